@@ -1,0 +1,299 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
+from datetime import date
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+# Where the ledger puts money in and out of a resource's analytic account.
+FUNDED_ACCOUNT_TYPES = ("income", "income_other")
+SPENT_ACCOUNT_TYPES = ("expense", "expense_depreciation", "expense_direct_cost")
+
+
+class CommonsResource(models.Model):
+    _name = "commons.resource"
+    _description = "Commons Resource"
+    _inherit = ["mail.thread", "mail.activity.mixin", "image.mixin"]
+    _order = "name, id"
+    _check_company_auto = True
+
+    def _default_figures_year(self):
+        return self.env.context.get("commons_year") or fields.Date.context_today(self).year
+
+    name = fields.Char(required=True, tracking=True)
+    code = fields.Char(
+        required=True,
+        tracking=True,
+        help="Short reference of the resource, used in accounting reports.",
+    )
+    description = fields.Html()
+    website = fields.Char(string="Website URL")
+    repository_url = fields.Char(string="Repository URL")
+    steward_ids = fields.Many2many(
+        "res.partner",
+        "commons_resource_steward_rel",
+        "resource_id",
+        "partner_id",
+        string="Stewards",
+        help="People who decide how the resource's funds are allocated.",
+    )
+    contributor_ids = fields.Many2many(
+        "res.partner",
+        "commons_resource_contributor_rel",
+        "resource_id",
+        "partner_id",
+        string="Contributors",
+        help="People who may invoice the host for their work on the resource.",
+    )
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        index=True,
+        default=lambda self: self.env.company,
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    active = fields.Boolean(default=True, tracking=True)
+    analytic_account_id = fields.Many2one(
+        "account.analytic.account",
+        readonly=True,
+        copy=False,
+        ondelete="restrict",
+        check_company=True,
+        help="Every entry of the resource in the ledger carries this analytic account.",
+    )
+    need_ids = fields.One2many("commons.resource.need", "resource_id", string="Needs")
+    # The year the figures below are computed for: the context's "commons_year"
+    # (set by the search filters) or the current year; editable in the form.
+    figures_year = fields.Integer(
+        string="Year",
+        compute="_compute_figures_year",
+        readonly=False,
+    )
+    amount_needed = fields.Monetary(
+        string="Needed", compute="_compute_figures", currency_field="currency_id"
+    )
+    amount_funded = fields.Monetary(
+        string="Funded", compute="_compute_figures", currency_field="currency_id"
+    )
+    amount_spent = fields.Monetary(
+        string="Spent", compute="_compute_figures", currency_field="currency_id"
+    )
+    amount_available = fields.Monetary(
+        string="Available", compute="_compute_figures", currency_field="currency_id"
+    )
+    coverage = fields.Float(
+        string="Coverage (%)",
+        compute="_compute_figures",
+        digits=(16, 1),
+        help="Funded amount as a percentage of the needs of the year.",
+    )
+    donation_count = fields.Integer(compute="_compute_donation_count")
+
+    _sql_constraints = [
+        (
+            "code_company_uniq",
+            "unique(code, company_id)",
+            "Another resource of this company already has this code.",
+        ),
+    ]
+
+    @api.depends_context("commons_year")
+    def _compute_figures_year(self):
+        year = self._default_figures_year()
+        for resource in self:
+            resource.figures_year = year
+
+    @api.depends(
+        "figures_year",
+        "analytic_account_id",
+        "need_ids.amount",
+        "need_ids.year",
+    )
+    @api.depends_context("commons_year")
+    def _compute_figures(self):
+        by_year = defaultdict(lambda: self.browse())
+        for resource in self:
+            by_year[resource.figures_year] |= resource
+        for year, resources in by_year.items():
+            figures = resources._get_figures(year)
+            for resource in resources:
+                resource.update(figures[resource._origin.id or resource.id])
+
+    def _compute_donation_count(self):
+        groups = (
+            self.env["donation.line"]
+            .sudo()
+            ._read_group(
+                [("commons_resource_id", "in", self.ids)],
+                ["commons_resource_id"],
+                ["donation_id:count_distinct"],
+            )
+        )
+        counts = {resource.id: count for resource, count in groups}
+        for resource in self:
+            resource.donation_count = counts.get(resource.id, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        resources = super().create(vals_list)
+        for resource in resources:
+            # The analytic account is the resource's place in the ledger: it is
+            # managed by the resource, whoever may create resources.
+            resource.analytic_account_id = (
+                self.env["account.analytic.account"]
+                .sudo()
+                .create(resource._prepare_analytic_account_vals())
+            )
+        return resources
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"name", "code", "active", "company_id"} & vals.keys():
+            for resource in self.with_context(active_test=False):
+                resource.analytic_account_id.sudo().write(
+                    resource._prepare_analytic_account_vals()
+                )
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_in_ledger(self):
+        for resource in self:
+            if resource._is_in_ledger():
+                raise UserError(
+                    self.env._(
+                        "The resource “%(resource)s” has entries in the ledger or "
+                        "donations: archive it instead of deleting it.",
+                        resource=resource.display_name,
+                    )
+                )
+
+    def unlink(self):
+        accounts = self.analytic_account_id
+        res = super().unlink()
+        accounts.sudo().unlink()
+        return res
+
+    def action_view_analytic_lines(self):
+        self.ensure_one()
+        column = self._get_analytic_plan()._column_name()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "analytic.account_analytic_line_action_entries"
+        )
+        action.update(
+            {
+                "display_name": self.env._(
+                    "Analytic Items of %(resource)s", resource=self.name
+                ),
+                "domain": [(column, "=", self.analytic_account_id.id)],
+                "context": {"default_" + column: self.analytic_account_id.id},
+            }
+        )
+        return action
+
+    def action_view_donations(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "donation.donation_action"
+        )
+        action.update(
+            {
+                "display_name": self.env._(
+                    "Donations to %(resource)s", resource=self.name
+                ),
+                "domain": [("line_ids.commons_resource_id", "=", self.id)],
+                "context": {"default_company_id": self.company_id.id},
+            }
+        )
+        return action
+
+    def _prepare_analytic_account_vals(self):
+        self.ensure_one()
+        return {
+            "name": self.name,
+            "code": self.code,
+            "plan_id": self._get_analytic_plan().id,
+            "company_id": self.company_id.id,
+            "active": self.active,
+        }
+
+    @api.model
+    def _get_analytic_plan(self):
+        return self.env.ref("compte_commun_communs.account_analytic_plan_commons")
+
+    def _is_in_ledger(self):
+        """Whether an analytic line, a journal item (draft ones included) or a
+        donation line refers to the resource."""
+        self.ensure_one()
+        account = self.analytic_account_id
+        column = self._get_analytic_plan()._column_name()
+        return bool(
+            self.env["donation.line"].sudo().search_count(
+                [("commons_resource_id", "=", self.id)], limit=1
+            )
+            or account
+            and (
+                self.env["account.analytic.line"].sudo().search_count(
+                    [(column, "=", account.id)], limit=1
+                )
+                or self.env["account.move.line"].sudo().search_count(
+                    [("analytic_distribution", "in", account.ids)], limit=1
+                )
+            )
+        )
+
+    def _get_figures(self, year):
+        """Figures of the resources for a calendar year, read from the ledger with a
+        fixed number of grouped queries whatever the number of resources.
+
+        :return: {resource id: {field name: value}}
+        """
+        figures = {
+            resource.id: {"amount_needed": 0.0, "amount_funded": 0.0, "amount_spent": 0.0}
+            for resource in self._origin
+        }
+        needs = self.env["commons.resource.need"].sudo()._read_group(
+            [("resource_id", "in", self._origin.ids), ("year", "=", year)],
+            ["resource_id"],
+            ["amount:sum"],
+        )
+        for resource, amount in needs:
+            figures[resource.id]["amount_needed"] = amount
+        resource_by_account = {r.analytic_account_id.id: r.id for r in self._origin}
+        column = self._get_analytic_plan()._column_name()
+        # Read as superuser once the resources themselves are readable: a steward
+        # or a funder sees the totals, not the journal items behind them.
+        ledger = self.env["account.analytic.line"].sudo()._read_group(
+            [
+                (column, "in", list(resource_by_account)),
+                ("company_id", "in", self._origin.company_id.ids),
+                ("date", ">=", date(year, 1, 1)),
+                ("date", "<=", date(year, 12, 31)),
+            ],
+            [column, "general_account_id"],
+            ["amount:sum"],
+        )
+        for account, general_account, amount in ledger:
+            resource_figures = figures[resource_by_account[account.id]]
+            if general_account.account_type in FUNDED_ACCOUNT_TYPES:
+                resource_figures["amount_funded"] += amount
+            elif general_account.account_type in SPENT_ACCOUNT_TYPES:
+                # Expenses are negative in analytic accounting.
+                resource_figures["amount_spent"] -= amount
+        for resource in self:
+            values = figures.get(resource._origin.id)
+            if values is None:  # a new resource, not saved yet
+                figures[resource.id] = values = dict.fromkeys(
+                    ("amount_needed", "amount_funded", "amount_spent"), 0.0
+                )
+            values.update(resource._get_derived_figures(values))
+        return figures
+
+    def _get_derived_figures(self, values):
+        """Figures computed from the ledger's ones; a hook for "committed" amounts."""
+        self.ensure_one()
+        needed = values["amount_needed"]
+        return {
+            "amount_available": values["amount_funded"] - values["amount_spent"],
+            "coverage": 100.0 * values["amount_funded"] / needed if needed else 0.0,
+        }

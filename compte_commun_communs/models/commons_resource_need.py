@@ -1,0 +1,77 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+# A year outside this range is a typing error, not a plan.
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+
+
+class CommonsResourceNeed(models.Model):
+    _name = "commons.resource.need"
+    _description = "Yearly need of a commons resource"
+    _order = "year desc, resource_id, category_sequence, id"
+    _check_company_auto = True
+
+    def _default_year(self):
+        return fields.Date.context_today(self).year
+
+    resource_id = fields.Many2one(
+        "commons.resource",
+        string="Resource",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+    )
+    company_id = fields.Many2one(related="resource_id.company_id", store=True, index=True)
+    currency_id = fields.Many2one(related="resource_id.currency_id")
+    year = fields.Integer(required=True, index=True, default=_default_year)
+    category_id = fields.Many2one(
+        "commons.need.category",
+        string="Category",
+        required=True,
+        ondelete="restrict",
+    )
+    category_sequence = fields.Integer(related="category_id.sequence", store=True)
+    name = fields.Char(string="Label", required=True)
+    amount = fields.Monetary(required=True, currency_field="currency_id")
+
+    _sql_constraints = [
+        (
+            "resource_year_name_uniq",
+            "unique(resource_id, year, name)",
+            "A resource cannot have two needs with the same label in the same year.",
+        ),
+    ]
+
+    @api.depends("resource_id", "year", "name")
+    def _compute_display_name(self):
+        for need in self:
+            need.display_name = f"{need.resource_id.name} {need.year}: {need.name}"
+
+    @api.constrains("amount")
+    def _check_amount(self):
+        for need in self:
+            if need.currency_id.compare_amounts(need.amount, 0.0) <= 0:
+                raise ValidationError(
+                    self.env._(
+                        "The amount of the need “%(need)s” must be positive.",
+                        need=need.name,
+                    )
+                )
+
+    @api.constrains("year")
+    def _check_year(self):
+        for need in self:
+            if not MIN_YEAR <= need.year <= MAX_YEAR:
+                raise ValidationError(
+                    self.env._(
+                        "The year of the need “%(need)s” must be between "
+                        "%(min)s and %(max)s.",
+                        need=need.name,
+                        min=MIN_YEAR,
+                        max=MAX_YEAR,
+                    )
+                )

@@ -1,0 +1,152 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import Command
+
+from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+MANAGER_GROUPS = (
+    "base.group_user,base.group_partner_manager,account.group_account_manager,"
+    "compte_commun_communs.compte_commun_communs_group_manager"
+)
+
+
+class CommonsCase(AccountTestInvoicingCommon):
+    """A host company with a chart of accounts, a donation product and payment
+    method, the host's accountant, a read-only commons user and a portal user."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(context=dict(cls.env.context, **DISABLED_MAIL_CONTEXT))
+        cls.company = cls.company_data["company"]
+        # The test environment's user (the accounting tests' own) sets data up.
+        cls.env.user.groups_id += cls.env.ref(
+            "compte_commun_communs.compte_commun_communs_group_manager"
+        )
+        cls.accountant = mail_new_test_user(
+            cls.env,
+            login="commons_accountant",
+            groups=MANAGER_GROUPS,
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.commons_user = mail_new_test_user(
+            cls.env,
+            login="commons_user",
+            groups="base.group_user,compte_commun_communs.compte_commun_communs_group_user",
+            company_id=cls.company.id,
+            company_ids=[Command.set(cls.company.ids)],
+        )
+        cls.portal_user = mail_new_test_user(
+            cls.env, login="commons_portal", groups="base.group_portal"
+        )
+        cls.donation_product = cls.env["product.product"].create(
+            {
+                "name": "Earmarked donation",
+                "type": "service",
+                "donation_type": "donation",
+                "tax_receipt_ok": True,
+                "taxes_id": [Command.set([])],
+                "company_id": cls.company.id,
+                "property_account_income_id": cls.company_data[
+                    "default_account_revenue"
+                ].id,
+            }
+        )
+        cls.donation_method = cls.env["account.payment.method.line"].create(
+            {
+                "name": "Donation transfer",
+                "journal_id": cls.company_data["default_journal_bank"].id,
+                "payment_method_id": cls.env.ref(
+                    "account.account_payment_method_manual_in"
+                ).id,
+                "payment_account_id": cls.env.ref(
+                    f"account.{cls.company.id}_account_journal_payment_debit_account_id"
+                ).id,
+                "donation": True,
+            }
+        )
+        cls.funder = cls.env["res.partner"].create({"name": "La Fabrique Monscobar"})
+        cls.cat_bug = cls.env.ref("compte_commun_communs.commons_need_category_bug_fix")
+        cls.cat_security = cls.env.ref(
+            "compte_commun_communs.commons_need_category_security"
+        )
+        cls.cat_dev = cls.env.ref(
+            "compte_commun_communs.commons_need_category_development"
+        )
+        cls.cat_hosting = cls.env.ref("compte_commun_communs.commons_need_category_hosting")
+        cls.plan_column = cls.env.ref(
+            "compte_commun_communs.account_analytic_plan_commons"
+        )._column_name()
+
+    @classmethod
+    def _create_resource(cls, name, code, company=None, user=None):
+        return (
+            cls.env["commons.resource"]
+            .with_user(user or cls.accountant)
+            .with_company(company or cls.company)
+            .create({"name": name, "code": code, "company_id": (company or cls.company).id})
+        )
+
+    @classmethod
+    def _donate(cls, resource, amount, date, partner=None):
+        """A donation earmarked to the resource, validated by the accountant."""
+        donation = (
+            cls.env["donation.donation"]
+            .with_user(cls.accountant)
+            .create(
+                {
+                    "partner_id": (partner or cls.funder).id,
+                    "donation_date": date,
+                    "payment_method_line_id": cls.donation_method.id,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "product_id": cls.donation_product.id,
+                                "unit_price": amount,
+                                "commons_resource_id": resource.id,
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        donation.validate()
+        return donation
+
+    @classmethod
+    def _bill(cls, resource, amount, date, taxes=None, post=True):
+        """A vendor bill of one expense line charged to the resource."""
+        bill = (
+            cls.env["account.move"]
+            .with_user(cls.accountant)
+            .create(
+                {
+                    "move_type": "in_invoice",
+                    "partner_id": cls.partner_a.id,
+                    "invoice_date": date,
+                    "date": date,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "name": "Bug fixes",
+                                "quantity": 1,
+                                "price_unit": amount,
+                                "account_id": cls.company_data[
+                                    "default_account_expense"
+                                ].id,
+                                "tax_ids": [Command.set((taxes or cls.env["account.tax"]).ids)],
+                                "analytic_distribution": {
+                                    str(resource.analytic_account_id.id): 100
+                                },
+                            }
+                        )
+                    ],
+                }
+            )
+        )
+        if post:
+            bill.action_post()
+        return bill

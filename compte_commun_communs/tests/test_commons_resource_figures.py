@@ -1,0 +1,167 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import CommonsCase
+
+
+@tagged("post_install", "-at_install")
+class TestCommonsResourceFigures(CommonsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
+        cls.env["commons.resource.need"].create(
+            [
+                {"resource_id": cls.loot.id, "year": 2023, "category_id": cat.id,
+                 "name": label, "amount": amount}
+                for cat, label, amount in (
+                    (cls.cat_bug, "Bug fixes", 1600),
+                    (cls.cat_security, "Security", 1200),
+                    (cls.cat_dev, "Micro-development", 2000),
+                    (cls.cat_hosting, "Test server hosting", 800),
+                )
+            ]
+        )
+        cls.opteos = cls.env["res.partner"].create({"name": "CAE OPTEOS"})
+        cls.anis = cls.env["res.partner"].create({"name": "ANIS"})
+
+    def _tax(self, name, deductible):
+        repartition = [
+            Command.create({"repartition_type": "base"}),
+            Command.create(
+                {
+                    "repartition_type": "tax",
+                    "account_id": deductible
+                    and self.company_data["default_account_tax_purchase"].id,
+                }
+            ),
+        ]
+        return self.env["account.tax"].create(
+            {
+                "name": name,
+                "amount": 20,
+                "type_tax_use": "purchase",
+                "company_id": self.company.id,
+                "invoice_repartition_line_ids": repartition,
+                "refund_repartition_line_ids": repartition,
+            }
+        )
+
+    def _figures(self, resource, year, user=None):
+        # as in a new request: figures are computed, never stored
+        self.env.invalidate_all()
+        resource = resource.with_user(user or self.accountant).with_context(
+            commons_year=year
+        )
+        return {
+            "needed": resource.amount_needed,
+            "funded": resource.amount_funded,
+            "spent": resource.amount_spent,
+            "available": resource.amount_available,
+            "coverage": resource.coverage,
+        }
+
+    def test_loot_2023_fully_funded_by_three_donations(self):
+        self._donate(self.loot, 3000, "2023-02-15")
+        self._donate(self.loot, 1460, "2023-03-20", self.opteos)
+        self._donate(self.loot, 1140, "2023-04-05", self.anis)
+        self.assertEqual(
+            self._figures(self.loot, 2023, self.commons_user),
+            {"needed": 5600, "funded": 5600, "spent": 0, "available": 5600,
+             "coverage": 100},
+        )
+
+    def test_partly_funded_resource(self):
+        self._donate(self.loot, 1400, "2023-02-15")
+        figures = self._figures(self.loot, 2023)
+        self.assertEqual(figures["coverage"], 25)
+        self.assertEqual(figures["available"], 1400)
+
+    def test_draft_donation_is_not_funding(self):
+        donation = self._donate(self.loot, 3000, "2023-02-15")
+        draft = donation.copy({"donation_date": "2023-05-01"})
+        self.assertEqual(draft.state, "draft")
+        self.assertEqual(self._figures(self.loot, 2023)["funded"], 3000)
+
+    def test_years_are_isolated(self):
+        self._donate(self.loot, 3000, "2023-12-31")
+        self._donate(self.loot, 500, "2024-01-01")
+        self.assertEqual(self._figures(self.loot, 2023)["funded"], 3000)
+        figures_2024 = self._figures(self.loot, 2024)
+        self.assertEqual(figures_2024["funded"], 500)
+        self.assertEqual(figures_2024["needed"], 0)
+        self.assertEqual(figures_2024["coverage"], 0)
+
+    @freeze_time("2023-07-14")
+    def test_year_defaults_to_current_year(self):
+        self._donate(self.loot, 2800, "2023-02-15")
+        loot = self.loot.with_user(self.accountant)
+        self.assertEqual(loot.figures_year, 2023)
+        self.assertEqual(loot.coverage, 50)
+
+    def test_bills_are_spent_only_once_posted(self):
+        self._donate(self.loot, 3000, "2023-02-15")
+        draft = self._bill(self.loot, 400, "2023-06-01", post=False)
+        self.assertEqual(self._figures(self.loot, 2023)["spent"], 0)
+        draft.action_post()
+        figures = self._figures(self.loot, 2023)
+        self.assertEqual(figures["spent"], 400)
+        self.assertEqual(figures["available"], 2600)
+
+    def test_non_deductible_vat_is_spent(self):
+        """The host is not VAT-registered: the VAT it pays is a cost of the resource."""
+        self._donate(self.loot, 3000, "2023-02-15")
+        self._bill(self.loot, 1000, "2023-06-01", self._tax("VAT 20% (non deductible)", False))
+        figures = self._figures(self.loot, 2023)
+        self.assertEqual(figures["spent"], 1200)
+        self.assertEqual(figures["available"], 1800)
+
+    def test_deductible_vat_is_not_spent(self):
+        self._bill(self.loot, 1000, "2023-06-01", self._tax("VAT 20% (deductible)", True))
+        self.assertEqual(self._figures(self.loot, 2023)["spent"], 1000)
+
+    def test_refund_reduces_spent(self):
+        bill = self._bill(self.loot, 1000, "2023-06-01")
+        reversal = bill._reverse_moves([{"date": "2023-06-15", "invoice_date": "2023-06-15"}])
+        reversal.action_post()
+        self.assertEqual(self._figures(self.loot, 2023)["spent"], 0)
+
+    def test_form_year_selector_recomputes_figures(self):
+        self._donate(self.loot, 3000, "2023-02-15")
+        self._donate(self.loot, 700, "2024-02-15")
+        loot = self.loot.with_user(self.accountant).with_context(commons_year=2023)
+        self.assertEqual(loot.amount_funded, 3000)
+        loot.figures_year = 2024
+        self.assertEqual(loot.amount_funded, 700)
+
+    def test_figures_query_count_does_not_grow_with_resources(self):
+        resources = self.env["commons.resource"].create(
+            [{"name": f"Commons {i}", "code": f"C{i:03d}"} for i in range(200)]
+        )
+        self.env["commons.resource.need"].create(
+            [{"resource_id": r.id, "year": 2023, "category_id": self.cat_bug.id,
+              "name": "Bug fixes", "amount": 100} for r in resources]
+        )
+        self._donate(resources[0], 100, "2023-02-15")
+        self._donate(resources[-1], 50, "2023-02-15")
+
+        def read_figures(records):
+            records = records.with_user(self.commons_user).with_context(commons_year=2023)
+            self.env.invalidate_all()
+            count = self.cr.sql_log_count
+            records.read(["amount_needed", "amount_funded", "amount_available", "coverage"])
+            return self.cr.sql_log_count - count
+
+        read_figures(resources[:1])  # warms the user's access-rights caches up
+        self.assertEqual(read_figures(resources[:5]), read_figures(resources))
+        figures = resources.with_user(self.commons_user).with_context(commons_year=2023)
+        self.env.invalidate_all()
+        with self.assertQueryCount(9):
+            figures.read(["amount_needed", "amount_funded", "amount_available", "coverage"])
+        self.assertEqual(figures[0].coverage, 100)
+        self.assertEqual(figures[-1].coverage, 50)
+        self.assertEqual(figures[100].coverage, 0)
