@@ -27,5 +27,10 @@
         "demo/commons_resource_demo.xml",
         "demo/donation_donation_demo.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "compte_commun_communs/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
 }

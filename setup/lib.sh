@@ -67,7 +67,7 @@ ensure_venv() {
     rm -rf "$VENV"
     mkdir -p "$CCC_CACHE"
     "$PY" -m venv "$VENV"
-    "$VENV/bin/pip" install -q --upgrade pip wheel "setuptools<81" >>"$CCC_CACHE/pip.log" 2>&1
+    "$VENV/bin/pip" install -q --upgrade pip wheel "setuptools==66.1.1" >>"$CCC_CACHE/pip.log" 2>&1
     # Odoo is not on PyPI: install the local tree (without its own, partly unbuildable
     # pins) so that "import odoo" works and the OCA wheels find "odoo==18.0.*".
     # "compat" mode puts the tree on sys.path, where its regular package wins over
@@ -151,6 +151,20 @@ bootstrap() {
 }
 
 odoo_bin() { "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$ODOO_CONF" "$@"; }
+
+# Runs odoo-bin with --stop-after-init, its output in a log. Odoo exits 0 even when
+# a module failed to load: an ERROR or CRITICAL line in the log is a failure too.
+odoo_step() {
+    local what=$1 log=$2
+    shift 2
+    if odoo_bin --stop-after-init --http-port=0 "$@" >"$log" 2>&1 \
+        && ! grep -qE "^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) " "$log"; then
+        return 0
+    fi
+    grep -E -A 30 "^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) " "$log" | head -n 60 >&2 || tail -n 40 "$log" >&2
+    log "$what failed (full log: $log)"
+    return 1
+}
 
 db_exists() { "$PG_BIN/psql" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$1'" | grep -q 1; }
 drop_db() { "$PG_BIN/dropdb" --if-exists "$1"; rm -rf "$CCC_CACHE/filestore/filestore/$1"; }

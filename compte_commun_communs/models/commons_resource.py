@@ -19,7 +19,9 @@ class CommonsResource(models.Model):
     _check_company_auto = True
 
     def _default_figures_year(self):
-        return self.env.context.get("commons_year") or fields.Date.context_today(self).year
+        return (
+            self.env.context.get("commons_year") or fields.Date.context_today(self).year
+        )
 
     name = fields.Char(required=True, tracking=True)
     code = fields.Char(
@@ -228,17 +230,17 @@ class CommonsResource(models.Model):
         account = self.analytic_account_id
         column = self._get_analytic_plan()._column_name()
         return bool(
-            self.env["donation.line"].sudo().search_count(
-                [("commons_resource_id", "=", self.id)], limit=1
-            )
+            self.env["donation.line"]
+            .sudo()
+            .search_count([("commons_resource_id", "=", self.id)], limit=1)
             or account
             and (
-                self.env["account.analytic.line"].sudo().search_count(
-                    [(column, "=", account.id)], limit=1
-                )
-                or self.env["account.move.line"].sudo().search_count(
-                    [("analytic_distribution", "in", account.ids)], limit=1
-                )
+                self.env["account.analytic.line"]
+                .sudo()
+                .search_count([(column, "=", account.id)], limit=1)
+                or self.env["account.move.line"]
+                .sudo()
+                .search_count([("analytic_distribution", "in", account.ids)], limit=1)
             )
         )
 
@@ -249,13 +251,21 @@ class CommonsResource(models.Model):
         :return: {resource id: {field name: value}}
         """
         figures = {
-            resource.id: {"amount_needed": 0.0, "amount_funded": 0.0, "amount_spent": 0.0}
+            resource.id: {
+                "amount_needed": 0.0,
+                "amount_funded": 0.0,
+                "amount_spent": 0.0,
+            }
             for resource in self._origin
         }
-        needs = self.env["commons.resource.need"].sudo()._read_group(
-            [("resource_id", "in", self._origin.ids), ("year", "=", year)],
-            ["resource_id"],
-            ["amount:sum"],
+        needs = (
+            self.env["commons.resource.need"]
+            .sudo()
+            ._read_group(
+                [("resource_id", "in", self._origin.ids), ("year", "=", year)],
+                ["resource_id"],
+                ["amount:sum"],
+            )
         )
         for resource, amount in needs:
             figures[resource.id]["amount_needed"] = amount
@@ -263,15 +273,19 @@ class CommonsResource(models.Model):
         column = self._get_analytic_plan()._column_name()
         # Read as superuser once the resources themselves are readable: a steward
         # or a funder sees the totals, not the journal items behind them.
-        ledger = self.env["account.analytic.line"].sudo()._read_group(
-            [
-                (column, "in", list(resource_by_account)),
-                ("company_id", "in", self._origin.company_id.ids),
-                ("date", ">=", date(year, 1, 1)),
-                ("date", "<=", date(year, 12, 31)),
-            ],
-            [column, "general_account_id"],
-            ["amount:sum"],
+        ledger = (
+            self.env["account.analytic.line"]
+            .sudo()
+            ._read_group(
+                [
+                    (column, "in", list(resource_by_account)),
+                    ("company_id", "in", self._origin.company_id.ids),
+                    ("date", ">=", date(year, 1, 1)),
+                    ("date", "<=", date(year, 12, 31)),
+                ],
+                [column, "general_account_id"],
+                ["amount:sum"],
+            )
         )
         for account, general_account, amount in ledger:
             resource_figures = figures[resource_by_account[account.id]]

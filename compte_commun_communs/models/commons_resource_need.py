@@ -25,7 +25,9 @@ class CommonsResourceNeed(models.Model):
         ondelete="cascade",
         check_company=True,
     )
-    company_id = fields.Many2one(related="resource_id.company_id", store=True, index=True)
+    company_id = fields.Many2one(
+        related="resource_id.company_id", store=True, index=True
+    )
     currency_id = fields.Many2one(related="resource_id.currency_id")
     year = fields.Integer(required=True, index=True, default=_default_year)
     category_id = fields.Many2one(

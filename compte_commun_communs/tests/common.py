@@ -76,7 +76,9 @@ class CommonsCase(AccountTestInvoicingCommon):
         cls.cat_dev = cls.env.ref(
             "compte_commun_communs.commons_need_category_development"
         )
-        cls.cat_hosting = cls.env.ref("compte_commun_communs.commons_need_category_hosting")
+        cls.cat_hosting = cls.env.ref(
+            "compte_commun_communs.commons_need_category_hosting"
+        )
         cls.plan_column = cls.env.ref(
             "compte_commun_communs.account_analytic_plan_commons"
         )._column_name()
@@ -87,7 +89,9 @@ class CommonsCase(AccountTestInvoicingCommon):
             cls.env["commons.resource"]
             .with_user(user or cls.accountant)
             .with_company(company or cls.company)
-            .create({"name": name, "code": code, "company_id": (company or cls.company).id})
+            .create(
+                {"name": name, "code": code, "company_id": (company or cls.company).id}
+            )
         )
 
     @classmethod
@@ -137,7 +141,9 @@ class CommonsCase(AccountTestInvoicingCommon):
                                 "account_id": cls.company_data[
                                     "default_account_expense"
                                 ].id,
-                                "tax_ids": [Command.set((taxes or cls.env["account.tax"]).ids)],
+                                "tax_ids": [
+                                    Command.set((taxes or cls.env["account.tax"]).ids)
+                                ],
                                 "analytic_distribution": {
                                     str(resource.analytic_account_id.id): 100
                                 },

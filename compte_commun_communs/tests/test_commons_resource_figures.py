@@ -16,8 +16,13 @@ class TestCommonsResourceFigures(CommonsCase):
         cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
         cls.env["commons.resource.need"].create(
             [
-                {"resource_id": cls.loot.id, "year": 2023, "category_id": cat.id,
-                 "name": label, "amount": amount}
+                {
+                    "resource_id": cls.loot.id,
+                    "year": 2023,
+                    "category_id": cat.id,
+                    "name": label,
+                    "amount": amount,
+                }
                 for cat, label, amount in (
                     (cls.cat_bug, "Bug fixes", 1600),
                     (cls.cat_security, "Security", 1200),
@@ -71,8 +76,13 @@ class TestCommonsResourceFigures(CommonsCase):
         self._donate(self.loot, 1140, "2023-04-05", self.anis)
         self.assertEqual(
             self._figures(self.loot, 2023, self.commons_user),
-            {"needed": 5600, "funded": 5600, "spent": 0, "available": 5600,
-             "coverage": 100},
+            {
+                "needed": 5600,
+                "funded": 5600,
+                "spent": 0,
+                "available": 5600,
+                "coverage": 100,
+            },
         )
 
     def test_partly_funded_resource(self):
@@ -115,18 +125,24 @@ class TestCommonsResourceFigures(CommonsCase):
     def test_non_deductible_vat_is_spent(self):
         """The host is not VAT-registered: the VAT it pays is a cost of the resource."""
         self._donate(self.loot, 3000, "2023-02-15")
-        self._bill(self.loot, 1000, "2023-06-01", self._tax("VAT 20% (non deductible)", False))
+        self._bill(
+            self.loot, 1000, "2023-06-01", self._tax("VAT 20% (non deductible)", False)
+        )
         figures = self._figures(self.loot, 2023)
         self.assertEqual(figures["spent"], 1200)
         self.assertEqual(figures["available"], 1800)
 
     def test_deductible_vat_is_not_spent(self):
-        self._bill(self.loot, 1000, "2023-06-01", self._tax("VAT 20% (deductible)", True))
+        self._bill(
+            self.loot, 1000, "2023-06-01", self._tax("VAT 20% (deductible)", True)
+        )
         self.assertEqual(self._figures(self.loot, 2023)["spent"], 1000)
 
     def test_refund_reduces_spent(self):
         bill = self._bill(self.loot, 1000, "2023-06-01")
-        reversal = bill._reverse_moves([{"date": "2023-06-15", "invoice_date": "2023-06-15"}])
+        reversal = bill._reverse_moves(
+            [{"date": "2023-06-15", "invoice_date": "2023-06-15"}]
+        )
         reversal.action_post()
         self.assertEqual(self._figures(self.loot, 2023)["spent"], 0)
 
@@ -143,17 +159,29 @@ class TestCommonsResourceFigures(CommonsCase):
             [{"name": f"Commons {i}", "code": f"C{i:03d}"} for i in range(200)]
         )
         self.env["commons.resource.need"].create(
-            [{"resource_id": r.id, "year": 2023, "category_id": self.cat_bug.id,
-              "name": "Bug fixes", "amount": 100} for r in resources]
+            [
+                {
+                    "resource_id": r.id,
+                    "year": 2023,
+                    "category_id": self.cat_bug.id,
+                    "name": "Bug fixes",
+                    "amount": 100,
+                }
+                for r in resources
+            ]
         )
         self._donate(resources[0], 100, "2023-02-15")
         self._donate(resources[-1], 50, "2023-02-15")
 
         def read_figures(records):
-            records = records.with_user(self.commons_user).with_context(commons_year=2023)
+            records = records.with_user(self.commons_user).with_context(
+                commons_year=2023
+            )
             self.env.invalidate_all()
             count = self.cr.sql_log_count
-            records.read(["amount_needed", "amount_funded", "amount_available", "coverage"])
+            records.read(
+                ["amount_needed", "amount_funded", "amount_available", "coverage"]
+            )
             return self.cr.sql_log_count - count
 
         read_figures(resources[:1])  # warms the user's access-rights caches up
@@ -161,7 +189,9 @@ class TestCommonsResourceFigures(CommonsCase):
         figures = resources.with_user(self.commons_user).with_context(commons_year=2023)
         self.env.invalidate_all()
         with self.assertQueryCount(9):
-            figures.read(["amount_needed", "amount_funded", "amount_available", "coverage"])
+            figures.read(
+                ["amount_needed", "amount_funded", "amount_available", "coverage"]
+            )
         self.assertEqual(figures[0].coverage, 100)
         self.assertEqual(figures[-1].coverage, 50)
         self.assertEqual(figures[100].coverage, 0)

@@ -38,16 +38,25 @@ class TestCommonsResourceNeed(CommonsCase):
         self.assertEqual(len(self.loot.need_ids), 2)
 
     def test_negative_amount_refused_with_clear_error(self):
-        with self.assertRaisesRegex(ValidationError, "must be positive"), self.cr.savepoint():
+        with (
+            self.assertRaisesRegex(ValidationError, "must be positive"),
+            self.cr.savepoint(),
+        ):
             self._need("Hosting", -800, category=self.cat_hosting)
         self.assertFalse(self.Need.search([("resource_id", "=", self.loot.id)]))
         need = self._need("Hosting", 800, category=self.cat_hosting)
-        with self.assertRaisesRegex(ValidationError, "must be positive"), self.cr.savepoint():
+        with (
+            self.assertRaisesRegex(ValidationError, "must be positive"),
+            self.cr.savepoint(),
+        ):
             need.amount = 0
         self.assertEqual(need.amount, 800)
 
     def test_absurd_year_refused(self):
-        with self.assertRaisesRegex(ValidationError, "between 2000 and 2100"), self.cr.savepoint():
+        with (
+            self.assertRaisesRegex(ValidationError, "between 2000 and 2100"),
+            self.cr.savepoint(),
+        ):
             self._need("Bug fixes", 1600, year=23)
 
     def test_commons_user_cannot_change_needs(self):
@@ -66,3 +75,16 @@ class TestCommonsResourceNeed(CommonsCase):
                     "amount": 1,
                 }
             )
+
+    def test_error_is_translated_for_a_french_user(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["compte_commun_communs"], ["fr_FR"]
+        )
+        # a French user's requests carry their language in the context
+        self.Need = self.Need.with_context(lang="fr_FR")
+        with (
+            self.assertRaisesRegex(ValidationError, "doit être positif"),
+            self.cr.savepoint(),
+        ):
+            self._need("Hébergement", -800, category=self.cat_hosting)

@@ -41,8 +41,10 @@ class TestCommonsSecurity(CommonsCase):
         self.assertEqual(Resource.search([]), self.loot)
         with self.assertRaises(AccessError):
             self.dokos.with_user(self.commons_user).read(["name"])
-        both = self.env["commons.resource"].with_user(self.accountant).with_context(
-            allowed_company_ids=[self.company.id, self.other_company.id]
+        both = (
+            self.env["commons.resource"]
+            .with_user(self.accountant)
+            .with_context(allowed_company_ids=[self.company.id, self.other_company.id])
         )
         self.assertEqual(both.search([]), self.loot | self.dokos)
 
