@@ -5,10 +5,12 @@ from datetime import date
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.models import NewId
 
 # Where the ledger puts money in and out of a resource's analytic account.
 FUNDED_ACCOUNT_TYPES = ("income", "income_other")
 SPENT_ACCOUNT_TYPES = ("expense", "expense_depreciation", "expense_direct_cost")
+EMPTY_FIGURES = {"amount_needed": 0.0, "amount_funded": 0.0, "amount_spent": 0.0}
 
 
 class CommonsResource(models.Model):
@@ -118,9 +120,16 @@ class CommonsResource(models.Model):
         for resource in self:
             by_year[resource.figures_year] |= resource
         for year, resources in by_year.items():
-            figures = resources._get_figures(year)
+            ledger = resources._origin._get_figures(year)
             for resource in resources:
-                resource.update(figures[resource._origin.id or resource.id])
+                values = dict(ledger.get(resource._origin.id, EMPTY_FIGURES))
+                if isinstance(resource.id, NewId):
+                    # Being edited in a form: its needs are not all saved yet.
+                    values["amount_needed"] = sum(
+                        need.amount for need in resource.need_ids if need.year == year
+                    )
+                values.update(resource._get_derived_figures(values))
+                resource.update(values)
 
     def _compute_donation_count(self):
         groups = (
@@ -250,26 +259,21 @@ class CommonsResource(models.Model):
 
         :return: {resource id: {field name: value}}
         """
-        figures = {
-            resource.id: {
-                "amount_needed": 0.0,
-                "amount_funded": 0.0,
-                "amount_spent": 0.0,
-            }
-            for resource in self._origin
-        }
+        figures = {resource.id: dict(EMPTY_FIGURES) for resource in self}
         needs = (
             self.env["commons.resource.need"]
             .sudo()
             ._read_group(
-                [("resource_id", "in", self._origin.ids), ("year", "=", year)],
+                [("resource_id", "in", self.ids), ("year", "=", year)],
                 ["resource_id"],
                 ["amount:sum"],
             )
         )
         for resource, amount in needs:
             figures[resource.id]["amount_needed"] = amount
-        resource_by_account = {r.analytic_account_id.id: r.id for r in self._origin}
+        resource_by_account = {
+            r.analytic_account_id.id: r.id for r in self if r.analytic_account_id
+        }
         column = self._get_analytic_plan()._column_name()
         # Read as superuser once the resources themselves are readable: a steward
         # or a funder sees the totals, not the journal items behind them.
@@ -279,7 +283,7 @@ class CommonsResource(models.Model):
             ._read_group(
                 [
                     (column, "in", list(resource_by_account)),
-                    ("company_id", "in", self._origin.company_id.ids),
+                    ("company_id", "in", self.company_id.ids),
                     ("date", ">=", date(year, 1, 1)),
                     ("date", "<=", date(year, 12, 31)),
                 ],
@@ -294,13 +298,6 @@ class CommonsResource(models.Model):
             elif general_account.account_type in SPENT_ACCOUNT_TYPES:
                 # Expenses are negative in analytic accounting.
                 resource_figures["amount_spent"] -= amount
-        for resource in self:
-            values = figures.get(resource._origin.id)
-            if values is None:  # a new resource, not saved yet
-                figures[resource.id] = values = dict.fromkeys(
-                    ("amount_needed", "amount_funded", "amount_spent"), 0.0
-                )
-            values.update(resource._get_derived_figures(values))
         return figures
 
     def _get_derived_figures(self, values):

@@ -3,7 +3,7 @@
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import CommonsCase
 
@@ -153,6 +153,20 @@ class TestCommonsResourceFigures(CommonsCase):
         self.assertEqual(loot.amount_funded, 3000)
         loot.figures_year = 2024
         self.assertEqual(loot.amount_funded, 700)
+
+    def test_form_shows_needs_before_they_are_saved(self):
+        self._donate(self.loot, 2800, "2023-02-15")
+        loot = self.loot.with_user(self.accountant).with_context(commons_year=2023)
+        with Form(loot) as form:
+            self.assertEqual(form.coverage, 50)
+            with form.need_ids.new() as need:
+                need.year = 2023
+                need.category_id = self.cat_hosting
+                need.name = "Second test server"
+                need.amount = 5600
+            self.assertEqual(form.amount_needed, 11200)
+            self.assertEqual(form.coverage, 25)
+        self.assertEqual(self._figures(self.loot, 2023)["needed"], 11200)
 
     def test_figures_query_count_does_not_grow_with_resources(self):
         resources = self.env["commons.resource"].create(
