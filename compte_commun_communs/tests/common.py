@@ -95,6 +95,29 @@ class CommonsCase(AccountTestInvoicingCommon):
         )
 
     @classmethod
+    def _create_loot_2023(cls):
+        """LOOT as in the brief: 5,600 of needs in 2023, in four categories."""
+        loot = cls._create_resource("Logiciel LOOT", "LOOT")
+        cls.env["commons.resource.need"].create(
+            [
+                {
+                    "resource_id": loot.id,
+                    "year": 2023,
+                    "category_id": category.id,
+                    "name": label,
+                    "amount": amount,
+                }
+                for category, label, amount in (
+                    (cls.cat_bug, "Bug fixes", 1600),
+                    (cls.cat_security, "Security", 1200),
+                    (cls.cat_dev, "Micro-development", 2000),
+                    (cls.cat_hosting, "Test server hosting", 800),
+                )
+            ]
+        )
+        return loot
+
+    @classmethod
     def _donate(cls, resource, amount, date, partner=None):
         """A donation earmarked to the resource, validated by the accountant."""
         donation = (

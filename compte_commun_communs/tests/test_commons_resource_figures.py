@@ -13,24 +13,7 @@ class TestCommonsResourceFigures(CommonsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
-        cls.env["commons.resource.need"].create(
-            [
-                {
-                    "resource_id": cls.loot.id,
-                    "year": 2023,
-                    "category_id": cat.id,
-                    "name": label,
-                    "amount": amount,
-                }
-                for cat, label, amount in (
-                    (cls.cat_bug, "Bug fixes", 1600),
-                    (cls.cat_security, "Security", 1200),
-                    (cls.cat_dev, "Micro-development", 2000),
-                    (cls.cat_hosting, "Test server hosting", 800),
-                )
-            ]
-        )
+        cls.loot = cls._create_loot_2023()
         cls.opteos = cls.env["res.partner"].create({"name": "CAE OPTEOS"})
         cls.anis = cls.env["res.partner"].create({"name": "ANIS"})
 

@@ -8,24 +8,7 @@ from .common import CommonsCase
 @tagged("post_install", "-at_install")
 class TestCommonsTour(CommonsCase, HttpCase):
     def test_accountant_reads_loot_2023_figures(self):
-        loot = self._create_resource("Logiciel LOOT", "LOOT")
-        self.env["commons.resource.need"].create(
-            [
-                {
-                    "resource_id": loot.id,
-                    "year": 2023,
-                    "category_id": category.id,
-                    "name": label,
-                    "amount": amount,
-                }
-                for category, label, amount in (
-                    (self.cat_bug, "Bug fixes", 1600),
-                    (self.cat_security, "Security", 1200),
-                    (self.cat_dev, "Micro-development", 2000),
-                    (self.cat_hosting, "Test server hosting", 800),
-                )
-            ]
-        )
+        loot = self._create_loot_2023()
         for amount, date in (
             (3000, "2023-02-15"),
             (1460, "2023-03-20"),
