@@ -89,6 +89,8 @@ ensure_postgres() {
         [ -n "${PGPASSWORD:-}" ] && PG_ARGS+=(--db_password="$PGPASSWORD")
         return 0
     fi
+    [ -n "${PGHOST:-}${PGPORT:-}${PGUSER:-}" ] \
+        && log "no PostgreSQL server answers at ${PGHOST:-local socket}:${PGPORT:-5432}: using the private cluster"
     start_private_cluster
     export PGHOST=$PG_DIR/run PGPORT=$PG_PRIVATE_PORT PGUSER=odoo
     PG_ARGS=(--db_host="$PGHOST" --db_port="$PGPORT" --db_user=odoo)
@@ -121,6 +123,7 @@ start_private_cluster() {
     as_pg_user mkdir -p "$PG_DIR/run"
     if PGHOST=$PG_DIR/run PGPORT=$PG_PRIVATE_PORT "$PG_BIN/pg_isready" -q; then return 0; fi
     log "starting the private PostgreSQL cluster (socket $PG_DIR/run, port $PG_PRIVATE_PORT)"
+    # A disposable development cluster: sockets only, and no fsync, for speed.
     as_pg_user "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
         -o "-p $PG_PRIVATE_PORT -k $PG_DIR/run -c listen_addresses='' -c fsync=off" start >/dev/null \
         || die "PostgreSQL did not start, see $PG_DIR/server.log"

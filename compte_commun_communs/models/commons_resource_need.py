@@ -1,7 +1,10 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import format_amount
 
 # A year outside this range is a typing error, not a plan.
 MIN_YEAR = 2000
@@ -77,3 +80,37 @@ class CommonsResourceNeed(models.Model):
                         max=MAX_YEAR,
                     )
                 )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        needs = super().create(vals_list)
+        needs._log_on_resource(self.env._("Needs added:"))
+        return needs
+
+    def write(self, vals):
+        res = super().write(vals)
+        if {"year", "category_id", "name", "amount"} & vals.keys():
+            self._log_on_resource(self.env._("Needs changed:"))
+        return res
+
+    def unlink(self):
+        self._log_on_resource(self.env._("Needs removed:"))
+        return super().unlink()
+
+    def _log_on_resource(self, title):
+        """Keep the history of needs in the resource's chatter: funders rely on it."""
+        for resource, needs in self.grouped("resource_id").items():
+            items = Markup().join(
+                Markup("<li>%s</li>") % need._get_log_description() for need in needs
+            )
+            resource._message_log(body=Markup("%s<ul>%s</ul>") % (title, items))
+
+    def _get_log_description(self):
+        self.ensure_one()
+        return self.env._(
+            "%(year)s, %(category)s, %(label)s: %(amount)s",
+            year=self.year,
+            category=self.category_id.name,
+            label=self.name,
+            amount=format_amount(self.env, self.amount, self.currency_id),
+        )

@@ -76,6 +76,16 @@ class TestCommonsResourceNeed(CommonsCase):
                 }
             )
 
+    def test_needs_history_in_resource_chatter(self):
+        need = self._need("Test server hosting", 800, category=self.cat_hosting)
+        self.assertIn("Test server hosting", self.loot.message_ids[0].body)
+        self.assertIn("800.00", self.loot.message_ids[0].body)
+        need.amount = 950
+        self.assertIn("Needs changed", self.loot.message_ids[0].body)
+        self.assertIn("950.00", self.loot.message_ids[0].body)
+        need.unlink()
+        self.assertIn("Needs removed", self.loot.message_ids[0].body)
+
     def test_error_is_translated_for_a_french_user(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env["ir.module.module"]._load_module_terms(
