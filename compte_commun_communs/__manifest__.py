@@ -18,6 +18,7 @@
         "views/commons_resource_views.xml",
         "views/commons_resource_need_views.xml",
         "views/commons_need_category_views.xml",
+        "wizard/commons_resource_year_select_views.xml",
         "views/donation_donation_views.xml",
         "views/compte_commun_communs_menus.xml",
     ],

@@ -3,6 +3,7 @@
 from freezegun import freeze_time
 
 from odoo import Command
+from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
 from .common import CommonsCase
@@ -136,6 +137,22 @@ class TestCommonsResourceFigures(CommonsCase):
         self.assertEqual(loot.amount_funded, 3000)
         loot.figures_year = 2024
         self.assertEqual(loot.amount_funded, 700)
+
+    def test_year_chosen_in_menu_applies_to_all_resources(self):
+        self._donate(self.loot, 5600, "2023-02-15")
+        Select = self.env["commons.resource.year.select"].with_user(self.commons_user)
+        action = Select.create({"year": 2023}).action_show_figures()
+        self.assertIn("2023", action["display_name"])
+        resources = self.env["commons.resource"].with_user(self.commons_user)
+        loot = resources.with_context(**action["context"]).search(
+            [("id", "=", self.loot.id)]
+        )
+        self.assertEqual(loot.coverage, 100)
+        with (
+            self.assertRaisesRegex(ValidationError, "between 2000 and 2100"),
+            self.cr.savepoint(),
+        ):
+            Select.create({"year": 23})
 
     def test_form_shows_needs_before_they_are_saved(self):
         self._donate(self.loot, 2800, "2023-02-15")

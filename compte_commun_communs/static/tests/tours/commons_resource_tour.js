@@ -1,5 +1,5 @@
 /** @odoo-module */
-// The accountant opens a resource and reads its figures for a chosen year.
+// The accountant reads a resource's figures for a chosen year, then all resources'.
 import {registry} from "@web/core/registry";
 import {stepUtils} from "@web_tour/tour_service/tour_utils";
 
@@ -36,5 +36,24 @@ registry.category("web_tour.tours").add("compte_commun_communs_resource_figures"
             trigger: '.o_field_widget[name="coverage"]:contains("100")',
         },
         ...stepUtils.saveForm(),
+        {
+            content: "Choose the year of all resources' figures",
+            trigger:
+                '.o_main_navbar [data-menu-xmlid="compte_commun_communs.commons_resource_year_select_menu"]',
+            run: "click",
+        },
+        {
+            trigger: '.modal .o_field_widget[name="year"] input',
+            run: "edit 2023",
+        },
+        {
+            trigger: '.modal button[name="action_show_figures"]',
+            run: "click",
+        },
+        {
+            content: "LOOT's line of 2023 shows 100 %",
+            trigger:
+                '.o_list_view .o_data_row:contains("Logiciel LOOT") .o_field_widget[name="coverage"]:contains("100")',
+        },
     ],
 });

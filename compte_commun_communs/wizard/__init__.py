@@ -1,0 +1,1 @@
+from . import commons_resource_year_select

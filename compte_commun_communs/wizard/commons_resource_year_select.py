@@ -1,0 +1,46 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..models.commons_resource_need import MAX_YEAR, MIN_YEAR
+
+
+class CommonsResourceYearSelect(models.TransientModel):
+    _name = "commons.resource.year.select"
+    _description = "Choose the year of the commons resources' figures"
+
+    def _default_year(self):
+        return fields.Date.context_today(self).year
+
+    year = fields.Integer(required=True, default=_default_year)
+
+    @api.constrains("year")
+    def _check_year(self):
+        for wizard in self:
+            if not MIN_YEAR <= wizard.year <= MAX_YEAR:
+                raise ValidationError(
+                    self.env._(
+                        "The year must be between %(min)s and %(max)s.",
+                        min=MIN_YEAR,
+                        max=MAX_YEAR,
+                    )
+                )
+
+    def action_show_figures(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "compte_commun_communs.commons_resource_action"
+        )
+        action.update(
+            {
+                "display_name": self.env._(
+                    "Commons Resources: figures of %(year)s", year=self.year
+                ),
+                "view_mode": "list,kanban,form",
+                "views": [(False, "list"), (False, "kanban"), (False, "form")],
+                "context": {"commons_year": self.year},
+                "target": "main",
+            }
+        )
+        return action
