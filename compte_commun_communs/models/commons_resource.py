@@ -68,7 +68,8 @@ class CommonsResource(models.Model):
     )
     need_ids = fields.One2many("commons.resource.need", "resource_id", string="Needs")
     # The year the figures below are computed for: the context's "commons_year"
-    # (set by the search filters) or the current year; editable in the form.
+    # (set by the search filters and the "Figures of a Year" menu) or the current
+    # year; editable in the form.
     figures_year = fields.Integer(
         string="Year",
         compute="_compute_figures_year",
