@@ -4,13 +4,20 @@ from collections import defaultdict
 from datetime import date
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.models import NewId
 
 # Where the ledger puts money in and out of a resource's analytic account.
 FUNDED_ACCOUNT_TYPES = ("income", "income_other")
 SPENT_ACCOUNT_TYPES = ("expense", "expense_depreciation", "expense_direct_cost")
-EMPTY_FIGURES = {"amount_needed": 0.0, "amount_funded": 0.0, "amount_spent": 0.0}
+EMPTY_FIGURES = {
+    "amount_needed": 0.0,
+    "amount_received": 0.0,
+    "amount_fee": 0.0,
+    "amount_funded": 0.0,
+    "amount_spent": 0.0,
+    "funder_count": 0,
+}
 
 
 class CommonsResource(models.Model):
@@ -67,6 +74,35 @@ class CommonsResource(models.Model):
         help="Every entry of the resource in the ledger carries this analytic account.",
     )
     need_ids = fields.One2many("commons.resource.need", "resource_id", string="Needs")
+    is_published = fields.Boolean(
+        string="On the Needs Page",
+        tracking=True,
+        help="Show the resource, its needs and its funding on the public page "
+        "/communs. Contributors are never shown there.",
+    )
+    slug = fields.Char(
+        string="Public Page Address",
+        compute="_compute_slug",
+        store=True,
+        readonly=False,
+        help="The resource's public page is /communs/<address>.",
+    )
+    host_fee_override = fields.Boolean(
+        string="Specific Host Fee",
+        tracking=True,
+        help="Take a host fee of its own on this resource's donations instead of "
+        "the company's rate.",
+    )
+    host_fee_override_rate = fields.Float(
+        string="Specific Host Fee (%)", digits=(16, 2), tracking=True
+    )
+    host_fee_rate = fields.Float(
+        string="Host Fee (%)",
+        compute="_compute_host_fee_rate",
+        digits=(16, 2),
+        help="The share of each donation the host keeps as a management fee. A "
+        "donation keeps the rate of the day it was recorded.",
+    )
     # The year the figures below are computed for: the context's "commons_year"
     # (set by the search filters and the "Figures of a Year" menu) or the current
     # year; editable in the form.
@@ -78,8 +114,23 @@ class CommonsResource(models.Model):
     amount_needed = fields.Monetary(
         string="Needed", compute="_compute_figures", currency_field="currency_id"
     )
+    amount_received = fields.Monetary(
+        string="Received",
+        compute="_compute_figures",
+        currency_field="currency_id",
+        help="Money received for the resource in the year, before the host fee.",
+    )
+    amount_fee = fields.Monetary(
+        string="Host Fee",
+        compute="_compute_figures",
+        currency_field="currency_id",
+        help="The host's management fee on the money received in the year.",
+    )
     amount_funded = fields.Monetary(
-        string="Funded", compute="_compute_figures", currency_field="currency_id"
+        string="Funded",
+        compute="_compute_figures",
+        currency_field="currency_id",
+        help="Money received for the resource in the year, net of the host fee.",
     )
     amount_spent = fields.Monetary(
         string="Spent", compute="_compute_figures", currency_field="currency_id"
@@ -93,6 +144,11 @@ class CommonsResource(models.Model):
         digits=(16, 1),
         help="Funded amount as a percentage of the needs of the year.",
     )
+    funder_count = fields.Integer(
+        string="Funders",
+        compute="_compute_figures",
+        help="Number of funders whose donations of the year went to the resource.",
+    )
     donation_count = fields.Integer(compute="_compute_donation_count")
 
     _sql_constraints = [
@@ -101,7 +157,31 @@ class CommonsResource(models.Model):
             "unique(code, company_id)",
             "Another resource of this company already has this code.",
         ),
+        (
+            "slug_uniq",
+            "unique(slug)",
+            "Another resource already has this public page address.",
+        ),
     ]
+
+    @api.depends("code")
+    def _compute_slug(self):
+        for resource in self:
+            if not resource.slug and resource.code:
+                resource.slug = self.env["ir.http"]._slugify(resource.code)
+
+    @api.depends(
+        "host_fee_override",
+        "host_fee_override_rate",
+        "company_id.commons_host_fee_rate",
+    )
+    def _compute_host_fee_rate(self):
+        for resource in self:
+            resource.host_fee_rate = (
+                resource.host_fee_override_rate
+                if resource.host_fee_override
+                else resource.company_id.commons_host_fee_rate
+            )
 
     @api.depends_context("commons_year")
     def _compute_figures_year(self):
@@ -145,6 +225,32 @@ class CommonsResource(models.Model):
         counts = {resource.id: count for resource, count in groups}
         for resource in self:
             resource.donation_count = counts.get(resource.id, 0)
+
+    @api.constrains("host_fee_override_rate")
+    def _check_host_fee_override_rate(self):
+        for resource in self:
+            if not 0 <= resource.host_fee_override_rate < 100:
+                raise ValidationError(
+                    self.env._(
+                        "The host fee of %(resource)s must be between 0 %% and "
+                        "100 %%.",
+                        resource=resource.display_name,
+                    )
+                )
+
+    @api.constrains("slug")
+    def _check_slug(self):
+        slugify = self.env["ir.http"]._slugify
+        for resource in self:
+            if resource.slug and slugify(resource.slug) != resource.slug:
+                raise ValidationError(
+                    self.env._(
+                        "The public page address “%(slug)s” may only hold lower-case "
+                        "letters, digits and dashes, for instance “%(example)s”.",
+                        slug=resource.slug,
+                        example=slugify(resource.slug) or "loot",
+                    )
+                )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -276,6 +382,9 @@ class CommonsResource(models.Model):
             r.analytic_account_id.id: r.id for r in self if r.analytic_account_id
         }
         column = self._get_analytic_plan()._column_name()
+        host_column = self.env.ref(
+            "compte_commun_communs.account_analytic_plan_host"
+        )._column_name()
         # Read as superuser once the resources themselves are readable: a steward
         # or a funder sees the totals, not the journal items behind them.
         ledger = (
@@ -288,18 +397,56 @@ class CommonsResource(models.Model):
                     ("date", ">=", date(year, 1, 1)),
                     ("date", "<=", date(year, 12, 31)),
                 ],
-                [column, "general_account_id"],
+                [column, host_column, "general_account_id"],
                 ["amount:sum"],
             )
         )
-        for account, general_account, amount in ledger:
+        for account, host_account, general_account, amount in ledger:
             resource_figures = figures[resource_by_account[account.id]]
             if general_account.account_type in FUNDED_ACCOUNT_TYPES:
-                resource_figures["amount_funded"] += amount
+                resource_figures["amount_received"] += amount
+                # The host fee is the income the host's own account shares.
+                if host_account:
+                    resource_figures["amount_fee"] += amount
             elif general_account.account_type in SPENT_ACCOUNT_TYPES:
                 # Expenses are negative in analytic accounting.
                 resource_figures["amount_spent"] -= amount
+        funders = (
+            self.env["donation.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("commons_resource_id", "in", self.ids),
+                    ("state", "=", "done"),
+                    ("donation_date", ">=", date(year, 1, 1)),
+                    ("donation_date", "<=", date(year, 12, 31)),
+                ],
+                ["commons_resource_id"],
+                ["commercial_partner_id:count_distinct"],
+            )
+        )
+        for resource, count in funders:
+            figures[resource.id]["funder_count"] = count
+        for resource_figures in figures.values():
+            resource_figures["amount_funded"] = (
+                resource_figures["amount_received"] - resource_figures["amount_fee"]
+            )
         return figures
+
+    def _get_unmet_needs(self, year):
+        """What each resource still needs for the year, net of what it was funded.
+
+        :return: {resource: amount ≥ 0}
+        """
+        figures = self._get_figures(year)
+        return {
+            resource: max(
+                0.0,
+                figures[resource.id]["amount_needed"]
+                - figures[resource.id]["amount_funded"],
+            )
+            for resource in self
+        }
 
     def _get_derived_figures(self, values):
         """Figures computed from the ledger's ones; a hook for "committed" amounts."""

@@ -68,7 +68,37 @@ class CommonsCase(AccountTestInvoicingCommon):
                 "donation": True,
             }
         )
-        cls.funder = cls.env["res.partner"].create({"name": "La Fabrique Monscobar"})
+        income_accounts = cls.env["account.account"].create(
+            [
+                {
+                    "code": code,
+                    "name": name,
+                    "account_type": "income",
+                    "company_ids": [Command.set(cls.company.ids)],
+                }
+                for code, name in (
+                    ("741000", "Operating grants"),
+                    ("758200", "Donations received"),
+                    ("706100", "Sponsorships"),
+                    ("708800", "Host fees"),
+                )
+            ]
+        )
+        cls.grant_account, cls.gift_account, cls.sponsorship_account = income_accounts[
+            :3
+        ]
+        cls.fee_account = income_accounts[3]
+        cls.company.write(
+            {
+                "commons_grant_account_id": cls.grant_account.id,
+                "commons_gift_account_id": cls.gift_account.id,
+                "commons_sponsorship_account_id": cls.sponsorship_account.id,
+                "commons_fee_account_id": cls.fee_account.id,
+            }
+        )
+        cls.funder = cls.env["res.partner"].create(
+            {"name": "La Fabrique Monscobar", "email": "dons@monscobar.example"}
+        )
         cls.cat_bug = cls.env.ref("compte_commun_communs.commons_need_category_bug_fix")
         cls.cat_security = cls.env.ref(
             "compte_commun_communs.commons_need_category_security"

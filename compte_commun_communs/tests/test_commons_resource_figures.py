@@ -202,7 +202,7 @@ class TestCommonsResourceFigures(CommonsCase):
         self.assertEqual(read_figures(resources[:5]), read_figures(resources))
         figures = resources.with_user(self.commons_user).with_context(commons_year=2023)
         self.env.invalidate_all()
-        with self.assertQueryCount(9):
+        with self.assertQueryCount(12):
             figures.read(
                 ["amount_needed", "amount_funded", "amount_available", "coverage"]
             )

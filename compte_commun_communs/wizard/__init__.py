@@ -1,1 +1,2 @@
 from . import commons_resource_year_select
+from . import tax_receipt_annual_create
