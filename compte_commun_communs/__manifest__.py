@@ -16,6 +16,7 @@
         "security/donation_donation_security.xml",
         "data/account_analytic_plan_data.xml",
         "data/commons_need_category_data.xml",
+        "data/ir_sequence_data.xml",
         "data/mail_activity_type_data.xml",
         "report/donation_donation_reports.xml",
         "report/donation_donation_templates.xml",

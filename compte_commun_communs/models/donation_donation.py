@@ -418,9 +418,9 @@ class DonationDonation(models.Model):
         return move._reverse_moves(
             [
                 {
-                    "date": move._get_accounting_date(
-                        fields.Date.context_today(self), False
-                    ),
+                    # In the donation's period, so that the year's figures
+                    # drop it, unless that period is locked.
+                    "date": move._get_accounting_date(move.date, False),
                     "ref": self.env._(
                         "Cancellation of donation %(donation)s", donation=self.number
                     ),

@@ -3,3 +3,5 @@ from . import test_commons_resource_need
 from . import test_commons_resource_figures
 from . import test_commons_security
 from . import test_commons_tour
+from . import test_donation_funding
+from . import test_donation_receipt
