@@ -74,7 +74,9 @@ class TestDonationFunding(CommonsCase):
         self.assertEqual(move.state, "posted")
         self.assertAlmostEqual(sum(move.line_ids.mapped("credit")), 433.34)
         self.assertAlmostEqual(sum(move.line_ids.mapped("debit")), 433.34)
-        fee_items = move.line_ids.filtered(lambda l: l.account_id == self.fee_account)
+        fee_items = move.line_ids.filtered(
+            lambda item: item.account_id == self.fee_account
+        )
         self.assertEqual(sorted(fee_items.mapped("credit")), [5.0, 16.67])
         dokos = self._figures(self.dokos)
         self.assertAlmostEqual(dokos.amount_received, 100.01)
@@ -104,7 +106,7 @@ class TestDonationFunding(CommonsCase):
             (sponsorship, self.sponsorship_account),
         ):
             net_item = donation.move_id.line_ids.filtered(
-                lambda l: l.credit == 950  # noqa: B023
+                lambda item: item.credit == 950  # noqa: B023
             )
             self.assertEqual(net_item.account_id, account)
         self.assertFalse(grant.tax_receipt_id)
