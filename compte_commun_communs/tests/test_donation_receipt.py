@@ -114,4 +114,4 @@ class TestDonationReceipt(CommonsCase):
         )
         self.assertIn("Attestation de réception de fonds", html)
         self.assertIn("Frais de gestion", html)
-        self.assertIn("3 000,00", html)
+        self.assertIn("3\xa0000,00", html)  # French digit grouping
