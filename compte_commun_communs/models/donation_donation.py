@@ -482,3 +482,33 @@ class DonationDonation(models.Model):
                     )
                 )
         self._send_commons_receipt()
+
+    # Funder's portal
+
+    @api.model
+    def _get_funder_portal_domain(self, partner):
+        """The donations a funder follows in the portal: their validated or
+        cancelled ones, whoever of their organisation recorded them. Explicit
+        even though record rules limit portal users, so that an internal user
+        sees their own fundings there, not everybody's."""
+        return [
+            ("commercial_partner_id", "=", partner.commercial_partner_id.id),
+            ("state", "in", ("done", "cancel")),
+        ]
+
+    def _get_funder_receipt_report(self):
+        """The document a funder downloads as the receipt of the donation: the tax
+        receipt when one was issued, else the acknowledgement of funds received.
+
+        :return: (record, report xml id)
+        """
+        self.ensure_one()
+        if self.tax_receipt_id:
+            return self.tax_receipt_id, "donation_base.report_donation_tax_receipt"
+        return self, "compte_commun_communs.donation_donation_report_acknowledgement"
+
+    def _get_report_base_filename(self):
+        """Name of the receipt PDF a funder downloads from the portal (used by
+        ``CustomerPortal._show_report``) when no tax receipt was issued."""
+        self.ensure_one()
+        return self.env._("Acknowledgement %(number)s", number=self.number)

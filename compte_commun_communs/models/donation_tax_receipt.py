@@ -50,3 +50,11 @@ class DonationTaxReceipt(models.Model):
                 subtype_xmlid="mail.mt_comment",
                 force_send=False,
             )
+
+    # Funder's portal
+
+    def _get_report_base_filename(self):
+        """Name of the PDF a funder downloads from the portal (used by
+        ``CustomerPortal._show_report``)."""
+        self.ensure_one()
+        return self.env._("Tax receipt %(number)s", number=self.number)

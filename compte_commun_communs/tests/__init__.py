@@ -5,3 +5,5 @@ from . import test_commons_security
 from . import test_commons_tour
 from . import test_donation_funding
 from . import test_donation_receipt
+from . import test_commons_public_page
+from . import test_commons_portal

@@ -1,0 +1,169 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import date
+
+from lxml import html
+
+from odoo import Command
+from odoo.tests import HttpCase, tagged
+
+from .common import CommonsCase
+
+
+@tagged("post_install", "-at_install")
+class TestCommonsPublicPage(CommonsCase, HttpCase):
+    """What an anonymous visitor sees on /communs and /communs/<slug>."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.loot = cls._create_loot_2023()
+        cls.contributor = cls.env["res.partner"].create(
+            {
+                "name": "Zephyrine Codewright",
+                "email": "zephyrine.private@contrib.example",
+            }
+        )
+        cls.steward = cls.env["res.partner"].create(
+            {"name": "Barnabe Gardekeeper", "email": "barnabe.private@steward.example"}
+        )
+        cls.loot.write(
+            {
+                "is_published": True,
+                "website": "https://loot.example.org",
+                "description": "<p>Free software for third places.</p>",
+                "contributor_ids": [Command.set(cls.contributor.ids)],
+                "steward_ids": [Command.set(cls.steward.ids)],
+            }
+        )
+        cls.funder.commons_named_funder = True
+        cls.unnamed_funders = cls.env["res.partner"].create(
+            [
+                {"name": "Quietude Cooperative", "email": "q@quietude.example"},
+                {"name": "Silent Partner Foundation", "email": "s@silent.example"},
+            ]
+        )
+        cls._donate(cls.loot, 3000, "2023-02-15")
+        cls._donate(cls.loot, 1460, "2023-03-20", partner=cls.unnamed_funders[0])
+        cls._donate(cls.loot, 1140, "2023-04-05", partner=cls.unnamed_funders[1])
+        cls.hidden = cls._create_resource("Unpublished Movilab", "MOVI")
+        cls.archived = cls._create_resource("Archived Forum", "FORUM")
+        cls.env["commons.resource.need"].create(
+            [
+                {
+                    "resource_id": resource.id,
+                    "year": 2023,
+                    "category_id": cls.cat_bug.id,
+                    "name": "Hidden need",
+                    "amount": 999,
+                }
+                for resource in cls.hidden | cls.archived
+            ]
+        )
+        cls.archived.write({"is_published": True, "active": False})
+
+    def _get(self, url, status=200):
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, status, url)
+        return response
+
+    def _resource_card(self, response, slug):
+        cards = html.fromstring(response.text).xpath(
+            f"//*[contains(@class, 'o_commons_resource')][@data-slug='{slug}']"
+        )
+        self.assertEqual(len(cards), 1, f"one card for {slug}")
+        return cards[0]
+
+    def test_needs_page_lists_published_resources_for_anonymous(self):
+        self.assertFalse(self.loot.host_fee_rate, "no host fee: funded = received")
+        response = self._get("/communs?year=2023")
+        card = self._resource_card(response, "loot")
+        text = " ".join(card.text_content().split())
+        self.assertIn("Logiciel LOOT", text)
+        self.assertIn("Free software for third places.", text)
+        self.assertTrue(card.xpath(".//a[@href='https://loot.example.org']"))
+        for label in ("Bug fixes", "Security", "Micro-development", "Test server"):
+            self.assertIn(label, text)
+        self.assertIn("5,600.00", text)
+        coverage = card.xpath(".//*[contains(@class, 'o_commons_coverage_value')]")
+        self.assertEqual(" ".join(coverage[0].text_content().split()), "100 %")
+        bar = card.xpath(".//*[contains(@class, 'o_commons_coverage')][@role]")
+        self.assertEqual(bar[0].get("aria-valuenow"), "100")
+        funder_count = card.xpath(".//*[contains(@class, 'o_commons_funder_count')]")
+        self.assertEqual(funder_count[0].text_content().strip(), "3")
+        self.assertNotIn("Unpublished Movilab", response.text)
+        self.assertNotIn("Archived Forum", response.text)
+        self.assertNotIn("Hidden need", response.text)
+        year_links = html.fromstring(response.text).xpath(
+            "//*[contains(@class, 'o_commons_years')]//a/@href"
+        )
+        self.assertIn("/communs?year=2023", year_links)
+
+    def test_needs_page_coverage_follows_the_year(self):
+        response = self._get("/communs?year=2022")
+        card = self._resource_card(response, "loot")
+        coverage = card.xpath(".//*[contains(@class, 'o_commons_coverage_value')]")
+        self.assertEqual(" ".join(coverage[0].text_content().split()), "0 %")
+        self.assertNotIn("Micro-development", card.text_content())
+
+    def test_needs_page_bad_year_falls_back_to_current_year(self):
+        current = str(date.today().year)
+        for year in ("abc", "1900", "99999", ""):
+            response = self._get(f"/communs?year={year}")
+            title = html.fromstring(response.text).xpath("//h1")[0].text_content()
+            self.assertIn(current, title, year)
+            self.assertNotIn("Micro-development", response.text, year)
+
+    def test_public_pages_show_no_contributor_nor_steward(self):
+        for url in ("/communs?year=2023", "/communs/loot?year=2023"):
+            page = self._get(url).text
+            self.assertIn("Logiciel LOOT", page)
+            for secret in (
+                "Zephyrine",
+                "Codewright",
+                "zephyrine.private@contrib.example",
+                "Barnabe",
+                "Gardekeeper",
+                "barnabe.private@steward.example",
+            ):
+                self.assertNotIn(secret, page, url)
+
+    def test_resource_page_names_only_consenting_funders(self):
+        response = self._get("/communs/loot?year=2023")
+        page = html.fromstring(response.text)
+        funders = page.xpath("//*[contains(@class, 'o_commons_funders')]")[0]
+        text = " ".join(funders.text_content().split())
+        self.assertIn("La Fabrique Monscobar", text)
+        self.assertIn("3,000.00", text)
+        self.assertIn("2 other funders", text)
+        for name in self.unnamed_funders.mapped("name"):
+            self.assertNotIn(name, response.text)
+        figures = " ".join(
+            page.xpath("//*[contains(@class, 'o_commons_figures')]")[0]
+            .text_content()
+            .split()
+        )
+        self.assertIn("Received $ 5,600.00", figures)
+        self.assertIn("Funded $ 5,600.00", figures)
+        coverage = page.xpath("//*[contains(@class, 'o_commons_coverage_value')]")
+        self.assertEqual(" ".join(coverage[0].text_content().split()), "100 %")
+
+    def test_resource_page_shows_host_fee(self):
+        self.loot.write({"host_fee_override": True, "host_fee_override_rate": 10})
+        self._donate(self.loot, 1000, "2023-06-01")
+        response = self._get("/communs/loot?year=2023")
+        figures = " ".join(
+            html.fromstring(response.text)
+            .xpath("//*[contains(@class, 'o_commons_figures')]")[0]
+            .text_content()
+            .split()
+        )
+        self.assertIn("Received $ 6,600.00", figures)
+        self.assertIn("Host fee (10.00 %) $ 100.00", figures)
+        self.assertIn("Funded $ 6,500.00", figures)
+
+    def test_resource_page_not_found(self):
+        for slug in ("nope", "movi", "forum"):
+            self._get(f"/communs/{slug}", status=404)
+        self.hidden.is_published = True
+        self._get("/communs/movi")
