@@ -7,6 +7,8 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.models import NewId
 
+from .commons_resource_need import MAX_YEAR, MIN_YEAR
+
 # Where the ledger puts money in and out of a resource's analytic account.
 FUNDED_ACCOUNT_TYPES = ("income", "income_other")
 SPENT_ACCOUNT_TYPES = ("expense", "expense_depreciation", "expense_direct_cost")
@@ -467,9 +469,6 @@ class CommonsResource(models.Model):
     def _get_public_year(self, year=None):
         """The year asked for in a public page's address, or the current year when
         it is missing or not a sensible year."""
-        # Imported here to keep this block self-contained at the end of the file.
-        from .commons_resource_need import MAX_YEAR, MIN_YEAR
-
         try:
             year = int(year)
         except (TypeError, ValueError):
