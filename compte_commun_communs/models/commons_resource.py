@@ -417,12 +417,7 @@ class CommonsResource(models.Model):
             self.env["donation.line"]
             .sudo()
             ._read_group(
-                [
-                    ("commons_resource_id", "in", self.ids),
-                    ("state", "=", "done"),
-                    ("donation_date", ">=", date(year, 1, 1)),
-                    ("donation_date", "<=", date(year, 12, 31)),
-                ],
+                self._get_donation_line_domain(year),
                 ["commons_resource_id"],
                 ["commercial_partner_id:count_distinct"],
             )
@@ -434,6 +429,15 @@ class CommonsResource(models.Model):
                 resource_figures["amount_received"] - resource_figures["amount_fee"]
             )
         return figures
+
+    def _get_donation_line_domain(self, year):
+        """Lines of the validated donations of a year earmarked to the resources."""
+        return [
+            ("commons_resource_id", "in", self.ids),
+            ("state", "=", "done"),
+            ("donation_date", ">=", date(year, 1, 1)),
+            ("donation_date", "<=", date(year, 12, 31)),
+        ]
 
     def _get_unmet_needs(self, year):
         """What each resource still needs for the year, net of what it was funded.
@@ -557,12 +561,7 @@ class CommonsResource(models.Model):
             self.env["donation.line"]
             .sudo()
             ._read_group(
-                [
-                    ("commons_resource_id", "in", self.ids),
-                    ("state", "=", "done"),
-                    ("donation_date", ">=", date(year, 1, 1)),
-                    ("donation_date", "<=", date(year, 12, 31)),
-                ],
+                self._get_donation_line_domain(year),
                 ["commons_resource_id", "commercial_partner_id"],
                 ["amount_company_currency:sum"],
             )
