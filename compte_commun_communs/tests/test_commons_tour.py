@@ -20,3 +20,31 @@ class TestCommonsTour(CommonsCase, HttpCase):
             "compte_commun_communs_resource_figures",
             login="commons_accountant",
         )
+
+    def test_accountant_splits_a_gift_by_unmet_needs(self):
+        self.company.commons_host_fee_rate = 5.0
+        for name, code in (("DOKOS", "DOKOS"), ("Movilab", "MOVILAB")):
+            resource = self._create_resource(name, code)
+            self.env["commons.resource.need"].create(
+                {
+                    "resource_id": resource.id,
+                    "year": 2023,
+                    "category_id": self.cat_dev.id,
+                    "name": "Development",
+                    "amount": 1000,
+                }
+            )
+        self.env["res.partner"].create(
+            {"name": "Claire Dubois", "email": "claire@example.org"}
+        )
+        self.accountant.context_donation_payment_method_line_id = self.donation_method
+        self.start_tour(
+            "/odoo",
+            "compte_commun_communs_donation_prorata",
+            login="commons_accountant",
+        )
+        donation = self.env["donation.donation"].search(
+            [("partner_id.name", "=", "Claire Dubois")]
+        )
+        self.assertEqual(donation.state, "done")
+        self.assertEqual(donation.line_ids.mapped("amount"), [50.0, 50.0])

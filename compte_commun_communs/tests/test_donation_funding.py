@@ -221,6 +221,24 @@ class TestDonationFunding(CommonsCase):
             self._draft([(foreign, 100)])
         self.assertEqual(self._figures(self.dokos).amount_received, 0)
 
+    def test_missing_accounts_are_named_and_nothing_is_posted(self):
+        self.company.commons_fee_account_id = False
+        donation = self._draft([(self.dokos, 100)])
+        with (
+            self.assertRaisesRegex(UserError, "Host Fee Income Account"),
+            self.cr.savepoint(),
+        ):
+            donation.validate()
+        self.assertEqual(donation.state, "draft")
+        self.company.commons_sponsorship_account_id = False
+        sponsorship = self._draft([(self.dokos, 100)], commons_fund_kind="sponsorship")
+        with (
+            self.assertRaisesRegex(UserError, "Corporate Sponsorships Account"),
+            self.cr.savepoint(),
+        ):
+            sponsorship.validate()
+        self.assertFalse(sponsorship.move_id)
+
     def test_cancellation_reverses_the_entry_and_cancels_the_receipt(self):
         donation = self._donate(self.dokos, 1000, "2023-06-01")
         receipt = donation.tax_receipt_id
@@ -247,3 +265,22 @@ class TestDonationFunding(CommonsCase):
         self.assertEqual(donation.commons_receipt_state, "cancelled")
         with self.assertRaisesRegex(UserError, "duplicate it"):
             donation.cancel2draft()
+
+    def test_cancelling_a_donation_of_an_annual_receipt_releases_the_others(self):
+        self.funder.tax_receipt_option = "annual"
+        first = self._donate(self.dokos, 100, "2023-03-01")
+        second = self._donate(self.dokos, 60, "2023-09-01")
+        self.env["tax.receipt.annual.create"].with_user(self.accountant).create(
+            {"start_date": "2023-01-01", "end_date": "2023-12-31"}
+        ).generate_annual_receipts()
+        receipt = first.tax_receipt_id
+        self.assertEqual(receipt.amount, 160)
+        first.with_user(self.accountant).done2cancel()
+        self.assertEqual(receipt.state, "cancelled")
+        self.assertFalse(second.tax_receipt_id)
+        # the next annual run issues a new receipt for what is left
+        self.env["tax.receipt.annual.create"].with_user(self.accountant).create(
+            {"start_date": "2023-01-01", "end_date": "2023-12-31"}
+        ).generate_annual_receipts()
+        self.assertEqual(second.tax_receipt_id.amount, 60)
+        self.assertNotEqual(second.tax_receipt_id, receipt)
