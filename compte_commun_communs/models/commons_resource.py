@@ -168,9 +168,18 @@ class CommonsResource(models.Model):
 
     @api.depends("code")
     def _compute_slug(self):
+        # Set once: a public address does not change when the code does.
         for resource in self:
-            if not resource.slug and resource.code:
-                resource.slug = self.env["ir.http"]._slugify(resource.code)
+            if resource.slug or not resource.code:
+                continue
+            slug = self.env["ir.http"]._slugify(resource.code)
+            # Codes are unique per company, addresses across companies.
+            taken = (
+                self.sudo()
+                .with_context(active_test=False)
+                .search_count([("slug", "=", slug), ("id", "!=", resource._origin.id)])
+            )
+            resource.slug = f"{slug}-{resource._origin.id}" if taken else slug
 
     @api.depends(
         "host_fee_override",

@@ -114,7 +114,7 @@ class DonationLine(models.Model):
                         common,
                         name=self.env._(
                             "Host fee %(rate)s %% – %(resource)s",
-                            rate=self.commons_fee_rate,
+                            rate=f"{self.commons_fee_rate:g}",
                             resource=self.commons_resource_id.name,
                         ),
                         account_id=fee_account.id,

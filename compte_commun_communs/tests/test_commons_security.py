@@ -55,3 +55,12 @@ class TestCommonsSecurity(CommonsCase):
         )
         self.assertEqual(dokos.amount_funded, 0)
         self.assertEqual(dokos.analytic_account_id.company_id, self.other_company)
+
+    def test_same_code_in_two_companies_gets_two_public_addresses(self):
+        other_loot = self._create_resource(
+            "LOOT (another host)", "LOOT", company=self.other_company
+        )
+        self.assertEqual(self.loot.slug, "loot")
+        self.assertEqual(other_loot.slug, f"loot-{other_loot.id}")
+        other_loot.code = "LOOT2"
+        self.assertEqual(other_loot.slug, f"loot-{other_loot.id}")
