@@ -107,6 +107,7 @@ class DonationLine(models.Model):
         ]
         if not self.currency_id.is_zero(self.commons_fee_amount):
             fee_account, host_account = self.company_id._get_commons_fee_accounts()
+            rate = f"{self.commons_fee_rate:g}"
             result.append(
                 (
                     self.commons_fee_amount,
@@ -114,7 +115,7 @@ class DonationLine(models.Model):
                         common,
                         name=self.env._(
                             "Host fee %(rate)s %% – %(resource)s",
-                            rate=f"{self.commons_fee_rate:g}",
+                            rate=rate,
                             resource=self.commons_resource_id.name,
                         ),
                         account_id=fee_account.id,
