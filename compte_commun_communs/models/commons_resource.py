@@ -169,17 +169,26 @@ class CommonsResource(models.Model):
     @api.depends("code")
     def _compute_slug(self):
         # Set once: a public address does not change when the code does.
-        for resource in self:
-            if resource.slug or not resource.code:
-                continue
-            slug = self.env["ir.http"]._slugify(resource.code)
-            # Codes are unique per company, addresses across companies.
-            taken = (
+        to_set = self.filtered(lambda r: not r.slug and r.code)
+        wanted = {r: self.env["ir.http"]._slugify(r.code) for r in to_set}
+        # Codes are unique per company, addresses across companies.
+        taken = (
+            set(
                 self.sudo()
                 .with_context(active_test=False)
-                .search_count([("slug", "=", slug), ("id", "!=", resource._origin.id)])
+                .search(
+                    [("slug", "in", list(wanted.values())), ("id", "not in", self.ids)]
+                )
+                .mapped("slug")
             )
-            resource.slug = f"{slug}-{resource._origin.id}" if taken else slug
+            if wanted
+            else set()
+        )
+        for resource, slug in wanted.items():
+            if slug in taken:
+                slug = f"{slug}-{resource._origin.id}"
+            taken.add(slug)
+            resource.slug = slug
 
     @api.depends(
         "host_fee_override",
@@ -277,6 +286,9 @@ class CommonsResource(models.Model):
         return resources
 
     def write(self, vals):
+        if "company_id" in vals:
+            # The account moves first: the resource checks it is of its company.
+            self.analytic_account_id.sudo().company_id = vals["company_id"]
         res = super().write(vals)
         if {"name", "code", "active", "company_id"} & vals.keys():
             for resource in self.with_context(active_test=False):
@@ -534,14 +546,15 @@ class CommonsResource(models.Model):
             .sudo()
             .search([("resource_id", "in", resources.ids), ("year", "=", year)])
         )
+        needs_by_resource = defaultdict(lambda: defaultdict(needs.browse))
+        for need in needs:
+            needs_by_resource[need.resource_id][need.category_id] |= need
         funders = resources._get_public_funders(year)
         result = []
         for resource in resources:
             resource_figures = dict(figures[resource.id])
             resource_figures.update(resource._get_derived_figures(resource_figures))
-            by_category = defaultdict(needs.browse)
-            for need in needs.filtered(lambda n, r=resource: n.resource_id == r):
-                by_category[need.category_id] |= need
+            by_category = needs_by_resource[resource]
             result.append(
                 {
                     "resource": resource,

@@ -193,14 +193,11 @@ class DonationDonation(models.Model):
         if not vals:
             return vals
         # Every money line is earmarked (_check_commons_donation): rebuild them all.
-        product_lines = [
-            cmd for cmd in vals["line_ids"] if cmd[2].get("display_type") == "product"
-        ]
         lines = self.line_ids.filtered(
             lambda line: not line.in_kind and not self.currency_id.is_zero(line.amount)
         )
         vals["line_ids"] = [
-            cmd for cmd in vals["line_ids"] if cmd not in product_lines
+            cmd for cmd in vals["line_ids"] if cmd[2].get("display_type") != "product"
         ] + [
             Command.create(item_vals)
             for line in lines

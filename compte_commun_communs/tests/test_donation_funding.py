@@ -219,6 +219,16 @@ class TestDonationFunding(CommonsCase):
                 self.assertFalse(donation.move_id)
         with self.assertRaises(UserError), self.cr.savepoint():
             self._draft([(foreign, 100)])
+        # a resource handed over to another host after the donation was drafted
+        moved = self._create_resource("Moved away", "MOVED")
+        donation = self._draft([(moved, 100)])
+        moved.with_user(self.accountant).company_id = other_company
+        with (
+            self.assertRaisesRegex(UserError, "a resource of another company"),
+            self.cr.savepoint(),
+        ):
+            donation.validate()
+        self.assertFalse(donation.move_id)
         self.assertEqual(self._figures(self.dokos).amount_received, 0)
 
     def test_missing_accounts_are_named_and_nothing_is_posted(self):
