@@ -29,7 +29,8 @@
         "views/donation_donation_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
-        "views/commons_portal_templates.xml",
+        "views/commons_public_templates.xml",
+        "views/portal_funder_templates.xml",
         "views/compte_commun_communs_menus.xml",
     ],
     "demo": [

@@ -1,2 +1,2 @@
-from . import portal
-from . import main
+from . import portal_funder
+from . import public
