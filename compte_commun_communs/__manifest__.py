@@ -3,7 +3,7 @@
 {
     "name": "Compte Commun des Communs",
     "summary": "Host and redistribute funds earmarked for commons resources",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Accounting",
     "author": "Compte Commun des Communs contributors",
     "license": "AGPL-3",
@@ -18,6 +18,7 @@
         "data/commons_need_category_data.xml",
         "data/ir_sequence_data.xml",
         "data/mail_activity_type_data.xml",
+        "data/ir_cron_data.xml",
         "report/donation_donation_reports.xml",
         "report/donation_donation_templates.xml",
         "report/donation_tax_receipt_templates.xml",

@@ -93,19 +93,15 @@ class CommonsFunderPortal(CustomerPortal):
         auth="user",
         website=True,
     )
-    def portal_my_funding_receipt(
-        self, donation_id, report_type="pdf", download=False, **kwargs
-    ):
+    def portal_my_funding_receipt(self, donation_id, download=False, **kwargs):
+        """The receipt exactly as it was issued and emailed: the stored file."""
         try:
             donation_sudo = self._get_commons_funding_sudo(donation_id)
         except (AccessError, MissingError):
             return request.redirect("/my")
-        if report_type not in ("pdf", "html"):
-            report_type = "pdf"
-        record, report_ref = donation_sudo._get_funder_receipt_report()
-        return self._show_report(
-            model=record,
-            report_type=report_type,
-            report_ref=report_ref,
-            download=download,
+        attachment = donation_sudo._get_funder_receipt_attachment()
+        return (
+            request.env["ir.binary"]
+            ._get_stream_from(attachment)
+            .get_response(as_attachment=bool(download))
         )

@@ -8,11 +8,37 @@ from odoo.tools import format_amount, format_date
 
 from .commons_resource_need import MAX_YEAR, MIN_YEAR
 
-RECEIPT_ACTIVITY = "compte_commun_communs.mail_activity_type_receipt_waiting"
+# What may still change on a validated or cancelled donation: its receipt, its
+# status and the links to its entries, never what its journal entry says. Fields
+# of the chatter and activities are added to these.
+UNLOCKED_FIELDS = {
+    "state",
+    "move_id",
+    "tax_receipt_id",
+    "tax_receipt_option",
+    "thanks_printed",
+    "thanks_template_id",
+    "commons_reversal_move_id",
+    "commons_previous_move_ids",
+    "commons_cancel_reason",
+    "commons_receipt_request",
+    "commons_receipt_message_id",
+    "commons_receipt_attachment_id",
+    "commons_receipt_user_id",
+}
+# The only ways a donation's state moves; each has its method (validate,
+# done2cancel, cancel2draft), and a constraint checks the ledger agrees.
+STATE_CHANGES = {
+    ("draft", "done"),
+    ("draft", "cancel"),
+    ("done", "cancel"),
+    ("cancel", "draft"),
+}
 
 
 class DonationDonation(models.Model):
-    _inherit = "donation.donation"
+    _name = "donation.donation"
+    _inherit = ["donation.donation", "commons.receipt.mixin"]
 
     commons_fund_kind = fields.Selection(
         [
@@ -65,27 +91,26 @@ class DonationDonation(models.Model):
         store=True,
         currency_field="currency_id",
     )
-    commons_receipt_state = fields.Selection(
-        [
-            ("none", "Not sent"),
-            ("waiting", "Waiting"),
-            ("sent", "Sent"),
-            ("cancelled", "Cancelled"),
-        ],
-        string="Receipt",
-        default="none",
-        required=True,
-        copy=False,
-        tracking=True,
-        help="Waiting: the donor has no email address; add one, then send the "
-        "receipt again.",
-    )
     commons_reversal_move_id = fields.Many2one(
         "account.move",
         string="Reversal Entry",
         readonly=True,
         copy=False,
         check_company=True,
+    )
+    commons_previous_move_ids = fields.Many2many(
+        "account.move",
+        "donation_donation_commons_previous_move_rel",
+        "donation_id",
+        "move_id",
+        string="Earlier Entries",
+        readonly=True,
+        copy=False,
+        help="Entries of earlier validations of this donation, each reversed when "
+        "the donation was cancelled.",
+    )
+    commons_cancel_reason = fields.Text(
+        string="Cancellation Reason", readonly=True, copy=False, tracking=True
     )
 
     @api.depends("partner_id")
@@ -136,19 +161,89 @@ class DonationDonation(models.Model):
                     )
                 )
 
-    def validate(self):
+    @api.constrains("state", "move_id", "commons_reversal_move_id")
+    def _check_commons_entry(self):
+        """A validated donation says what its journal entry says, and a cancelled
+        one has its entry reversed: whatever path changed the state."""
         for donation in self:
+            move = donation.move_id
+            if donation.state == "done" and donation._get_commons_money_lines():
+                expected = sum(
+                    donation._get_commons_money_lines().mapped(
+                        "amount_company_currency"
+                    )
+                )
+                booked = -sum(
+                    move.line_ids.filtered(
+                        lambda item: item.display_type == "product"
+                    ).mapped("balance")
+                )
+                if (
+                    move.state != "posted"
+                    or donation.company_currency_id.compare_amounts(expected, booked)
+                ):
+                    raise ValidationError(
+                        self.env._(
+                            "%(donation)s cannot be validated this way: its lines "
+                            "amount to %(expected)s but its posted journal entry "
+                            "to %(booked)s. Use the Validate button.",
+                            donation=donation.display_name,
+                            expected=format_amount(
+                                self.env, expected, donation.company_currency_id
+                            ),
+                            booked=format_amount(
+                                self.env,
+                                booked if move.state == "posted" else 0.0,
+                                donation.company_currency_id,
+                            ),
+                        )
+                    )
+            if donation.state == "cancel" and move:
+                reversal = donation.commons_reversal_move_id
+                if reversal.state != "posted" or reversal.reversed_entry_id != move:
+                    raise ValidationError(
+                        self.env._(
+                            "%(donation)s cannot be cancelled while its journal "
+                            "entry %(move)s is not reversed. Use the Cancel button.",
+                            donation=donation.display_name,
+                            move=move.display_name,
+                        )
+                    )
+
+    def write(self, vals):
+        self._check_commons_locked(vals)
+        return super().write(vals)
+
+    def validate(self):
+        # One at a time, in date order: a gift split by unmet needs sees the
+        # gifts validated before it, also when a list is validated at once.
+        for donation in self.sorted(lambda d: (d.donation_date or d.create_date, d.id)):
             donation._check_commons_donation()
             if donation.commons_allocation == "prorata":
                 donation._split_commons_prorata()
-        res = super().validate()
-        self._send_commons_receipt()
-        return res
+            super(DonationDonation, donation).validate()
+        self.filtered(lambda d: d.state == "done")._queue_commons_receipt()
 
-    def done2cancel(self):
+    def action_open_commons_cancel_wizard(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Cancel %(donation)s", donation=self.display_name),
+            "res_model": "donation.donation.cancel",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_donation_id": self.id},
+        }
+
+    def done2cancel(self, reason=None):
         """Reverse the journal entry instead of deleting it as OCA donation does:
         posted entries stay, the reversal brings the figures back. An issued tax
-        receipt is cancelled, never deleted."""
+        receipt is cancelled, never deleted. The reason is required: it is
+        written in the chatter, for the auditor."""
+        if not (reason or "").strip():
+            raise UserError(
+                self.env._("Give the reason why the donation is cancelled.")
+            )
         for donation in self:
             if donation.state != "done":
                 raise UserError(
@@ -159,32 +254,127 @@ class DonationDonation(models.Model):
                 )
             if donation.tax_receipt_id:
                 donation.tax_receipt_id._cancel_commons_receipt(donation)
-            vals = {"state": "cancel"}
+            vals = {"state": "cancel", "commons_cancel_reason": reason.strip()}
             if donation.move_id:
                 vals["commons_reversal_move_id"] = donation._reverse_commons_move().id
-            if donation.commons_receipt_state in ("sent", "waiting"):
-                vals["commons_receipt_state"] = "cancelled"
-            donation.activity_unlink([RECEIPT_ACTIVITY])
             donation.write(vals)
+            donation._cancel_commons_receipt_mail()
             donation.partner_id._update_donor_rank()
-            donation.message_post(
-                body=self.env._(
+            body = (
+                self.env._(
                     "Donation cancelled: its journal entry %(move)s was reversed by "
                     "%(reversal)s.",
                     move=donation.move_id.display_name,
                     reversal=donation.commons_reversal_move_id.display_name,
                 )
+                if donation.move_id
+                else self.env._("Donation cancelled.")
+            )
+            donation.message_post(
+                body=Markup("<p>%s</p><p>%s</p>")
+                % (body, self.env._("Reason: %(reason)s", reason=reason.strip()))
             )
 
     def cancel2draft(self):
-        if self.filtered("commons_reversal_move_id"):
+        """Back to draft to correct a cancelled donation: its reversed entries are
+        kept as earlier entries, and validating it again posts a new entry and
+        issues a new receipt."""
+        for donation in self:
+            if donation.state != "cancel":
+                raise UserError(
+                    self.env._(
+                        "Only a cancelled donation can go back to draft; "
+                        "%(donation)s is not cancelled.",
+                        donation=donation.display_name,
+                    )
+                )
+            moves = donation.move_id | donation.commons_reversal_move_id
+            if not moves and not donation.tax_receipt_id:
+                continue
+            donation.write(
+                {
+                    "commons_previous_move_ids": [Command.link(m.id) for m in moves],
+                    "move_id": False,
+                    "commons_reversal_move_id": False,
+                    "tax_receipt_id": False,
+                    "commons_receipt_request": False,
+                    "commons_receipt_message_id": False,
+                    "commons_receipt_attachment_id": False,
+                }
+            )
+            if moves:
+                donation.message_post(
+                    body=self.env._(
+                        "Back to draft. Its earlier entries stay in the ledger: "
+                        "%(moves)s.",
+                        moves=", ".join(moves.mapped("display_name")),
+                    )
+                )
+        return super().cancel2draft()
+
+    def _check_commons_locked(self, vals):
+        """A validated or cancelled donation is what its journal entry says: only
+        its receipt and status may change, and its state only moves by the
+        donation's own buttons."""
+        locked = self.filtered(lambda d: d.state in ("done", "cancel"))
+        if locked:
+            unlocked = (
+                UNLOCKED_FIELDS
+                | set(self.env["mail.thread"]._fields)
+                | set(self.env["mail.activity.mixin"]._fields)
+            )
+            changed = [name for name in vals if name not in unlocked]
+            if changed:
+                raise UserError(
+                    self.env._(
+                        "%(donation)s is validated: %(fields)s can no longer "
+                        "change, its journal entry says otherwise. To correct it, "
+                        "cancel it, set it back to draft and validate it again.",
+                        donation=locked[:1].display_name,
+                        fields=", ".join(
+                            self._fields[name].get_description(self.env)["string"]
+                            for name in changed
+                        ),
+                    )
+                )
+        if "state" in vals:
+            for donation in self:
+                if (
+                    donation.state != vals["state"]
+                    and (donation.state, vals["state"]) not in STATE_CHANGES
+                ):
+                    raise UserError(
+                        self.env._(
+                            "%(donation)s cannot go from %(old)s to %(new)s.",
+                            donation=donation.display_name,
+                            old=donation._get_state_label(donation.state),
+                            new=donation._get_state_label(vals["state"]),
+                        )
+                    )
+
+    def _check_commons_lines_editable(self):
+        """Lines of a validated or cancelled donation say what its journal entry
+        says: none is added, changed or removed."""
+        locked = self.filtered(lambda d: d.state in ("done", "cancel"))
+        if locked:
             raise UserError(
                 self.env._(
-                    "A cancelled donation whose journal entry was reversed stays "
-                    "cancelled: duplicate it to record the donation again."
+                    "%(donation)s is validated: its lines can no longer change, "
+                    "its journal entry says otherwise. To correct it, cancel it, "
+                    "set it back to draft and validate it again.",
+                    donation=locked[:1].display_name,
                 )
             )
-        return super().cancel2draft()
+
+    def _get_state_label(self, state):
+        return dict(self._fields["state"]._description_selection(self.env))[state]
+
+    def _get_commons_money_lines(self):
+        """The lines that bring money, hence journal items (not gifts in kind)."""
+        self.ensure_one()
+        return self.line_ids.filtered(
+            lambda line: not line.in_kind and not self.currency_id.is_zero(line.amount)
+        )
 
     def _prepare_donation_move(self):
         """Book each earmarked line as its net amount for the resource and the host
@@ -193,14 +383,11 @@ class DonationDonation(models.Model):
         if not vals:
             return vals
         # Every money line is earmarked (_check_commons_donation): rebuild them all.
-        lines = self.line_ids.filtered(
-            lambda line: not line.in_kind and not self.currency_id.is_zero(line.amount)
-        )
         vals["line_ids"] = [
             cmd for cmd in vals["line_ids"] if cmd[2].get("display_type") != "product"
         ] + [
             Command.create(item_vals)
-            for line in lines
+            for line in self._get_commons_money_lines()
             for item_vals in self._prepare_commons_move_items(line)
         ]
         return vals
@@ -331,78 +518,6 @@ class DonationDonation(models.Model):
                 )
             )
 
-    def _split_commons_prorata(self):
-        """Replace the lines without a resource by lines earmarked to the chosen
-        resources, in proportion to their unmet needs of the year; cents are
-        distributed so that the new lines sum exactly to the line they replace."""
-        self.ensure_one()
-        resources = self.commons_prorata_resource_ids.sorted("id")
-        unmet = resources._get_unmet_needs(self.commons_prorata_year)
-        total_unmet = sum(unmet.values())
-        if self.currency_id.is_zero(total_unmet):
-            raise UserError(
-                self.env._(
-                    "None of the resources chosen to split %(donation)s has unmet "
-                    "needs for %(year)s.",
-                    donation=self.display_name,
-                    year=self.commons_prorata_year,
-                )
-            )
-        to_split = self.line_ids.filtered(
-            lambda line: not line.commons_resource_id and not line.in_kind
-        )
-        explanation = []
-        for line in to_split:
-            shares = self._compute_commons_prorata_shares(line.amount, unmet)
-            self.env["donation.line"].create(
-                [
-                    line._prepare_commons_prorata_line_vals(resource, amount)
-                    for resource, amount in shares.items()
-                    if not self.currency_id.is_zero(amount)
-                ]
-            )
-            explanation += [
-                Markup("<li>%s</li>")
-                % self.env._(
-                    "%(resource)s: unmet need %(unmet)s, %(share)s %% → %(amount)s",
-                    resource=resource.name,
-                    unmet=format_amount(self.env, unmet[resource], self.currency_id),
-                    share=round(100 * unmet[resource] / total_unmet, 2),
-                    amount=format_amount(self.env, amount, self.currency_id),
-                )
-                for resource, amount in shares.items()
-            ]
-        to_split.unlink()
-        self.message_post(
-            body=Markup("<p>%s</p><ul>%s</ul>")
-            % (
-                self.env._(
-                    "Split across the resources in proportion to their unmet needs "
-                    "of %(year)s, as the funder asked:",
-                    year=self.commons_prorata_year,
-                ),
-                Markup().join(explanation),
-            )
-        )
-
-    def _compute_commons_prorata_shares(self, amount, unmet):
-        """Largest remainder method in cents: the shares sum exactly to the amount.
-
-        :param unmet: {resource: unmet need}
-        :return: {resource: share}
-        """
-        self.ensure_one()
-        currency = self.currency_id
-        cents = round(amount / currency.rounding)
-        total_unmet = sum(unmet.values())
-        exact = {r: cents * need / total_unmet for r, need in unmet.items()}
-        shares = {r: int(value) for r, value in exact.items()}
-        leftover = cents - sum(shares.values())
-        by_remainder = sorted(exact, key=lambda r: (-(exact[r] - shares[r]), r.id))
-        for resource in by_remainder[:leftover]:
-            shares[resource] += 1
-        return {r: currency.round(c * currency.rounding) for r, c in shares.items()}
-
     def _get_commons_fund_kind_label(self):
         self.ensure_one()
         return dict(self._fields["commons_fund_kind"]._description_selection(self.env))[
@@ -425,87 +540,3 @@ class DonationDonation(models.Model):
             ],
             cancel=True,
         )
-
-    def _send_commons_receipt(self):
-        """Email the donor the receipt of a validated donation, queued with its PDF:
-        the tax receipt OCA donation issued for it, or else an acknowledgement of
-        funds received. Without an email address the receipt waits and the
-        accountant gets an activity saying why."""
-        for donation in self.filtered(lambda d: d.state == "done"):
-            donation.activity_unlink([RECEIPT_ACTIVITY])
-            partner = donation.partner_id
-            if not partner.email:
-                donation.commons_receipt_state = "waiting"
-                donation.activity_schedule(
-                    RECEIPT_ACTIVITY,
-                    summary=self.env._("Receipt waiting for an email address"),
-                    note=self.env._(
-                        "%(donor)s has no email address: add one, then click “Send "
-                        "Receipt”.",
-                        donor=partner.display_name,
-                    ),
-                    user_id=self.env.user.id,
-                )
-                continue
-            receipt = donation.tax_receipt_id
-            if receipt and receipt.type == "each" and receipt.active:
-                receipt.message_post_with_source(
-                    "compte_commun_communs.mail_template_donation_tax_receipt",
-                    subtype_xmlid="mail.mt_comment",
-                    force_send=False,
-                )
-                donation.message_post(
-                    body=self.env._(
-                        "Tax receipt %(receipt)s emailed to %(donor)s.",
-                        receipt=receipt.number,
-                        donor=partner.email,
-                    )
-                )
-            else:
-                donation.message_post_with_source(
-                    "compte_commun_communs.mail_template_donation_acknowledgement",
-                    subtype_xmlid="mail.mt_comment",
-                    force_send=False,
-                )
-            donation.commons_receipt_state = "sent"
-
-    def action_send_commons_receipt(self):
-        for donation in self:
-            if donation.state != "done":
-                raise UserError(
-                    self.env._(
-                        "%(donation)s is not validated: there is no receipt to send.",
-                        donation=donation.display_name,
-                    )
-                )
-        self._send_commons_receipt()
-
-    # Funder's portal
-
-    @api.model
-    def _get_funder_portal_domain(self, partner):
-        """The donations a funder follows in the portal: their validated or
-        cancelled ones, whoever of their organisation recorded them. Explicit
-        even though record rules limit portal users, so that an internal user
-        sees their own fundings there, not everybody's."""
-        return [
-            ("commercial_partner_id", "=", partner.commercial_partner_id.id),
-            ("state", "in", ("done", "cancel")),
-        ]
-
-    def _get_funder_receipt_report(self):
-        """The document a funder downloads as the receipt of the donation: the tax
-        receipt when one was issued, else the acknowledgement of funds received.
-
-        :return: (record, report xml id)
-        """
-        self.ensure_one()
-        if self.tax_receipt_id:
-            return self.tax_receipt_id, "donation_base.report_donation_tax_receipt"
-        return self, "compte_commun_communs.donation_donation_report_acknowledgement"
-
-    def _get_report_base_filename(self):
-        """Name of the receipt PDF a funder downloads from the portal (used by
-        ``CustomerPortal._show_report``) when no tax receipt was issued."""
-        self.ensure_one()
-        return self.env._("Acknowledgement %(number)s", number=self.number)

@@ -36,6 +36,19 @@ class DonationLine(models.Model):
         currency_field="currency_id",
         help="What the resource receives: the amount less the host fee.",
     )
+    commons_net_amount_company_currency = fields.Monetary(
+        string="Net Amount in Company Currency",
+        compute="_compute_commons_fee_amount",
+        store=True,
+        currency_field="company_currency_id",
+    )
+    commons_needs_year = fields.Integer(
+        string="For the Needs of",
+        compute="_compute_commons_needs_year",
+        store=True,
+        help="The year whose needs this money covers: the year the funder split "
+        "the gift by, otherwise the year of the donation.",
+    )
     # Stored copies of the donation's fields, to analyse lines by funder and year.
     commercial_partner_id = fields.Many2one(
         related="donation_id.commercial_partner_id", store=True, string="Funder"
@@ -50,7 +63,9 @@ class DonationLine(models.Model):
     def _compute_analytic_distribution(self):
         res = super()._compute_analytic_distribution()
         for line in self.filtered("commons_resource_id.analytic_account_id"):
-            line.analytic_distribution = line._prepare_commons_analytic_distribution()
+            line.analytic_distribution = line._prepare_commons_analytic_distribution(
+                line.analytic_distribution
+            )
         return res
 
     @api.depends("commons_resource_id")
@@ -58,12 +73,66 @@ class DonationLine(models.Model):
         for line in self:
             line.commons_fee_rate = line.commons_resource_id.host_fee_rate
 
-    @api.depends("amount", "commons_fee_rate", "currency_id")
+    @api.depends(
+        "amount",
+        "amount_company_currency",
+        "commons_fee_rate",
+        "currency_id",
+        "donation_id.donation_date",
+    )
     def _compute_commons_fee_amount(self):
         for line in self:
             fee = line.currency_id.round(line.amount * line.commons_fee_rate / 100)
             line.commons_fee_amount = fee
             line.commons_net_amount = line.amount - fee
+            # Converted as the journal entry does: the net item takes the
+            # rounding remainder of the converted fee.
+            donation = line.donation_id
+            line.commons_net_amount_company_currency = (
+                line.amount_company_currency
+                - line.currency_id._convert(
+                    fee,
+                    donation.company_id.currency_id,
+                    donation.company_id,
+                    donation.donation_date or fields.Date.context_today(line),
+                )
+                if line.currency_id
+                else 0.0
+            )
+
+    @api.depends(
+        "donation_id.donation_date",
+        "donation_id.commons_allocation",
+        "donation_id.commons_prorata_year",
+    )
+    def _compute_commons_needs_year(self):
+        for line in self:
+            donation = line.donation_id
+            line.commons_needs_year = (
+                donation.commons_prorata_year
+                if donation.commons_allocation == "prorata"
+                else donation.donation_date and donation.donation_date.year
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        donations = self.env["donation.donation"].browse(
+            [vals["donation_id"] for vals in vals_list if vals.get("donation_id")]
+        )
+        donations._check_commons_lines_editable()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self.donation_id._check_commons_lines_editable()
+        if "donation_id" in vals:
+            self.env["donation.donation"].browse(
+                vals["donation_id"]
+            )._check_commons_lines_editable()
+        return super().write(vals)
+
+    def unlink(self):
+        self.donation_id._check_commons_lines_editable()
+        return super().unlink()
 
     def _get_account(self):
         """The income account follows the kind of funds (grants and gifts are not
@@ -74,20 +143,63 @@ class DonationLine(models.Model):
             account = self.company_id._get_commons_fund_account(kind)
         return account
 
-    def _prepare_commons_analytic_distribution(self):
+    def _prepare_commons_analytic_distribution(self, distribution=None):
+        """The line's distribution with the resource's account at 100 %: joined to
+        what other analytic plans put there (a department, a project), never
+        replacing it. Accounts of the Commons plan already there (an earlier
+        resource of the line) give way to the line's resource.
+
+        :param distribution: the distribution of the other plans
+        :return: an analytic distribution (``{"id,id": percentage}``)
+        """
         self.ensure_one()
-        return {str(self.commons_resource_id.analytic_account_id.id): 100.0}
+        resource_key = str(self.commons_resource_id.analytic_account_id.id)
+        others = self._strip_commons_accounts(distribution or {})
+        result = {
+            f"{key},{resource_key}" if key else resource_key: percentage
+            for key, percentage in others.items()
+        }
+        remainder = 100.0 - sum(others.values())
+        if remainder > 0.0:
+            result[resource_key] = result.get(resource_key, 0.0) + remainder
+        return result
+
+    def _strip_commons_accounts(self, distribution):
+        """The distribution without the accounts of the Commons plan.
+
+        :return: an analytic distribution; its key is empty for the part that was
+            only on Commons accounts
+        """
+        plan = self.env["commons.resource"]._get_analytic_plan()
+        ids = {int(i) for key in distribution for i in key.split(",") if i}
+        commons_ids = set(
+            self.env["account.analytic.account"]
+            .browse(ids)
+            .exists()
+            .filtered(lambda account: account.root_plan_id == plan)
+            .ids
+        )
+        result = {}
+        for key, percentage in distribution.items():
+            kept = ",".join(
+                i for i in key.split(",") if i and int(i) not in commons_ids
+            )
+            result[kept] = result.get(kept, 0.0) + percentage
+        return result
 
     def _prepare_commons_move_lines(self):
         """Journal items of an earmarked line: the net amount for the resource and,
         when the host takes a fee, the fee for the host's own analytic account.
-        Both carry the resource, so its figures show received, fee and net; their
-        sum is the line's amount to the cent.
+        Both carry the resource (and the line's other analytic plans), so its
+        figures show received, fee and net; their sum is the line's amount to
+        the cent.
 
         :return: list of (amount in the donation's currency, move line values)
         """
         self.ensure_one()
-        resource_key = str(self.commons_resource_id.analytic_account_id.id)
+        distribution = self._prepare_commons_analytic_distribution(
+            self.analytic_distribution
+        )
         common = {
             "display_type": "product",
             "product_id": self.product_id.id,
@@ -101,7 +213,7 @@ class DonationLine(models.Model):
                     common,
                     name=self.commons_resource_id.name,
                     account_id=self._get_account().id,
-                    analytic_distribution={resource_key: 100.0},
+                    analytic_distribution=distribution,
                 ),
             )
         ]
@@ -120,7 +232,8 @@ class DonationLine(models.Model):
                         ),
                         account_id=fee_account.id,
                         analytic_distribution={
-                            f"{resource_key},{host_account.id}": 100.0
+                            f"{key},{host_account.id}": percentage
+                            for key, percentage in distribution.items()
                         },
                     ),
                 )
@@ -137,4 +250,5 @@ class DonationLine(models.Model):
             "quantity": 1,
             "unit_price": amount,
             "commons_resource_id": resource.id,
+            "analytic_distribution": self.analytic_distribution,
         }

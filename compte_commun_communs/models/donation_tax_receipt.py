@@ -1,10 +1,24 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, models
+from odoo.exceptions import UserError
+
+# What may change on an issued receipt: its status and its sending, never what
+# it certifies. Fields of the chatter and activities are added to these.
+UNLOCKED_FIELDS = {
+    "state",
+    "active",
+    "print_date",
+    "commons_receipt_request",
+    "commons_receipt_message_id",
+    "commons_receipt_attachment_id",
+    "commons_receipt_user_id",
+}
 
 
 class DonationTaxReceipt(models.Model):
-    _inherit = "donation.tax.receipt"
+    _name = "donation.tax.receipt"
+    _inherit = ["donation.tax.receipt", "commons.receipt.mixin"]
 
     # A cancelled receipt is archived, never deleted: it keeps its number and
     # history, and the annual receipts wizard no longer sees it.
@@ -18,13 +32,63 @@ class DonationTaxReceipt(models.Model):
         tracking=True,
     )
 
+    def write(self, vals):
+        unlocked = (
+            UNLOCKED_FIELDS
+            | set(self.env["mail.thread"]._fields)
+            | set(self.env["mail.activity.mixin"]._fields)
+        )
+        changed = [name for name in vals if name not in unlocked]
+        if changed and self:
+            raise UserError(
+                self.env._(
+                    "Tax receipt %(receipt)s is issued: %(fields)s can no longer "
+                    "change. Cancel the donation to cancel its receipt.",
+                    receipt=self[:1].display_name,
+                    fields=", ".join(
+                        self._fields[name].get_description(self.env)["string"]
+                        for name in changed
+                    ),
+                )
+            )
+        return super().write(vals)
+
+    def unlink(self):
+        raise UserError(
+            self.env._(
+                "A tax receipt is never deleted: cancel its donation instead, the "
+                "receipt is then cancelled and kept with its number."
+            )
+        )
+
+    def _get_commons_receipt_report(self):
+        return "donation_base.report_donation_tax_receipt"
+
+    def _get_commons_receipt_template(self):
+        return "compte_commun_communs.mail_template_donation_tax_receipt"
+
+    def _get_commons_receipt_filename(self):
+        self.ensure_one()
+        return self.env._("Tax receipt %(number)s", number=self.number).replace(
+            "/", "-"
+        )
+
     def _cancel_commons_receipt(self, donation):
         """Cancel the receipt of a cancelled donation. The other donations of an
-        annual receipt are released, to go into the next annual receipt."""
+        annual receipt are released, to go into the next annual receipt. Its
+        document is issued again, marked as cancelled; the one first issued
+        stays attached to the receipt."""
         for receipt in self.filtered(lambda r: r.state == "issued"):
             others = receipt.donation_ids - donation
             others.tax_receipt_id = False
-            receipt.write({"state": "cancelled", "active": False})
+            receipt.write(
+                {
+                    "state": "cancelled",
+                    "active": False,
+                    "commons_receipt_attachment_id": False,
+                }
+            )
+            receipt._cancel_commons_receipt_mail()
             receipt.message_post(
                 body=self.env._(
                     "Receipt cancelled because donation %(donation)s was cancelled.",
@@ -32,29 +96,21 @@ class DonationTaxReceipt(models.Model):
                 )
             )
 
-    def _send_commons_annual_receipt(self):
-        """Email annual receipts, each to its donor, queued with the PDF."""
-        for receipt in self.filtered(lambda r: r.state == "issued"):
-            if not receipt.partner_id.email:
-                receipt.message_post(
-                    body=self.env._(
-                        "Not emailed: %(donor)s has no email address. Print the "
-                        "receipt and send it by post, or add an address and send it "
-                        "from here.",
-                        donor=receipt.partner_id.display_name,
+    def _notify_commons_receipt_failure(self, reason):
+        # A receipt of one donation is sent for its donation, which gets the
+        # activity; an annual receipt gets its own.
+        return super(
+            DonationTaxReceipt,
+            self.filtered(lambda r: r.type != "each" or not r.donation_ids),
+        )._notify_commons_receipt_failure(reason)
+
+    def action_send_commons_receipt(self):
+        for receipt in self:
+            if receipt.state != "issued":
+                raise UserError(
+                    self.env._(
+                        "Tax receipt %(receipt)s is cancelled: it is not sent.",
+                        receipt=receipt.display_name,
                     )
                 )
-                continue
-            receipt.message_post_with_source(
-                "compte_commun_communs.mail_template_donation_tax_receipt",
-                subtype_xmlid="mail.mt_comment",
-                force_send=False,
-            )
-
-    # Funder's portal
-
-    def _get_report_base_filename(self):
-        """Name of the PDF a funder downloads from the portal (used by
-        ``CustomerPortal._show_report``)."""
-        self.ensure_one()
-        return self.env._("Tax receipt %(number)s", number=self.number)
+        self._queue_commons_receipt()

@@ -4,6 +4,7 @@ from . import test_commons_resource_figures
 from . import test_commons_security
 from . import test_commons_tour
 from . import test_donation_funding
+from . import test_donation_lock
 from . import test_donation_receipt
 from . import test_commons_public_page
 from . import test_commons_portal

@@ -148,13 +148,15 @@ class CommonsCase(AccountTestInvoicingCommon):
         return loot
 
     @classmethod
-    def _donate(cls, resource, amount, date, partner=None):
-        """A donation earmarked to the resource, validated by the accountant."""
+    def _donate(cls, resource, amount, date, partner=None, **vals):
+        """A donation earmarked to the resource, validated by the accountant;
+        ``vals`` are more values of the donation."""
         donation = (
             cls.env["donation.donation"]
             .with_user(cls.accountant)
             .create(
                 {
+                    **vals,
                     "partner_id": (partner or cls.funder).id,
                     "donation_date": date,
                     "payment_method_line_id": cls.donation_method.id,
@@ -172,6 +174,13 @@ class CommonsCase(AccountTestInvoicingCommon):
         )
         donation.validate()
         return donation
+
+    def _run_receipt_queue(self, **context):
+        """What the cron "Commons: send receipts" does: render, store and email
+        the queued receipts (the emails then wait in Odoo's mail queue)."""
+        self.env["donation.donation"].with_context(
+            **context
+        )._cron_send_commons_receipts()
 
     @classmethod
     def _bill(cls, resource, amount, date, taxes=None, post=True):

@@ -28,11 +28,15 @@ class TestCommonsPortal(CommonsCase, HttpCase):
             groups="base.group_portal",
         )
         cls.own_donation = cls._donate(
-            cls.loot, 1000, "2023-03-20", partner=cls.funder_user.partner_id
+            cls.loot,
+            1000,
+            "2023-03-20",
+            partner=cls.funder_user.partner_id,
+            number="OWN-FUNDER-0001",
         )
-        cls.other_donation = cls._donate(cls.loot, 3000, "2023-02-15")
-        cls.other_donation.number = "OTHER-FUNDER-0001"
-        cls.own_donation.number = "OWN-FUNDER-0001"
+        cls.other_donation = cls._donate(
+            cls.loot, 3000, "2023-02-15", number="OTHER-FUNDER-0001"
+        )
 
     def setUp(self):
         super().setUp()
@@ -56,7 +60,7 @@ class TestCommonsPortal(CommonsCase, HttpCase):
     def test_fundings_list_hides_drafts_and_shows_cancelled(self):
         draft = self.own_donation.copy({"number": "OWN-DRAFT-0001"})
         self.assertEqual(draft.state, "draft")
-        self.own_donation.with_user(self.accountant).done2cancel()
+        self.own_donation.with_user(self.accountant).done2cancel(reason="Returned")
         response = self.url_open("/my/fundings")
         self.assertNotIn("OWN-DRAFT-0001", response.text)
         row = html.fromstring(response.text).xpath(
@@ -108,28 +112,44 @@ class TestCommonsPortal(CommonsCase, HttpCase):
             self.assertEqual(urlparse(response.url).path, "/my", url)
             self.assertNotIn("OTHER-FUNDER-0001", response.text, url)
 
-    def test_receipt_is_the_tax_receipt(self):
+    def test_receipt_is_the_tax_receipt_as_emailed(self):
         receipt = self.own_donation.tax_receipt_id
         self.assertTrue(receipt, "a private donation gets a tax receipt")
-        response = self.url_open(f"/my/fundings/{self.own_donation.id}/receipt")
+        self._run_receipt_queue()
+        emailed = self.env["mail.mail"].search(
+            [("model", "=", receipt._name), ("res_id", "=", receipt.id)]
+        )
+        response = self.url_open(
+            f"/my/fundings/{self.own_donation.id}/receipt?download=true"
+        )
         self.assertEqual(response.status_code, 200)
-        # In test mode Odoo renders reports as HTML, under the PDF's headers.
-        self.assertEqual(response.headers["Content-Type"], "application/pdf")
-        self.assertIn("Tax_receipt_", response.headers["Content-Disposition"])
+        self.assertIn("attachment;", response.headers["Content-Disposition"])
+        self.assertIn(
+            f"Tax receipt {receipt.number}", response.headers["Content-Disposition"]
+        )
+        # the very file that was emailed, however often it is downloaded
+        self.assertEqual(response.content, emailed.attachment_ids.raw)
+        again = self.url_open(f"/my/fundings/{self.own_donation.id}/receipt")
+        self.assertEqual(again.content, response.content)
         self.assertIn(receipt.number, response.text)
-        self.assertIn("Tax Receipt", response.text)
         self.assertIn("Logiciel LOOT", response.text)
 
     def test_receipt_is_the_acknowledgement_without_tax_receipt(self):
         # Public bodies give grants, which get no tax receipt.
         self.funder_user.partner_id.commons_funder_type = "public"
         grant = self._donate(
-            self.loot, 500, "2023-05-10", partner=self.funder_user.partner_id
+            self.loot,
+            500,
+            "2023-05-10",
+            partner=self.funder_user.partner_id,
+            number="OWN-GRANT-0001",
         )
-        grant.number = "OWN-GRANT-0001"
         self.assertFalse(grant.tax_receipt_id)
-        response = self.url_open(f"/my/fundings/{grant.id}/receipt?report_type=html")
+        response = self.url_open(f"/my/fundings/{grant.id}/receipt")
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response.headers["Content-Type"], "text/html")
+        self.assertIn("inline;", response.headers["Content-Disposition"])
         self.assertIn("Acknowledgement of funds received", response.text)
         self.assertIn("OWN-GRANT-0001", response.text)
+        # downloaded before the queue ran: the queue emails that same file
+        self._run_receipt_queue()
+        self.assertEqual(grant.commons_receipt_attachment_id.raw, response.content)

@@ -9,7 +9,5 @@ class TaxReceiptAnnualCreate(models.TransientModel):
     def generate_annual_receipts(self):
         action = super().generate_annual_receipts()
         receipt_ids = action["domain"][0][2]
-        self.env["donation.tax.receipt"].browse(
-            receipt_ids
-        )._send_commons_annual_receipt()
+        self.env["donation.tax.receipt"].browse(receipt_ids)._queue_commons_receipt()
         return action

@@ -1,0 +1,55 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import models
+from odoo.exceptions import UserError
+
+# What a donation's entry may not see changed once posted: the money, where it
+# is earmarked, and whether it is posted.
+PROTECTED_MOVE_FIELDS = {"state", "line_ids", "invoice_line_ids", "date", "partner_id"}
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    def write(self, vals):
+        if PROTECTED_MOVE_FIELDS & vals.keys():
+            self._check_commons_donation_entry()
+        return super().write(vals)
+
+    def _check_draftable(self):
+        self._check_commons_donation_entry()
+        return super()._check_draftable()
+
+    def _get_commons_donations(self):
+        """The donations whose entry (or the reversal of it) is among these."""
+        return (
+            self.env["donation.donation"]
+            .sudo()
+            .search(
+                [
+                    "|",
+                    "|",
+                    ("move_id", "in", self.ids),
+                    ("commons_reversal_move_id", "in", self.ids),
+                    ("commons_previous_move_ids", "in", self.ids),
+                ]
+            )
+            if self.ids
+            else self.env["donation.donation"]
+        )
+
+    def _check_commons_donation_entry(self):
+        """A donation's posted entry says what the donation says: it is not reset
+        to draft, cancelled or edited. The donation is cancelled instead, which
+        reverses its entry."""
+        posted = self.filtered(lambda move: move.state == "posted")
+        donations = posted._get_commons_donations()
+        if donations:
+            raise UserError(
+                self.env._(
+                    "This entry belongs to donation %(donation)s: it cannot be "
+                    "changed, reset to draft or reversed by hand. Cancel the "
+                    "donation instead: its entry is then reversed.",
+                    donation=donations[:1].display_name,
+                )
+            )
