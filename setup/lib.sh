@@ -9,6 +9,9 @@
 #                an existing PostgreSQL server to use; when none answers, a private
 #                cluster is started under CCC_CACHE
 #   ODOO_HTTP_PORT  port of setup/run (default 8069)
+#   CCC_HTTP_INTERFACE  address setup/run listens on (default 127.0.0.1: this machine
+#                only; 0.0.0.0 for every interface)
+#   CCC_SMTP_PORT  port of the local mail catcher of setup/run (default 1025)
 
 set -euo pipefail
 
@@ -131,9 +134,24 @@ start_private_cluster() {
 
 site_addons() { echo "$VENV/lib/python$("$VENV/bin/python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')/site-packages/odoo/addons"; }
 
+# The master password of the database manager: generated once, kept in .local/,
+# never Odoo's default "admin".
+master_password() {
+    local file=$CONF_DIR/master-password
+    if [ ! -s "$file" ]; then
+        (umask 077 && "$PY" -c 'import secrets; print(secrets.token_urlsafe(24))' >"$file")
+    fi
+    cat "$file"
+}
+
 write_odoo_conf() {
     mkdir -p "$CONF_DIR" "$CCC_CACHE/filestore"
-    cat >"$ODOO_CONF" <<EOF
+    local password
+    password=$(master_password)
+    # It holds the master password: readable by its owner only.
+    (
+        umask 077
+        cat >"$ODOO_CONF" <<EOF
 [options]
 addons_path = $ODOO_SRC/odoo/addons,$ODOO_SRC/addons,$(site_addons),$CCC_ROOT
 data_dir = $CCC_CACHE/filestore
@@ -141,8 +159,13 @@ db_host = ${PGHOST:-}
 db_port = ${PGPORT:-5432}
 db_user = ${PGUSER:-$(id -un)}
 db_password = ${PGPASSWORD:-False}
-list_db = True
+admin_passwd = $password
+list_db = False
+http_interface = ${CCC_HTTP_INTERFACE:-127.0.0.1}
+smtp_server = 127.0.0.1
+smtp_port = ${CCC_SMTP_PORT:-1025}
 EOF
+    )
 }
 
 bootstrap() {

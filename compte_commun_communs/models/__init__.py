@@ -12,5 +12,4 @@ from . import donation_line
 from . import donation_tax_receipt
 from . import mail_mail
 from . import res_company
-from . import res_config_settings
 from . import res_partner

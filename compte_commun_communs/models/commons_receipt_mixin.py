@@ -154,6 +154,17 @@ class CommonsReceiptMixin(models.AbstractModel):
             )
         return self.commons_receipt_attachment_id
 
+    def action_open_commons_receipt_document(self):
+        """Download the document as it was issued (it is issued now if it was not
+        yet)."""
+        self.ensure_one()
+        attachment = self._get_commons_receipt_attachment()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
+
     def _queue_commons_receipt(self):
         """Ask the queue to email the document, or wait for the donor's email
         address (the user who asked gets an activity saying so)."""

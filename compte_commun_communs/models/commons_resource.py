@@ -335,7 +335,7 @@ class CommonsResource(models.Model):
     def action_view_donations(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "donation.donation_action"
+            "compte_commun_communs.donation_donation_action"
         )
         action.update(
             {

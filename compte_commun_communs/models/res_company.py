@@ -52,6 +52,18 @@ class ResCompany(models.Model):
         check_company=True,
         domain="[('account_type', 'in', ('income', 'income_other'))]",
     )
+    commons_accounts_origin = fields.Selection(
+        [
+            ("french", "Filled from the French chart of accounts (PCG)."),
+            (
+                "by_type",
+                "Chosen by account type from your chart of accounts: check that "
+                "they suit you.",
+            ),
+        ],
+        string="How the Accounts Were Chosen",
+        readonly=True,
+    )
 
     @api.constrains("commons_host_fee_rate")
     def _check_commons_host_fee_rate(self):
@@ -87,8 +99,7 @@ class ResCompany(models.Model):
         return account
 
     def _get_commons_fee_accounts(self):
-        """The general and analytic accounts the host fee is booked on. The host's
-        analytic account is created the first time a fee is taken."""
+        """The general and analytic accounts the host fee is booked on."""
         self.ensure_one()
         if not self.commons_fee_account_id:
             raise UserError(
@@ -98,13 +109,20 @@ class ResCompany(models.Model):
                     company=self.name,
                 )
             )
+        return self.commons_fee_account_id, self._get_commons_host_analytic_account()
+
+    def _get_commons_host_analytic_account(self):
+        """The host's own analytic account, created with the company's settings
+        (or the first time a fee is taken, for a company created before)."""
+        self.ensure_one()
         if not self.commons_host_analytic_account_id:
+            company = self.with_context(lang=self.partner_id.lang or self.env.lang)
             self.sudo().commons_host_analytic_account_id = (
                 self.env["account.analytic.account"]
                 .sudo()
-                .create(self._prepare_commons_host_analytic_account_vals())
+                .create(company._prepare_commons_host_analytic_account_vals())
             )
-        return self.commons_fee_account_id, self.commons_host_analytic_account_id
+        return self.commons_host_analytic_account_id
 
     def _prepare_commons_host_analytic_account_vals(self):
         self.ensure_one()
@@ -117,15 +135,78 @@ class ResCompany(models.Model):
         }
 
     def _set_commons_default_accounts(self):
-        """Fill the accounts left empty from the company's chart of accounts, when
-        it is the French one."""
-        chart = self.env["account.chart.template"]
+        """Fill the accounts left empty from the company's chart of accounts: the
+        French chart's accounts when it is the French one, otherwise accounts
+        chosen by their type, and say which in the settings."""
         for company in self:
-            for field_name, xmlid in FRENCH_CHART_ACCOUNTS.items():
-                if company[field_name]:
-                    continue
-                account = chart.with_company(company).ref(
-                    xmlid, raise_if_not_found=False
-                )
-                if account:
-                    company[field_name] = account
+            if not self.env["account.account"].search_count(
+                [*self.env["account.account"]._check_company_domain(company)],
+                limit=1,
+            ):
+                continue  # no chart of accounts yet
+            chosen = company._get_commons_french_accounts()
+            origin = "french"
+            if not all(chosen.values()):
+                by_type = company._get_commons_accounts_by_type()
+                chosen = {name: chosen[name] or by_type[name] for name in by_type}
+                origin = "by_type"
+            vals = {
+                name: account.id
+                for name, account in chosen.items()
+                if account and not company[name]
+            }
+            if vals:
+                vals["commons_accounts_origin"] = origin
+                company.write(vals)
+            company._get_commons_host_analytic_account()
+
+    def _get_commons_french_accounts(self):
+        """The French chart's accounts of the kinds of funds and the host fee.
+
+        :return: {field name: account or empty recordset}
+        """
+        self.ensure_one()
+        chart = self.env["account.chart.template"].with_company(self)
+        return {
+            field_name: chart.ref(xmlid, raise_if_not_found=False)
+            or self.env["account.account"]
+            for field_name, xmlid in FRENCH_CHART_ACCOUNTS.items()
+        }
+
+    def _get_commons_accounts_by_type(self):
+        """Accounts of any chart for the kinds of funds and the host fee: gifts
+        and grants on an "other income" account, sponsorships and the host fee
+        on the main income account (the one of the sales journal).
+
+        :return: {field name: account or empty recordset}
+        """
+        self.ensure_one()
+        Account = self.env["account.account"]
+        company_domain = Account._check_company_domain(self)
+        main_income = (
+            self.env["account.journal"]
+            .search(
+                [
+                    *self.env["account.journal"]._check_company_domain(self),
+                    ("type", "=", "sale"),
+                ],
+                limit=1,
+            )
+            .default_account_id
+        ) or Account.search(
+            [*company_domain, ("account_type", "=", "income")], order="code", limit=1
+        )
+        other_income = (
+            Account.search(
+                [*company_domain, ("account_type", "=", "income_other")],
+                order="code",
+                limit=1,
+            )
+            or main_income
+        )
+        return {
+            "commons_grant_account_id": other_income,
+            "commons_gift_account_id": other_income,
+            "commons_sponsorship_account_id": main_income,
+            "commons_fee_account_id": main_income,
+        }

@@ -182,6 +182,72 @@ class TestDonationFunding(CommonsCase):
         self.assertEqual(self._figures(self.loot, 2024).amount_funded, 100)
         self.assertEqual(self._figures(self.loot, 2023).amount_funded, 5600)
 
+    def _prorata(self, amount, date, resources, year=2024):
+        return self._draft(
+            [(None, amount)],
+            donation_date=date,
+            commons_allocation="prorata",
+            commons_prorata_year=year,
+            commons_prorata_resource_ids=[Command.set(resources.ids)],
+        )
+
+    def test_gift_for_next_years_needs_lowers_that_years_unmet_needs(self):
+        # In December 2023 a funder gives 500 for LOOT's needs of 2024 (1,000).
+        december = self._prorata(500, "2023-12-15", self.loot)
+        december.validate()
+        self.assertEqual(december.line_ids.commons_needs_year, 2024)
+        # In 2024 another gift is split between LOOT (525 left) and DOKOS (3,000).
+        february = self._prorata(1000, "2024-02-01", self.loot | self.dokos)
+        february.validate()
+        shares = {line.commons_resource_id: line.amount for line in february.line_ids}
+        self.assertEqual(shares, {self.loot: 148.94, self.dokos: 851.06})
+
+    def test_gifts_validated_together_each_see_the_ones_before(self):
+        first = self._prorata(500, "2024-01-10", self.loot)
+        second = self._prorata(1000, "2024-02-01", self.loot | self.dokos)
+        (second | first).with_user(self.accountant).validate()
+        shares = {line.commons_resource_id: line.amount for line in second.line_ids}
+        self.assertEqual(shares, {self.loot: 148.94, self.dokos: 851.06})
+
+    def test_other_analytic_plans_join_the_resource(self):
+        department_plan = self.env["account.analytic.plan"].create(
+            {
+                "name": "Department",
+                "applicability_ids": [
+                    Command.create(
+                        {"business_domain": "general", "applicability": "mandatory"}
+                    )
+                ],
+            }
+        )
+        lille = self.env["account.analytic.account"].create(
+            {"name": "Lille", "plan_id": department_plan.id}
+        )
+        self.env["account.analytic.distribution.model"].create(
+            {
+                "product_id": self.donation_product.id,
+                "analytic_distribution": {str(lille.id): 100},
+            }
+        )
+        donation = self._draft([(self.dokos, 200)])
+        loot_key = str(self.dokos.analytic_account_id.id)
+        self.assertEqual(
+            donation.line_ids.analytic_distribution, {f"{lille.id},{loot_key}": 100}
+        )
+        donation.validate()
+        self.assertEqual(donation.state, "done")
+        items = donation.move_id.line_ids.filtered(
+            lambda item: item.display_type == "product"
+        )
+        self.assertEqual(len(items), 2)  # net and fee
+        self.assertEqual(
+            items.analytic_line_ids.mapped(department_plan._column_name()), lille
+        )
+        self.assertAlmostEqual(lille.balance, 200)
+        dokos = self._figures(self.dokos)
+        self.assertAlmostEqual(dokos.amount_received, 200)
+        self.assertAlmostEqual(dokos.amount_fee, 10)
+
     def test_prorata_without_unmet_needs_is_refused(self):
         donation = self._draft(
             [(None, 100)],

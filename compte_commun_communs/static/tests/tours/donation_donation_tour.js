@@ -4,7 +4,7 @@
 import {registry} from "@web/core/registry";
 
 registry.category("web_tour.tours").add("compte_commun_communs_donation_prorata", {
-    url: "/odoo/action-donation.donation_action",
+    url: "/odoo/action-compte_commun_communs.donation_donation_action",
     steps: () => [
         {
             content: "Record a new donation",

@@ -1,6 +1,8 @@
-"""Drives the installed system from outside, through Odoo's JSON-RPC endpoint, as
-the people who use it: a portal user must not read a resource's figures; a
-commons user reads them."""
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""Drives the installed system through Odoo's JSON-RPC endpoint, as the people who
+use it: a portal user must not read a resource's figures; a commons user reads
+them."""
 
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
