@@ -40,6 +40,9 @@
         "demo/donation_donation_demo.xml",
     ],
     "assets": {
+        "web.report_assets_common": [
+            "compte_commun_communs/static/src/scss/commons_report.scss",
+        ],
         "web.assets_tests": [
             "compte_commun_communs/static/tests/tours/*.js",
         ],
