@@ -1,4 +1,5 @@
 from . import account_chart_template
+from . import account_payment_method_line
 from . import commons_need_category
 from . import commons_resource
 from . import commons_resource_need

@@ -24,3 +24,30 @@ class ResConfigSettings(models.TransientModel):
     commons_sponsorship_account_id = fields.Many2one(
         related="company_id.commons_sponsorship_account_id", readonly=False
     )
+    # Legal identity printed on tax receipts
+    commons_rna = fields.Char(related="company_id.commons_rna", readonly=False)
+    commons_company_registry = fields.Char(
+        related="company_id.company_registry", string="SIREN", readonly=False
+    )
+    commons_organisation_kind = fields.Selection(
+        related="company_id.commons_organisation_kind", readonly=False
+    )
+    commons_organisation_kind_detail = fields.Char(
+        related="company_id.commons_organisation_kind_detail", readonly=False
+    )
+    commons_object = fields.Text(related="company_id.commons_object", readonly=False)
+    commons_receipt_signatory_name = fields.Char(
+        related="company_id.commons_receipt_signatory_name", readonly=False
+    )
+    commons_receipt_signatory_function = fields.Char(
+        related="company_id.commons_receipt_signatory_function", readonly=False
+    )
+    commons_receipt_signature = fields.Image(
+        related="company_id.commons_receipt_signature", readonly=False
+    )
+    commons_receipt_place = fields.Char(
+        related="company_id.commons_receipt_place", readonly=False
+    )
+    commons_receipt_gift_form = fields.Selection(
+        related="company_id.commons_receipt_gift_form", readonly=False
+    )
