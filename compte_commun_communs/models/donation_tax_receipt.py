@@ -20,9 +20,10 @@ CERFA_GIFT_FORMS = [
 CERFA_GENERAL_INTEREST = (
     "Œuvre ou organisme d'intérêt général ayant un caractère philanthropique, "
     "éducatif, scientifique, social, humanitaire, sportif, familial, culturel, ou "
-    "concourant à la mise en valeur du patrimoine artistique, à la défense de "
-    "l'environnement naturel ou à la diffusion de la culture, de la langue et des "
-    "connaissances scientifiques françaises"
+    "concourant à l'égalité entre les femmes et les hommes, à la mise en valeur du "
+    "patrimoine artistique, à la défense de l'environnement naturel ou à la "
+    "diffusion de la culture, de la langue et des connaissances scientifiques "
+    "françaises"
 )
 CERFA_ORGANISATION_KINDS = {
     "general_interest_association": "Association loi 1901",
