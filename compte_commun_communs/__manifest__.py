@@ -9,6 +9,7 @@
     "license": "AGPL-3",
     "application": True,
     "depends": ["account", "analytic", "portal", "http_routing", "donation"],
+    "external_dependencies": {"python": ["num2words"]},
     "data": [
         "security/compte_commun_communs_groups.xml",
         "security/ir.model.access.csv",
@@ -21,6 +22,7 @@
         "data/ir_cron_data.xml",
         "report/donation_donation_reports.xml",
         "report/donation_donation_templates.xml",
+        "report/donation_tax_receipt_reports.xml",
         "report/donation_tax_receipt_templates.xml",
         "data/mail_template_data.xml",
         "views/commons_resource_views.xml",
@@ -30,6 +32,7 @@
         "wizard/commons_settings_views.xml",
         "views/donation_donation_views.xml",
         "views/donation_tax_receipt_views.xml",
+        "views/account_payment_method_line_views.xml",
         "views/res_partner_views.xml",
         "views/commons_public_templates.xml",
         "views/portal_funder_templates.xml",
@@ -42,6 +45,9 @@
         "demo/donation_donation_demo.xml",
     ],
     "assets": {
+        "web.report_assets_common": [
+            "compte_commun_communs/static/src/scss/commons_report.scss",
+        ],
         "web.assets_tests": [
             "compte_commun_communs/static/tests/tours/*.js",
         ],

@@ -1,7 +1,7 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import http
-from odoo.exceptions import AccessError, MissingError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
@@ -72,7 +72,7 @@ class CommonsFunderPortal(CustomerPortal):
     @http.route(
         "/my/fundings/<int:donation_id>", type="http", auth="user", website=True
     )
-    def portal_my_funding(self, donation_id, **kwargs):
+    def portal_my_funding(self, donation_id, receipt=None, **kwargs):
         try:
             donation_sudo = self._get_commons_funding_sudo(donation_id)
         except (AccessError, MissingError):
@@ -80,7 +80,11 @@ class CommonsFunderPortal(CustomerPortal):
         values = self._get_page_view_values(
             donation_sudo,
             None,
-            {"page_name": "commons_funding", "donation": donation_sudo},
+            {
+                "page_name": "commons_funding",
+                "donation": donation_sudo,
+                "receipt_pending": receipt == "pending",
+            },
             "my_fundings_history",
             False,
             **kwargs,
@@ -99,7 +103,12 @@ class CommonsFunderPortal(CustomerPortal):
             donation_sudo = self._get_commons_funding_sudo(donation_id)
         except (AccessError, MissingError):
             return request.redirect("/my")
-        attachment = donation_sudo._get_funder_receipt_attachment()
+        try:
+            attachment = donation_sudo._get_funder_receipt_attachment()
+        except UserError:
+            # Not issued yet (the host's settings are incomplete): the funding
+            # page says the receipt is being prepared.
+            return request.redirect(f"/my/fundings/{donation_id}?receipt=pending")
         return (
             request.env["ir.binary"]
             ._get_stream_from(attachment)

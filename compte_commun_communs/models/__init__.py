@@ -1,6 +1,7 @@
 from . import account_chart_template
 from . import account_move
 from . import account_move_line
+from . import account_payment_method_line
 from . import commons_need_category
 from . import commons_receipt_mixin
 from . import commons_resource
@@ -10,6 +11,7 @@ from . import donation_donation_prorata
 from . import donation_donation_receipt
 from . import donation_line
 from . import donation_tax_receipt
+from . import donation_tax_receipt_cerfa
 from . import mail_mail
 from . import res_company
 from . import res_partner

@@ -1,9 +1,21 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import io
+import logging
+
 from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools.pdf import PdfReader
+
+_logger = logging.getLogger(__name__)
 
 RECEIPT_ACTIVITY = "compte_commun_communs.mail_activity_type_receipt_waiting"
 RECEIPT_FAILED_ACTIVITY = "compte_commun_communs.mail_activity_type_receipt_failed"
+# How often a PDF is rendered before the queue gives up until its next run.
+PDF_ATTEMPTS = 3
+# The font of the reports' text (static/src/scss/commons_report.scss): a PDF set
+# in it was rendered with the reports' style sheets.
+REPORT_FONT = "DejaVuSans"
 # What the donor's email notification says, as a receipt state.
 NOTIFICATION_RECEIPT_STATE = {
     "ready": "queued",
@@ -130,16 +142,46 @@ class CommonsReceiptMixin(models.AbstractModel):
         """The document's file name, without extension."""
         raise NotImplementedError
 
+    def _get_commons_document_missing(self):
+        """What the document needs before it is issued, and is not set.
+
+        :return: list of messages, each naming what to set; empty when the
+            document can be issued
+        """
+        self.ensure_one()
+        return []
+
+    def _get_commons_receipt_missing(self):
+        """What the document needs before it is issued and emailed, and is not
+        set: see :meth:`_get_commons_document_missing`, and the donor's email."""
+        self.ensure_one()
+        missing = self._get_commons_document_missing()
+        partner = self._get_commons_receipt_partner()
+        if not partner.email:
+            missing.append(
+                self.env._("an email address for %(donor)s", donor=partner.display_name)
+            )
+        return missing
+
     def _get_commons_receipt_attachment(self):
         """The document as it was issued: rendered the first time it is needed,
-        then stored and always served as stored."""
+        then stored and always served as stored.
+
+        :raise UserError: when the document cannot be issued yet, or its PDF
+            came out without its text or style
+        """
         self.ensure_one()
         if not self.commons_receipt_attachment_id:
-            content, report_type = (
-                self.env["ir.actions.report"]
-                .sudo()
-                ._render_qweb_pdf(self._get_commons_receipt_report(), self.ids)
-            )
+            missing = self._get_commons_document_missing()
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "%(document)s cannot be issued yet: set %(missing)s.",
+                        document=self.display_name,
+                        missing="; ".join(missing),
+                    )
+                )
+            content, report_type = self._render_commons_receipt()
             self.sudo().commons_receipt_attachment_id = (
                 self.env["ir.attachment"]
                 .sudo()
@@ -154,6 +196,55 @@ class CommonsReceiptMixin(models.AbstractModel):
             )
         return self.commons_receipt_attachment_id
 
+    def _render_commons_receipt(self):
+        """Render the document; a PDF is checked before it is kept for good.
+
+        :return: (content, report type)
+        """
+        self.ensure_one()
+        Report = self.env["ir.actions.report"].sudo()
+        for _attempt in range(PDF_ATTEMPTS):
+            content, report_type = Report._render_qweb_pdf(
+                self._get_commons_receipt_report(), self.ids
+            )
+            if report_type != "pdf" or self._is_commons_receipt_pdf_complete(content):
+                return content, report_type
+            _logger.warning(
+                "The PDF of %s came out without its text or style; rendering it "
+                "again.",
+                self.display_name,
+            )
+        raise UserError(
+            self.env._(
+                "The PDF of %(document)s could not be rendered with its text and "
+                "style: the receipts queue will try again.",
+                document=self.display_name,
+            )
+        )
+
+    def _is_commons_receipt_pdf_complete(self, content):
+        """Whether wkhtmltopdf rendered the document as designed: with the style
+        sheets of the reports (their text is set in an installed font, so that
+        it is real text) and the document's number in its text. Without them,
+        for instance when a style sheet could not be fetched from the server, a
+        PDF would be stored and sent that way for good."""
+        reader = PdfReader(io.BytesIO(content))
+        fonts = {
+            str(font.get_object().get("/BaseFont"))
+            for page in reader.pages
+            for font in page["/Resources"].get("/Font", {}).values()
+        }
+        text = " ".join(page.extract_text() or "" for page in reader.pages)
+        return (
+            any(REPORT_FONT in font for font in fonts)
+            and self._get_commons_receipt_number() in text
+        )
+
+    def _get_commons_receipt_number(self):
+        """The document's number, printed in its text."""
+        self.ensure_one()
+        return self.number
+
     def action_open_commons_receipt_document(self):
         """Download the document as it was issued (it is issued now if it was not
         yet)."""
@@ -166,48 +257,61 @@ class CommonsReceiptMixin(models.AbstractModel):
         }
 
     def _queue_commons_receipt(self):
-        """Ask the queue to email the document, or wait for the donor's email
-        address (the user who asked gets an activity saying so)."""
+        """Ask the queue to issue and email the document, or wait for what it
+        needs (the donor's email address, the host's legal identity…): the user
+        who asked gets an activity saying what to set."""
         for record in self:
             record.activity_unlink([RECEIPT_ACTIVITY, RECEIPT_FAILED_ACTIVITY])
-            partner = record._get_commons_receipt_partner()
+            missing = record._get_commons_receipt_missing()
             vals = {
                 "commons_receipt_message_id": False,
                 "commons_receipt_user_id": self.env.user.id,
+                "commons_receipt_request": "wait" if missing else "send",
             }
-            if partner.email:
-                vals["commons_receipt_request"] = "send"
-            else:
-                vals["commons_receipt_request"] = "wait"
-                record.activity_schedule(
-                    RECEIPT_ACTIVITY,
-                    summary=self.env._("Receipt waiting for an email address"),
-                    note=self.env._(
-                        "%(donor)s has no email address: add one, then click “Send "
-                        "Receipt”.",
-                        donor=partner.display_name,
-                    ),
-                    user_id=self.env.user.id,
-                )
+            if missing:
+                record._schedule_commons_receipt_waiting(missing)
             record.write(vals)
         if self.filtered(lambda r: r.commons_receipt_request == "send"):
             self.env.ref(
                 "compte_commun_communs.ir_cron_commons_receipt_send"
             ).sudo()._trigger()
 
+    def _schedule_commons_receipt_waiting(self, missing):
+        self.ensure_one()
+        self.activity_schedule(
+            RECEIPT_ACTIVITY,
+            summary=self.env._("Receipt waiting"),
+            note=self.env._(
+                "The receipt is not sent yet. Set %(missing)s, then click “Send "
+                "Receipt”.",
+                missing="; ".join(missing),
+            ),
+            user_id=(self.commons_receipt_user_id or self.env.user).id,
+        )
+
     def _send_commons_receipt_now(self):
-        """Post the queued document to its recipient: the email goes to Odoo's
-        outgoing mail queue with the stored PDF attached.
+        """Issue the queued documents and post them to their recipients: each
+        email goes to Odoo's outgoing mail queue with the stored PDF attached. A
+        document that cannot be issued yet waits (its activity says why); one
+        whose PDF failed stays queued for the next run.
 
         :return: the posted messages
         """
         messages = self.env["mail.message"]
         for record in self:
-            partner = record._get_commons_receipt_partner()
-            if not partner.email:
-                record._queue_commons_receipt()
+            missing = record._get_commons_receipt_missing()
+            if missing:
+                record.commons_receipt_request = "wait"
+                record._schedule_commons_receipt_waiting(missing)
                 continue
-            attachment = record._get_commons_receipt_attachment()
+            try:
+                with self.env.cr.savepoint():
+                    attachment = record._get_commons_receipt_attachment()
+            except UserError as error:
+                _logger.warning(
+                    "Receipt of %s not sent: %s", record.display_name, error
+                )
+                continue
             # Sent in the name of who asked for it (the template's sender falls
             # back on them when the company has no email address).
             requester = record.commons_receipt_user_id or self.env.user

@@ -36,6 +36,13 @@ class DonationDonation(models.Model):
             return receipt
         return self
 
+    def _get_commons_document_missing(self):
+        self.ensure_one()
+        document = self._get_commons_receipt_document()
+        if document == self:
+            return super()._get_commons_document_missing()
+        return document._get_commons_document_missing()
+
     def _get_commons_receipt_partner(self):
         self.ensure_one()
         document = self._get_commons_receipt_document()

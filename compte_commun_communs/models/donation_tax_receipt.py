@@ -3,6 +3,8 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
+from .donation_tax_receipt_cerfa import CERFA_REPORT
+
 # What may change on an issued receipt: its status and its sending, never what
 # it certifies. Fields of the chatter and activities are added to these.
 UNLOCKED_FIELDS = {
@@ -14,6 +16,8 @@ UNLOCKED_FIELDS = {
     "commons_receipt_attachment_id",
     "commons_receipt_user_id",
 }
+# What the document is made of, chosen until it is issued.
+DOCUMENT_FIELDS = {"commons_gift_form", "commons_cgi_article"}
 
 
 class DonationTaxReceipt(models.Model):
@@ -38,6 +42,8 @@ class DonationTaxReceipt(models.Model):
             | set(self.env["mail.thread"]._fields)
             | set(self.env["mail.activity.mixin"]._fields)
         )
+        if not self.commons_receipt_attachment_id:
+            unlocked |= DOCUMENT_FIELDS
         changed = [name for name in vals if name not in unlocked]
         if changed and self:
             raise UserError(
@@ -62,7 +68,10 @@ class DonationTaxReceipt(models.Model):
         )
 
     def _get_commons_receipt_report(self):
-        return "donation_base.report_donation_tax_receipt"
+        return CERFA_REPORT
+
+    def _get_commons_document_missing(self):
+        return self._get_commons_cerfa_missing()
 
     def _get_commons_receipt_template(self):
         return "compte_commun_communs.mail_template_donation_tax_receipt"

@@ -3,6 +3,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .donation_tax_receipt_cerfa import CERFA_GIFT_FORMS
+
 # Where the French chart of accounts books each kind of funds and the host fee.
 FRENCH_CHART_ACCOUNTS = {
     "commons_grant_account_id": "pcg_741",
@@ -64,6 +66,71 @@ class ResCompany(models.Model):
         string="How the Accounts Were Chosen",
         readonly=True,
     )
+    # Legal identity of the host printed on its tax receipts (CERFA n° 11580 and
+    # 16216). Not needed by donations without a receipt: a receipt cannot be
+    # issued while one of these is missing (_get_commons_cerfa_missing), but
+    # donations without a receipt never need them.
+
+    commons_rna = fields.Char(
+        string="RNA Number",
+        size=10,
+        help="Number of the association in the Répertoire national des "
+        "associations (W followed by 9 characters). Tax receipts need it or the "
+        "SIREN (the Company ID).",
+    )
+    commons_organisation_kind = fields.Selection(
+        [
+            ("general_interest_association", "General-interest association"),
+            ("public_utility", "Association or foundation of public utility"),
+            ("university_foundation", "University or partnership foundation"),
+            ("company_foundation", "Corporate foundation"),
+            ("museum", "Musée de France"),
+            ("humanitarian_aid", "Free food, care or housing aid organisation"),
+            ("general_interest_other", "Other general-interest organisation"),
+            ("endowment_fund", "Endowment fund"),
+            ("higher_education", "Non-profit higher education establishment"),
+            ("research", "Non-profit research establishment"),
+            ("other", "Other"),
+        ],
+        string="Kind of Organisation",
+        help="The case of the tax receipt form the host falls under.",
+    )
+    commons_organisation_kind_detail = fields.Char(
+        string="Kind Details",
+        help="For an organisation of public utility: the date of the decree and of "
+        "its publication in the Journal officiel. For “Other”: which kind. Printed "
+        "after the kind of organisation.",
+    )
+    commons_object = fields.Text(
+        string="Object",
+        help="The host's object, as in its statutes: printed on tax receipts.",
+    )
+    commons_receipt_signatory_name = fields.Char(
+        string="Signatory",
+        help="The person who signs the tax receipts.",
+    )
+    commons_receipt_signatory_function = fields.Char(
+        string="Signatory's Capacity",
+        help="Printed under the signatory's name, e.g. “Président” or “Trésorier”.",
+    )
+    commons_receipt_signature = fields.Image(
+        string="Signature",
+        max_width=600,
+        max_height=300,
+        help="Image of the signatory's signature, printed on tax receipts.",
+    )
+    commons_receipt_place = fields.Char(
+        string="Place of Issue",
+        help="Printed as “Fait à …” on tax receipts; the company's city when empty.",
+    )
+    commons_receipt_gift_form = fields.Selection(
+        CERFA_GIFT_FORMS,
+        string="Default Form of Gifts",
+        default="manual",
+        required=True,
+        help="Form of the gift printed on a new tax receipt; it can be changed on "
+        "each receipt.",
+    )
 
     @api.constrains("commons_host_fee_rate")
     def _check_commons_host_fee_rate(self):
@@ -72,6 +139,26 @@ class ResCompany(models.Model):
                 raise ValidationError(
                     self.env._(
                         "The host fee of %(company)s must be between 0 %% and 100 %%.",
+                        company=company.name,
+                    )
+                )
+
+    @api.constrains("commons_rna")
+    def _check_commons_rna(self):
+        for company in self.filtered("commons_rna"):
+            rna = company.commons_rna
+            if not (
+                len(rna) == 10
+                and rna[0] == "W"
+                and rna[1:].isascii()
+                and rna[1:].isalnum()
+                and rna[1:] == rna[1:].upper()
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The RNA number %(rna)s of %(company)s is not valid: it is "
+                        "a W followed by 9 digits or capital letters.",
+                        rna=rna,
                         company=company.name,
                     )
                 )
@@ -210,3 +297,62 @@ class ResCompany(models.Model):
             "commons_sponsorship_account_id": main_income,
             "commons_fee_account_id": main_income,
         }
+
+    def _get_commons_cerfa_missing(self):
+        """The settings a tax receipt of the company needs and that are not set.
+
+        :return: list of the settings' labels, empty when receipts can be issued
+        """
+        self.ensure_one()
+
+        def label(field_name):
+            return self._fields[field_name].get_description(self.env)["string"]
+
+        kind = self.commons_organisation_kind
+        needs_detail = kind in ("public_utility", "general_interest_other", "other")
+        checks = [
+            (
+                self.commons_rna or self.company_registry,
+                self.env._("RNA Number or SIREN (Company ID)"),
+            ),
+            (
+                self.street and self.city,
+                self.env._("Address of the company (street and city)"),
+            ),
+            (self.commons_object, label("commons_object")),
+            (kind, label("commons_organisation_kind")),
+            (
+                not needs_detail or self.commons_organisation_kind_detail,
+                label("commons_organisation_kind_detail"),
+            ),
+            (
+                self.commons_receipt_signatory_name,
+                label("commons_receipt_signatory_name"),
+            ),
+            (
+                self.commons_receipt_signatory_function,
+                label("commons_receipt_signatory_function"),
+            ),
+            (self.commons_receipt_signature, label("commons_receipt_signature")),
+        ]
+        return [missing_label for is_set, missing_label in checks if not is_set]
+
+    def _check_commons_cerfa_ready(self):
+        """Raise a clear error naming the missing settings when the companies
+        cannot issue tax receipts yet."""
+        for company in self:
+            missing = company._get_commons_cerfa_missing()
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "Tax receipts of %(company)s cannot be issued yet: set "
+                        "%(settings)s in Commons › Configuration › Settings, "
+                        "“Tax receipts”.",
+                        company=company.name,
+                        settings=", ".join(f"“{label}”" for label in missing),
+                    )
+                )
+
+    def _get_commons_receipt_place(self):
+        self.ensure_one()
+        return self.commons_receipt_place or self.city or ""

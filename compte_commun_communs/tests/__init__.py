@@ -8,5 +8,6 @@ from . import test_commons_tour
 from . import test_donation_funding
 from . import test_donation_lock
 from . import test_donation_receipt
+from . import test_donation_tax_receipt_cerfa
 from . import test_commons_public_page
 from . import test_commons_portal

@@ -6,6 +6,12 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 from odoo.addons.base.tests.common import DISABLED_MAIL_CONTEXT
 from odoo.addons.mail.tests.common import mail_new_test_user
 
+# A blank signature image, for the tax receipts.
+SIGNATURE_PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/"
+    "PchI7wAAAABJRU5ErkJggg=="
+)
+
 MANAGER_GROUPS = (
     "base.group_user,base.group_partner_manager,account.group_account_manager,"
     "compte_commun_communs.compte_commun_communs_group_manager"
@@ -96,8 +102,29 @@ class CommonsCase(AccountTestInvoicingCommon):
                 "commons_fee_account_id": cls.fee_account.id,
             }
         )
+        # The host's legal identity, which its tax receipts print.
+        cls.company.write(
+            {
+                "street": "12 rue des Communs",
+                "zip": "59000",
+                "city": "Lille",
+                "commons_rna": "W595000001",
+                "commons_object": "Héberger les fonds des communs",
+                "commons_organisation_kind": "general_interest_association",
+                "commons_receipt_signatory_name": "Camille Dupré",
+                "commons_receipt_signatory_function": "Présidente",
+                "commons_receipt_signature": SIGNATURE_PNG,
+            }
+        )
+        cls.donation_method.commons_receipt_payment_mode = "transfer"
         cls.funder = cls.env["res.partner"].create(
-            {"name": "La Fabrique Monscobar", "email": "dons@monscobar.example"}
+            {
+                "name": "La Fabrique Monscobar",
+                "email": "dons@monscobar.example",
+                "street": "5 rue de la Fabrique",
+                "zip": "59160",
+                "city": "Lomme",
+            }
         )
         cls.cat_bug = cls.env.ref("compte_commun_communs.commons_need_category_bug_fix")
         cls.cat_security = cls.env.ref(

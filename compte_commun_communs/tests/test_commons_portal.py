@@ -27,6 +27,7 @@ class TestCommonsPortal(CommonsCase, HttpCase):
             email="funder@opteos.example",
             groups="base.group_portal",
         )
+        cls.funder_user.partner_id.write({"street": "20 rue de Paris", "city": "Lille"})
         cls.own_donation = cls._donate(
             cls.loot,
             1000,

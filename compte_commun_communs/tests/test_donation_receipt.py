@@ -24,7 +24,13 @@ class TestDonationReceipt(CommonsCase):
             }
         )
         cls.claire = cls.env["res.partner"].create(
-            {"name": "Claire Dubois", "email": "claire@example.org"}
+            {
+                "name": "Claire Dubois",
+                "email": "claire@example.org",
+                "street": "8 rue Mercière",
+                "zip": "69002",
+                "city": "Lyon",
+            }
         )
 
     def _mails(self, record):
@@ -120,14 +126,20 @@ class TestDonationReceipt(CommonsCase):
         self.assertEqual(len(self._mails(receipt)), 1)
 
     def test_donor_without_email_waits_and_the_accountant_sees_why(self):
-        anonymous = self.env["res.partner"].create({"name": "Jean Sans Adresse"})
+        anonymous = self.env["res.partner"].create(
+            {
+                "name": "Jean Sans Adresse",
+                "street": "1 place du Marché",
+                "city": "Arras",
+            }
+        )
         donation = self._donate(self.loot, 50, "2023-03-01", partner=anonymous)
         self.assertEqual(donation.commons_receipt_state, "waiting")
         self._run_receipt_queue()
         self.assertFalse(self._mails(donation.tax_receipt_id))
         activity = donation.activity_ids
         self.assertEqual(activity.user_id, self.accountant)
-        self.assertIn("no email address", activity.note)
+        self.assertIn("an email address for Jean Sans Adresse", activity.note)
         anonymous.email = "jean@example.org"
         donation.with_user(self.accountant).action_send_commons_receipt()
         self.assertEqual(donation.commons_receipt_state, "queued")

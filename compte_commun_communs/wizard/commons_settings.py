@@ -55,24 +55,58 @@ class CommonsSettings(models.TransientModel):
     commons_accounts_origin = fields.Selection(
         related="company_id.commons_accounts_origin"
     )
+    # The host's legal identity, printed on its tax receipts.
+    commons_rna = fields.Char(string="RNA Number", size=10)
+    commons_company_registry = fields.Char(
+        string="SIREN", help="The company's registry number (Company ID)."
+    )
+    commons_organisation_kind = fields.Selection(
+        selection=lambda self: self.env["res.company"]
+        ._fields["commons_organisation_kind"]
+        ._description_selection(self.env),
+        string="Kind of Organisation",
+    )
+    commons_organisation_kind_detail = fields.Char(string="Kind Details")
+    commons_object = fields.Text(string="Object")
+    commons_receipt_signatory_name = fields.Char(string="Signatory")
+    commons_receipt_signatory_function = fields.Char(string="Signatory's Capacity")
+    commons_receipt_signature = fields.Image(
+        string="Signature", max_width=600, max_height=300
+    )
+    commons_receipt_place = fields.Char(
+        string="Place of Issue",
+        help="Printed as “Fait à …” on tax receipts; the company's city when empty.",
+    )
+    commons_receipt_gift_form = fields.Selection(
+        selection=lambda self: self.env["res.company"]
+        ._fields["commons_receipt_gift_form"]
+        ._description_selection(self.env),
+        string="Default Form of Gifts",
+        required=True,
+    )
 
     @api.model
     def _get_company_fields(self):
-        """The company's fields these settings show and save."""
-        return [
-            name
+        """The company's fields these settings show and save.
+
+        :return: {settings field: company field}
+        """
+        fields_map = {
+            name: name
             for name, field in self._fields.items()
             if name.startswith("commons_") and not field.related
-        ]
+        }
+        fields_map["commons_company_registry"] = "company_registry"
+        return fields_map
 
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
         company = self.env.company
-        for name in self._get_company_fields():
+        for name, company_field in self._get_company_fields().items():
             if name in fields_list:
-                values[name] = self._fields[name].convert_to_write(
-                    company[name], company
+                values[name] = company._fields[company_field].convert_to_write(
+                    company[company_field], company
                 )
         return values
 
@@ -88,6 +122,6 @@ class CommonsSettings(models.TransientModel):
     def _prepare_company_vals(self):
         self.ensure_one()
         return {
-            name: self._fields[name].convert_to_write(self[name], self)
-            for name in self._get_company_fields()
+            company_field: self._fields[name].convert_to_write(self[name], self)
+            for name, company_field in self._get_company_fields().items()
         }
