@@ -10,3 +10,4 @@ from . import donation_tax_receipt
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_users_settings

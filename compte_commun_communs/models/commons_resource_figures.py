@@ -6,6 +6,8 @@ from datetime import date
 from odoo import api, fields, models
 from odoo.models import NewId
 
+from .commons_resource_need import MAX_YEAR, MIN_YEAR
+
 # Where the ledger puts money in and out of a resource's analytic account.
 FUNDED_ACCOUNT_TYPES = ("income", "income_other")
 SPENT_ACCOUNT_TYPES = ("expense", "expense_depreciation", "expense_direct_cost")
@@ -19,24 +21,32 @@ EMPTY_FIGURES = {
 }
 
 
+def _is_figures_year(year):
+    return isinstance(year, int) and MIN_YEAR <= year <= MAX_YEAR
+
+
 class CommonsResource(models.Model):
     """The figures of a resource for a year, read from the ledger."""
 
     # One concern a file, as account_journal_dashboard.py does for account.journal.
     _inherit = "commons.resource"  # pylint: disable=consider-merging-classes-inherited
 
-    def _default_figures_year(self):
-        return (
-            self.env.context.get("commons_year") or fields.Date.context_today(self).year
-        )
-
-    # The year the figures below are computed for: the context's "commons_year"
-    # (set by the search filters and the "Figures of a Year" menu) or the current
-    # year; editable in the form.
+    # The year the figures below are computed for: see _get_figures_year. The
+    # default serves a new record, whose first onchange would set it to 0.
     figures_year = fields.Integer(
         string="Year",
         compute="_compute_figures_year",
-        readonly=False,
+        default=lambda self: self._get_figures_year(),
+        help="Choose the year in Commons › Figures of a Year, or with the arrows "
+        "beside it on a resource.",
+    )
+    # The Needs tab of the form: the needs of the year of the figures, editable
+    # there; need_ids keeps every year.
+    year_need_ids = fields.One2many(
+        "commons.resource.need",
+        "resource_id",
+        string="Needs of the Year",
+        domain=lambda self: [("year", "=", self._get_figures_year())],
     )
     amount_needed = fields.Monetary(
         string="Needed", compute="_compute_figures", currency_field="currency_id"
@@ -77,23 +87,27 @@ class CommonsResource(models.Model):
         help="Number of funders whose donations of the year went to the resource.",
     )
 
-    @api.depends_context("commons_year")
+    @api.depends_context("commons_year", "uid")
     def _compute_figures_year(self):
-        year = self._default_figures_year()
-        for resource in self:
-            resource.figures_year = year
+        self.figures_year = self._get_figures_year()
 
     @api.depends(
         "figures_year",
         "analytic_account_id",
         "need_ids.amount",
         "need_ids.year",
+        "year_need_ids.amount",
+        "year_need_ids.year",
     )
-    @api.depends_context("commons_year")
+    @api.depends_context("commons_year", "uid")
     def _compute_figures(self):
         by_year = defaultdict(lambda: self.browse())
         for resource in self:
-            by_year[resource.figures_year] |= resource
+            year = resource.figures_year
+            if not _is_figures_year(year):
+                # A value a client sent back in an onchange: never trust it.
+                year = self._get_figures_year()
+            by_year[year] |= resource
         for year, resources in by_year.items():
             ledger = resources._origin._get_figures(year)
             for resource in resources:
@@ -101,10 +115,46 @@ class CommonsResource(models.Model):
                 if isinstance(resource.id, NewId):
                     # Being edited in a form: its needs are not all saved yet.
                     values["amount_needed"] = sum(
-                        need.amount for need in resource.need_ids if need.year == year
+                        need.amount
+                        for need in resource.year_need_ids
+                        if need.year == year
                     )
                 values.update(resource._get_derived_figures(values))
                 resource.update(values)
+
+    def action_figures_previous_year(self):
+        return self._action_move_figures_year(-1)
+
+    def action_figures_next_year(self):
+        return self._action_move_figures_year(1)
+
+    def _action_move_figures_year(self, step):
+        self._set_figures_year(self._get_figures_year() + step)
+        # The year is the user's choice, not a change of the resource: reload the
+        # view rather than edit the record, so that the form never looks unsaved.
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
+
+    @api.model
+    def _get_figures_year(self):
+        """The year of the figures: the context's ``commons_year`` when the caller
+        sets one, else the year the user chose (kept in their settings, so that it
+        survives a reload), else the current year. A year out of range is ignored:
+        an old link or an RPC call never breaks a page with it."""
+        year = self.env.context.get("commons_year")
+        if not _is_figures_year(year):
+            # Reading one's own settings: portal users have no access to them.
+            year = self.env.user.sudo().res_users_settings_id.commons_figures_year
+        if not _is_figures_year(year):
+            year = fields.Date.context_today(self).year
+        return year
+
+    @api.model
+    def _set_figures_year(self, year):
+        """Keep the year as the user's choice; a year out of range is refused."""
+        self.env["res.users.settings"]._find_or_create_for_user(
+            self.env.user
+        ).commons_figures_year = year
+        self.invalidate_model()
 
     def _get_figures(self, year):
         """Figures of the resources for a calendar year, read from the ledger with a

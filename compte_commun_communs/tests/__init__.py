@@ -1,6 +1,7 @@
 from . import test_commons_resource
 from . import test_commons_resource_need
 from . import test_commons_resource_figures
+from . import test_commons_resource_year
 from . import test_commons_security
 from . import test_commons_tour
 from . import test_donation_funding

@@ -11,7 +11,7 @@ class CommonsResourceYearSelect(models.TransientModel):
     _description = "Choose the year of the commons resources' figures"
 
     def _default_year(self):
-        return fields.Date.context_today(self).year
+        return self.env["commons.resource"]._get_figures_year()
 
     year = fields.Integer(required=True, default=_default_year)
 
@@ -29,6 +29,7 @@ class CommonsResourceYearSelect(models.TransientModel):
 
     def action_show_figures(self):
         self.ensure_one()
+        self.env["commons.resource"]._set_figures_year(self.year)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "compte_commun_communs.commons_resource_action"
         )
@@ -39,7 +40,6 @@ class CommonsResourceYearSelect(models.TransientModel):
                 ),
                 "view_mode": "list,kanban,form",
                 "views": [(False, "list"), (False, "kanban"), (False, "form")],
-                "context": {"commons_year": self.year},
                 "target": "main",
             }
         )
