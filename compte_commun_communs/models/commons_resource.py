@@ -1,7 +1,24 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import re
+from collections import defaultdict
+from urllib.parse import urlsplit
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
+
+# The schemes a resource's website may have: it is shown as a link to anyone.
+WEB_SCHEMES = ("http", "https")
+
+
+def _first_free(base, taken):
+    """``base``, else the first of ``base-2``, ``base-3``… not in ``taken``."""
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
 
 
 class CommonsResource(models.Model):
@@ -53,9 +70,11 @@ class CommonsResource(models.Model):
         help="Every entry of the resource in the ledger carries this analytic account.",
     )
     need_ids = fields.One2many("commons.resource.need", "resource_id", string="Needs")
+    # A copy is a new resource: it goes public when someone decides so.
     is_published = fields.Boolean(
         string="On the Needs Page",
         tracking=True,
+        copy=False,
         help="Show the resource, its needs and its funding on the public page "
         "/communs. Contributors are never shown there.",
     )
@@ -64,6 +83,7 @@ class CommonsResource(models.Model):
         compute="_compute_slug",
         store=True,
         readonly=False,
+        copy=False,
         help="The resource's public page is /communs/<address>.",
     )
     host_fee_override = fields.Boolean(
@@ -101,23 +121,11 @@ class CommonsResource(models.Model):
     def _compute_slug(self):
         # Set once: a public address does not change when the code does.
         to_set = self.filtered(lambda r: not r.slug and r.code)
-        wanted = {r: self.env["ir.http"]._slugify(r.code) for r in to_set}
-        # Codes are unique per company, addresses across companies.
-        taken = (
-            set(
-                self.sudo()
-                .with_context(active_test=False)
-                .search(
-                    [("slug", "in", list(wanted.values())), ("id", "not in", self.ids)]
-                )
-                .mapped("slug")
-            )
-            if wanted
-            else set()
-        )
+        slugify = self.env["ir.http"]._slugify
+        wanted = {resource: slugify(resource.code) for resource in to_set}
+        taken = self._get_taken_slugs(set(filter(None, wanted.values())))
         for resource, slug in wanted.items():
-            if slug in taken:
-                slug = f"{slug}-{resource._origin.id}"
+            slug = _first_free(slug, taken)
             taken.add(slug)
             resource.slug = slug
 
@@ -174,6 +182,19 @@ class CommonsResource(models.Model):
                     )
                 )
 
+    @api.constrains("website")
+    def _check_website(self):
+        for resource in self:
+            if resource.website and not resource._get_website_url():
+                raise ValidationError(
+                    self.env._(
+                        "The website of %(resource)s must be a web address starting "
+                        "with https:// or http://, for instance "
+                        "https://loot.example.org.",
+                        resource=resource.display_name,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         resources = super().create(vals_list)
@@ -198,6 +219,24 @@ class CommonsResource(models.Model):
                     resource._prepare_analytic_account_vals()
                 )
         return res
+
+    def copy_data(self, default=None):
+        default = dict(default or {})
+        vals_list = super().copy_data(default=default)
+        if "code" not in default:
+            # Codes are unique per company: a copy of LOOT (or of LOOT-2) takes
+            # the first free LOOT-2, LOOT-3…
+            bases = {re.sub(r"-\d+$", "", vals["code"]) for vals in vals_list}
+            taken = self._get_taken_codes(bases)
+            for vals in vals_list:
+                base = re.sub(r"-\d+$", "", vals["code"])
+                codes = taken[vals["company_id"]]
+                vals["code"] = _first_free(base, codes | {base})
+                codes.add(vals["code"])
+        if "name" not in default:
+            for resource, vals in zip(self, vals_list, strict=True):
+                vals["name"] = self.env._("%(name)s (copy)", name=resource.name)
+        return vals_list
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_in_ledger(self):
@@ -259,6 +298,50 @@ class CommonsResource(models.Model):
             "company_id": self.company_id.id,
             "active": self.active,
         }
+
+    def _get_website_url(self):
+        """The website, to be shown as a link: only a web address (http or https
+        with a host), normalised as a browser reads it; else False."""
+        self.ensure_one()
+        try:
+            # urlsplit drops leading blanks and tabs or newlines anywhere, as
+            # browsers do: "java\tscript:" is read as "javascript:".
+            parts = urlsplit(self.website or "")
+        except ValueError:
+            return False
+        if parts.scheme in WEB_SCHEMES and parts.netloc:
+            return parts.geturl()
+        return False
+
+    def _get_taken_slugs(self, slugs):
+        """The public addresses taken by other resources, of any company, among
+        ``slugs`` and their numbered forms (``loot-2``…), in one search."""
+        if not slugs:
+            return set()
+        domain = expression.OR(
+            [[("slug", "in", list(slugs))]]
+            + [[("slug", "=like", f"{slug}-%")] for slug in slugs]
+        )
+        others = (
+            self.sudo()
+            .with_context(active_test=False)
+            .search(expression.AND([domain, [("id", "not in", self._origin.ids)]]))
+        )
+        return set(others.mapped("slug"))
+
+    def _get_taken_codes(self, codes):
+        """The codes taken among ``codes`` and their numbered forms, by company.
+
+        :return: {company id: set of codes}
+        """
+        domain = expression.OR(
+            [[("code", "in", list(codes))]]
+            + [[("code", "=like", f"{code}-%")] for code in codes]
+        )
+        taken = defaultdict(set)
+        for other in self.sudo().with_context(active_test=False).search(domain):
+            taken[other.company_id.id].add(other.code)
+        return taken
 
     @api.model
     def _get_analytic_plan(self):

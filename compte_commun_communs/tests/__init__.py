@@ -1,4 +1,5 @@
 from . import test_commons_resource
+from . import test_commons_resource_form
 from . import test_commons_resource_need
 from . import test_commons_resource_figures
 from . import test_commons_resource_year
