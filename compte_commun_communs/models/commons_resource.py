@@ -123,7 +123,9 @@ class CommonsResource(models.Model):
         to_set = self.filtered(lambda r: not r.slug and r.code)
         slugify = self.env["ir.http"]._slugify
         wanted = {resource: slugify(resource.code) for resource in to_set}
-        taken = self._get_taken_slugs(set(filter(None, wanted.values())))
+        # Codes are unique per company, addresses across companies.
+        others = self._search_numbered("slug", set(filter(None, wanted.values())))
+        taken = set(others.mapped("slug"))
         for resource, slug in wanted.items():
             slug = _first_free(slug, taken)
             taken.add(slug)
@@ -227,7 +229,9 @@ class CommonsResource(models.Model):
             # Codes are unique per company: a copy of LOOT (or of LOOT-2) takes
             # the first free LOOT-2, LOOT-3…
             bases = {re.sub(r"-\d+$", "", vals["code"]) for vals in vals_list}
-            taken = self._get_taken_codes(bases)
+            taken = defaultdict(set)
+            for other in self._search_numbered("code", bases):
+                taken[other.company_id.id].add(other.code)
             for vals in vals_list:
                 base = re.sub(r"-\d+$", "", vals["code"])
                 codes = taken[vals["company_id"]]
@@ -313,35 +317,18 @@ class CommonsResource(models.Model):
             return parts.geturl()
         return False
 
-    def _get_taken_slugs(self, slugs):
-        """The public addresses taken by other resources, of any company, among
-        ``slugs`` and their numbered forms (``loot-2``…), in one search."""
-        if not slugs:
-            return set()
+    @api.model
+    def _search_numbered(self, fname, values):
+        """Resources of any company, archived ones included, whose ``fname`` is
+        one of ``values`` or a numbered form of one (``loot-2``…), in one search
+        and as superuser: what is taken matters, not what the user may see."""
+        if not values:
+            return self.sudo().browse()
         domain = expression.OR(
-            [[("slug", "in", list(slugs))]]
-            + [[("slug", "=like", f"{slug}-%")] for slug in slugs]
+            [[(fname, "in", list(values))]]
+            + [[(fname, "=like", f"{value}-%")] for value in values]
         )
-        others = (
-            self.sudo()
-            .with_context(active_test=False)
-            .search(expression.AND([domain, [("id", "not in", self._origin.ids)]]))
-        )
-        return set(others.mapped("slug"))
-
-    def _get_taken_codes(self, codes):
-        """The codes taken among ``codes`` and their numbered forms, by company.
-
-        :return: {company id: set of codes}
-        """
-        domain = expression.OR(
-            [[("code", "in", list(codes))]]
-            + [[("code", "=like", f"{code}-%")] for code in codes]
-        )
-        taken = defaultdict(set)
-        for other in self.sudo().with_context(active_test=False).search(domain):
-            taken[other.company_id.id].add(other.code)
-        return taken
+        return self.sudo().with_context(active_test=False).search(domain)
 
     @api.model
     def _get_analytic_plan(self):

@@ -133,8 +133,7 @@ class TestCommonsResourceFigures(CommonsCase):
     def test_year_chosen_in_menu_applies_to_all_resources(self):
         self._donate(self.loot, 5600, "2023-02-15")
         Select = self.env["commons.resource.year.select"].with_user(self.commons_user)
-        action = Select.create({"year": 2023}).action_show_figures()
-        self.assertIn("2023", action["display_name"])
+        Select.create({"year": 2023}).action_show_figures()
         self.env.invalidate_all()
         resources = self.env["commons.resource"].with_user(self.commons_user)
         loot = resources.search([("id", "=", self.loot.id)])

@@ -33,11 +33,10 @@ class CommonsResourceYearSelect(models.TransientModel):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "compte_commun_communs.commons_resource_action"
         )
+        # No year in the title: the year can change from a resource's form, and
+        # the list's breadcrumb would then show a year its figures no longer are.
         action.update(
             {
-                "display_name": self.env._(
-                    "Commons Resources: figures of %(year)s", year=self.year
-                ),
                 "view_mode": "list,kanban,form",
                 "views": [(False, "list"), (False, "kanban"), (False, "form")],
                 "target": "main",
