@@ -40,6 +40,9 @@
         "demo/donation_donation_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "compte_commun_communs/static/src/**/*.js",
+        ],
         "web.assets_tests": [
             "compte_commun_communs/static/tests/tours/*.js",
         ],

@@ -2,7 +2,7 @@
 // The accountant reads a resource's figures year by year, reloads the page, then
 // chooses the year of all resources' figures. The year is the accountant's choice
 // (2024 when the tour starts): it survives the reload and never makes the form
-// look unsaved.
+// look unsaved. Years are printed as years ("2024", never "2,024").
 import {registry} from "@web/core/registry";
 import {stepUtils} from "@web_tour/tour_service/tour_utils";
 
@@ -112,6 +112,17 @@ registry.category("web_tour.tours").add("compte_commun_communs_resource_figures"
             content: "LOOT's line of 2023 shows 100 %",
             trigger:
                 '.o_list_view .o_data_row:contains("Logiciel LOOT"):has(td[name="figures_year"]:contains(/^2023$/)) .o_field_widget[name="coverage"]:contains("100")',
+        },
+        {
+            content: "Open the needs, grouped by year",
+            trigger:
+                '.o_main_navbar [data-menu-xmlid="compte_commun_communs.commons_resource_need_menu"]',
+            run: "click",
+        },
+        {
+            content: "The group row of 2023 prints the year as a year, in its column too",
+            trigger:
+                '.o_list_view .o_group_header:contains("2023 (4)"):not(:contains("2,023"))',
         },
     ],
 });
