@@ -99,7 +99,7 @@ class CommonsResource(models.Model):
             result.append(
                 {
                     "resource": resource._prepare_public_resource_values(),
-                    # Currencies are public: the template formats amounts with it.
+                    # Readable by anyone: the template formats amounts with it.
                     "currency": resource.currency_id.sudo(False),
                     "needs": [
                         {
