@@ -48,6 +48,9 @@
         "web.report_assets_common": [
             "compte_commun_communs/static/src/scss/commons_report.scss",
         ],
+        "web.assets_backend": [
+            "compte_commun_communs/static/src/**/*.js",
+        ],
         "web.assets_tests": [
             "compte_commun_communs/static/tests/tours/*.js",
         ],

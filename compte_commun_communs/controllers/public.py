@@ -12,12 +12,13 @@ class CommonsPublicPages(http.Controller):
     def commons_needs(self, year=None, **kwargs):
         Resource = request.env["commons.resource"]
         year = Resource._get_public_year(year)
-        resources = Resource._get_public_resources()
+        # The site's host: the website's company, else the public user's.
+        resources = Resource._get_public_resources(request.env.company)
         return request.render(
             "compte_commun_communs.commons_public_needs_page",
             {
                 "year": year,
-                "years": Resource._get_public_years(),
+                "years": resources._get_public_years(),
                 "resources_values": resources._get_public_page_values(year),
             },
         )
@@ -31,7 +32,7 @@ class CommonsPublicPages(http.Controller):
     )
     def commons_resource(self, slug, year=None, **kwargs):
         Resource = request.env["commons.resource"]
-        resource = Resource._get_public_resource(slug)
+        resource = Resource._get_public_resource(slug, request.env.company)
         if not resource:
             raise request.not_found()
         year = Resource._get_public_year(year)

@@ -5,6 +5,8 @@ from . import account_payment_method_line
 from . import commons_need_category
 from . import commons_receipt_mixin
 from . import commons_resource
+from . import commons_resource_figures
+from . import commons_resource_public
 from . import commons_resource_need
 from . import donation_donation
 from . import donation_donation_prorata
@@ -15,3 +17,4 @@ from . import donation_tax_receipt_cerfa
 from . import mail_mail
 from . import res_company
 from . import res_partner
+from . import res_users_settings

@@ -1,25 +1,24 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import re
 from collections import defaultdict
-from datetime import date
+from urllib.parse import urlsplit
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.models import NewId
+from odoo.osv import expression
 
-from .commons_resource_need import MAX_YEAR, MIN_YEAR
+# The schemes a resource's website may have: it is shown as a link to anyone.
+WEB_SCHEMES = ("http", "https")
 
-# Where the ledger puts money in and out of a resource's analytic account.
-FUNDED_ACCOUNT_TYPES = ("income", "income_other")
-SPENT_ACCOUNT_TYPES = ("expense", "expense_depreciation", "expense_direct_cost")
-EMPTY_FIGURES = {
-    "amount_needed": 0.0,
-    "amount_received": 0.0,
-    "amount_fee": 0.0,
-    "amount_funded": 0.0,
-    "amount_spent": 0.0,
-    "funder_count": 0,
-}
+
+def _first_free(base, taken):
+    """``base``, else the first of ``base-2``, ``base-3``… not in ``taken``."""
+    candidate, number = base, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{base}-{number}"
+    return candidate
 
 
 class CommonsResource(models.Model):
@@ -28,11 +27,6 @@ class CommonsResource(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "image.mixin"]
     _order = "name, id"
     _check_company_auto = True
-
-    def _default_figures_year(self):
-        return (
-            self.env.context.get("commons_year") or fields.Date.context_today(self).year
-        )
 
     name = fields.Char(required=True, tracking=True)
     code = fields.Char(
@@ -76,9 +70,11 @@ class CommonsResource(models.Model):
         help="Every entry of the resource in the ledger carries this analytic account.",
     )
     need_ids = fields.One2many("commons.resource.need", "resource_id", string="Needs")
+    # A copy is a new resource: it goes public when someone decides so.
     is_published = fields.Boolean(
         string="On the Needs Page",
         tracking=True,
+        copy=False,
         help="Show the resource, its needs and its funding on the public page "
         "/communs. Contributors are never shown there.",
     )
@@ -87,6 +83,7 @@ class CommonsResource(models.Model):
         compute="_compute_slug",
         store=True,
         readonly=False,
+        copy=False,
         help="The resource's public page is /communs/<address>.",
     )
     host_fee_override = fields.Boolean(
@@ -104,52 +101,6 @@ class CommonsResource(models.Model):
         digits=(16, 2),
         help="The share of each donation the host keeps as a management fee. A "
         "donation keeps the rate of the day it was recorded.",
-    )
-    # The year the figures below are computed for: the context's "commons_year"
-    # (set by the search filters and the "Figures of a Year" menu) or the current
-    # year; editable in the form.
-    figures_year = fields.Integer(
-        string="Year",
-        compute="_compute_figures_year",
-        readonly=False,
-    )
-    amount_needed = fields.Monetary(
-        string="Needed", compute="_compute_figures", currency_field="currency_id"
-    )
-    amount_received = fields.Monetary(
-        string="Received",
-        compute="_compute_figures",
-        currency_field="currency_id",
-        help="Money received for the resource in the year, before the host fee.",
-    )
-    amount_fee = fields.Monetary(
-        string="Host Fee",
-        compute="_compute_figures",
-        currency_field="currency_id",
-        help="The host's management fee on the money received in the year.",
-    )
-    amount_funded = fields.Monetary(
-        string="Funded",
-        compute="_compute_figures",
-        currency_field="currency_id",
-        help="Money received for the resource in the year, net of the host fee.",
-    )
-    amount_spent = fields.Monetary(
-        string="Spent", compute="_compute_figures", currency_field="currency_id"
-    )
-    amount_available = fields.Monetary(
-        string="Available", compute="_compute_figures", currency_field="currency_id"
-    )
-    coverage = fields.Float(
-        string="Coverage (%)",
-        compute="_compute_figures",
-        digits=(16, 1),
-        help="Funded amount as a percentage of the needs of the year.",
-    )
-    funder_count = fields.Integer(
-        string="Funders",
-        compute="_compute_figures",
-        help="Number of funders whose donations of the year went to the resource.",
     )
     donation_count = fields.Integer(compute="_compute_donation_count")
 
@@ -170,23 +121,13 @@ class CommonsResource(models.Model):
     def _compute_slug(self):
         # Set once: a public address does not change when the code does.
         to_set = self.filtered(lambda r: not r.slug and r.code)
-        wanted = {r: self.env["ir.http"]._slugify(r.code) for r in to_set}
+        slugify = self.env["ir.http"]._slugify
+        wanted = {resource: slugify(resource.code) for resource in to_set}
         # Codes are unique per company, addresses across companies.
-        taken = (
-            set(
-                self.sudo()
-                .with_context(active_test=False)
-                .search(
-                    [("slug", "in", list(wanted.values())), ("id", "not in", self.ids)]
-                )
-                .mapped("slug")
-            )
-            if wanted
-            else set()
-        )
+        others = self._search_numbered("slug", set(filter(None, wanted.values())))
+        taken = set(others.mapped("slug"))
         for resource, slug in wanted.items():
-            if slug in taken:
-                slug = f"{slug}-{resource._origin.id}"
+            slug = _first_free(slug, taken)
             taken.add(slug)
             resource.slug = slug
 
@@ -202,35 +143,6 @@ class CommonsResource(models.Model):
                 if resource.host_fee_override
                 else resource.company_id.commons_host_fee_rate
             )
-
-    @api.depends_context("commons_year")
-    def _compute_figures_year(self):
-        year = self._default_figures_year()
-        for resource in self:
-            resource.figures_year = year
-
-    @api.depends(
-        "figures_year",
-        "analytic_account_id",
-        "need_ids.amount",
-        "need_ids.year",
-    )
-    @api.depends_context("commons_year")
-    def _compute_figures(self):
-        by_year = defaultdict(lambda: self.browse())
-        for resource in self:
-            by_year[resource.figures_year] |= resource
-        for year, resources in by_year.items():
-            ledger = resources._origin._get_figures(year)
-            for resource in resources:
-                values = dict(ledger.get(resource._origin.id, EMPTY_FIGURES))
-                if isinstance(resource.id, NewId):
-                    # Being edited in a form: its needs are not all saved yet.
-                    values["amount_needed"] = sum(
-                        need.amount for need in resource.need_ids if need.year == year
-                    )
-                values.update(resource._get_derived_figures(values))
-                resource.update(values)
 
     def _compute_donation_count(self):
         groups = (
@@ -272,6 +184,19 @@ class CommonsResource(models.Model):
                     )
                 )
 
+    @api.constrains("website")
+    def _check_website(self):
+        for resource in self:
+            if resource.website and not resource._get_website_url():
+                raise ValidationError(
+                    self.env._(
+                        "The website of %(resource)s must be a web address starting "
+                        "with https:// or http://, for instance "
+                        "https://loot.example.org.",
+                        resource=resource.display_name,
+                    )
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         resources = super().create(vals_list)
@@ -296,6 +221,26 @@ class CommonsResource(models.Model):
                     resource._prepare_analytic_account_vals()
                 )
         return res
+
+    def copy_data(self, default=None):
+        default = dict(default or {})
+        vals_list = super().copy_data(default=default)
+        if "code" not in default:
+            # Codes are unique per company: a copy of LOOT (or of LOOT-2) takes
+            # the first free LOOT-2, LOOT-3…
+            bases = {re.sub(r"-\d+$", "", vals["code"]) for vals in vals_list}
+            taken = defaultdict(set)
+            for other in self._search_numbered("code", bases):
+                taken[other.company_id.id].add(other.code)
+            for vals in vals_list:
+                base = re.sub(r"-\d+$", "", vals["code"])
+                codes = taken[vals["company_id"]]
+                vals["code"] = _first_free(base, codes | {base})
+                codes.add(vals["code"])
+        if "name" not in default:
+            for resource, vals in zip(self, vals_list, strict=True):
+                vals["name"] = self.env._("%(name)s (copy)", name=resource.name)
+        return vals_list
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_in_ledger(self):
@@ -358,6 +303,33 @@ class CommonsResource(models.Model):
             "active": self.active,
         }
 
+    def _get_website_url(self):
+        """The website, to be shown as a link: only a web address (http or https
+        with a host), normalised as a browser reads it; else False."""
+        self.ensure_one()
+        try:
+            # urlsplit drops leading blanks and tabs or newlines anywhere, as
+            # browsers do: "java\tscript:" is read as "javascript:".
+            parts = urlsplit(self.website or "")
+        except ValueError:
+            return False
+        if parts.scheme in WEB_SCHEMES and parts.netloc:
+            return parts.geturl()
+        return False
+
+    @api.model
+    def _search_numbered(self, fname, values):
+        """Resources of any company, archived ones included, whose ``fname`` is
+        one of ``values`` or a numbered form of one (``loot-2``…), in one search
+        and as superuser: what is taken matters, not what the user may see."""
+        if not values:
+            return self.sudo().browse()
+        domain = expression.OR(
+            [[(fname, "in", list(values))]]
+            + [[(fname, "=like", f"{value}-%")] for value in values]
+        )
+        return self.sudo().with_context(active_test=False).search(domain)
+
     @api.model
     def _get_analytic_plan(self):
         return self.env.ref("compte_commun_communs.account_analytic_plan_commons")
@@ -382,221 +354,3 @@ class CommonsResource(models.Model):
                 .search_count([("analytic_distribution", "in", account.ids)], limit=1)
             )
         )
-
-    def _get_figures(self, year):
-        """Figures of the resources for a calendar year, read from the ledger with a
-        fixed number of grouped queries whatever the number of resources.
-
-        :return: {resource id: {field name: value}}
-        """
-        figures = {resource.id: dict(EMPTY_FIGURES) for resource in self}
-        needs = (
-            self.env["commons.resource.need"]
-            .sudo()
-            ._read_group(
-                [("resource_id", "in", self.ids), ("year", "=", year)],
-                ["resource_id"],
-                ["amount:sum"],
-            )
-        )
-        for resource, amount in needs:
-            figures[resource.id]["amount_needed"] = amount
-        resource_by_account = {
-            r.analytic_account_id.id: r.id for r in self if r.analytic_account_id
-        }
-        column = self._get_analytic_plan()._column_name()
-        host_column = self.env.ref(
-            "compte_commun_communs.account_analytic_plan_host"
-        )._column_name()
-        # Read as superuser once the resources themselves are readable: a steward
-        # or a funder sees the totals, not the journal items behind them.
-        ledger = (
-            self.env["account.analytic.line"]
-            .sudo()
-            ._read_group(
-                [
-                    (column, "in", list(resource_by_account)),
-                    ("company_id", "in", self.company_id.ids),
-                    ("date", ">=", date(year, 1, 1)),
-                    ("date", "<=", date(year, 12, 31)),
-                ],
-                [column, host_column, "general_account_id"],
-                ["amount:sum"],
-            )
-        )
-        for account, host_account, general_account, amount in ledger:
-            resource_figures = figures[resource_by_account[account.id]]
-            if general_account.account_type in FUNDED_ACCOUNT_TYPES:
-                resource_figures["amount_received"] += amount
-                # The host fee is the income the host's own account shares.
-                if host_account:
-                    resource_figures["amount_fee"] += amount
-            elif general_account.account_type in SPENT_ACCOUNT_TYPES:
-                # Expenses are negative in analytic accounting.
-                resource_figures["amount_spent"] -= amount
-        funders = (
-            self.env["donation.line"]
-            .sudo()
-            ._read_group(
-                self._get_donation_line_domain(year),
-                ["commons_resource_id"],
-                ["commercial_partner_id:count_distinct"],
-            )
-        )
-        for resource, count in funders:
-            figures[resource.id]["funder_count"] = count
-        for resource_figures in figures.values():
-            resource_figures["amount_funded"] = (
-                resource_figures["amount_received"] - resource_figures["amount_fee"]
-            )
-        return figures
-
-    def _get_donation_line_domain(self, year):
-        """Lines of the validated donations of a year earmarked to the resources."""
-        return [
-            ("commons_resource_id", "in", self.ids),
-            ("state", "=", "done"),
-            ("donation_date", ">=", date(year, 1, 1)),
-            ("donation_date", "<=", date(year, 12, 31)),
-        ]
-
-    def _get_unmet_needs(self, year):
-        """What each resource still needs for the year, net of what it was funded.
-
-        :return: {resource: amount ≥ 0}
-        """
-        figures = self._get_figures(year)
-        return {
-            resource: max(
-                0.0,
-                figures[resource.id]["amount_needed"]
-                - figures[resource.id]["amount_funded"],
-            )
-            for resource in self
-        }
-
-    def _get_derived_figures(self, values):
-        """Figures computed from the ledger's ones; a hook for "committed" amounts."""
-        self.ensure_one()
-        needed = values["amount_needed"]
-        return {
-            "amount_available": values["amount_funded"] - values["amount_spent"],
-            "coverage": 100.0 * values["amount_funded"] / needed if needed else 0.0,
-        }
-
-    # Public needs pages
-    # Public and portal users have no access rights on resources: these methods
-    # choose what they may see (published, active resources; funders who agreed
-    # to be named) and return it read as superuser. Never stewards nor
-    # contributors: they are personal data.
-
-    @api.model
-    def _get_public_year(self, year=None):
-        """The year asked for in a public page's address, or the current year when
-        it is missing or not a sensible year."""
-        try:
-            year = int(year)
-        except (TypeError, ValueError):
-            year = 0
-        if not MIN_YEAR <= year <= MAX_YEAR:
-            year = fields.Date.context_today(self).year
-        return year
-
-    @api.model
-    def _get_public_resources(self):
-        """The resources shown on the public needs page, as superuser."""
-        return self.sudo().search([("is_published", "=", True), ("active", "=", True)])
-
-    @api.model
-    def _get_public_resource(self, slug):
-        """The published, active resource of a public page address, as superuser;
-        an empty recordset when there is none."""
-        if not slug:
-            return self.sudo().browse()
-        return self.sudo().search(
-            [("slug", "=", slug), ("is_published", "=", True), ("active", "=", True)],
-            limit=1,
-        )
-
-    def _get_public_years(self):
-        """The years these resources, or else all the published ones, have needs
-        for, latest first."""
-        resources = self or self._get_public_resources()
-        groups = (
-            self.env["commons.resource.need"]
-            .sudo()
-            ._read_group([("resource_id", "in", resources.ids)], ["year"])
-        )
-        return sorted((year for (year,) in groups), reverse=True)
-
-    def _get_public_page_values(self, year):
-        """What the public pages show of the resources for a year: only call it on
-        resources of :meth:`_get_public_resources`.
-
-        :return: list of dicts, one a resource, in the recordset's order, with
-            ``resource``, ``needs`` (list of (category, needs, total) in the
-            categories' order), ``figures`` (see :meth:`_get_figures`, with
-            coverage), ``named_funders`` (list of (funder name, total given in
-            the year), largest first) and ``other_funder_count``.
-        """
-        resources = self.sudo()
-        figures = resources._get_figures(year)
-        needs = (
-            self.env["commons.resource.need"]
-            .sudo()
-            .search([("resource_id", "in", resources.ids), ("year", "=", year)])
-        )
-        needs_by_resource = defaultdict(lambda: defaultdict(needs.browse))
-        for need in needs:
-            needs_by_resource[need.resource_id][need.category_id] |= need
-        funders = resources._get_public_funders(year)
-        result = []
-        for resource in resources:
-            resource_figures = dict(figures[resource.id])
-            resource_figures.update(resource._get_derived_figures(resource_figures))
-            by_category = needs_by_resource[resource]
-            result.append(
-                {
-                    "resource": resource,
-                    "needs": [
-                        (category, category_needs, sum(category_needs.mapped("amount")))
-                        for category, category_needs in sorted(
-                            by_category.items(),
-                            key=lambda item: (item[0].sequence, item[0].id),
-                        )
-                    ],
-                    "figures": resource_figures,
-                    **funders[resource.id],
-                }
-            )
-        return result
-
-    def _get_public_funders(self, year):
-        """Funders of the resources' done donations of the year: those who agreed
-        to be named, with their total in the company's currency, and how many
-        others.
-
-        :return: {resource id: {"named_funders": [(name, amount)],
-            "other_funder_count": int}}
-        """
-        groups = (
-            self.env["donation.line"]
-            .sudo()
-            ._read_group(
-                self._get_donation_line_domain(year),
-                ["commons_resource_id", "commercial_partner_id"],
-                ["amount_company_currency:sum"],
-            )
-        )
-        result = {
-            resource.id: {"named_funders": [], "other_funder_count": 0}
-            for resource in self
-        }
-        for resource, funder, amount in groups:
-            if funder.commons_named_funder:
-                result[resource.id]["named_funders"].append((funder.name, amount))
-            else:
-                result[resource.id]["other_funder_count"] += 1
-        for values in result.values():
-            values["named_funders"].sort(key=lambda item: (-item[1], item[0]))
-        return result

@@ -18,7 +18,7 @@ class CommonsResourceNeed(models.Model):
     _check_company_auto = True
 
     def _default_year(self):
-        return fields.Date.context_today(self).year
+        return self.env["commons.resource"]._get_figures_year()
 
     resource_id = fields.Many2one(
         "commons.resource",
@@ -32,7 +32,10 @@ class CommonsResourceNeed(models.Model):
         related="resource_id.company_id", store=True, index=True
     )
     currency_id = fields.Many2one(related="resource_id.currency_id")
-    year = fields.Integer(required=True, index=True, default=_default_year)
+    # Never summed: a group row of the needs list would show the sum of years.
+    year = fields.Integer(
+        required=True, index=True, default=_default_year, aggregator=None
+    )
     category_id = fields.Many2one(
         "commons.need.category",
         string="Category",

@@ -18,7 +18,7 @@ class DonationDonation(models.Model):
         distributed so that the new lines sum exactly to the line they replace."""
         self.ensure_one()
         resources = self.commons_prorata_resource_ids.sorted("id")
-        unmet = self._get_commons_unmet_needs(resources, self.commons_prorata_year)
+        unmet = resources._get_unmet_needs(self.commons_prorata_year)
         total_unmet = sum(unmet.values())
         if self.company_currency_id.is_zero(total_unmet):
             raise UserError(
@@ -67,41 +67,6 @@ class DonationDonation(models.Model):
                 Markup().join(explanation),
             )
         )
-
-    def _get_commons_unmet_needs(self, resources, year):
-        """What each resource still needs for the year: its needs of the year less
-        what validated donations gave it for that year's needs. A gift counts for
-        the year of the needs it was split by, whatever its date (a December gift
-        for next year's needs), and otherwise for the year of its date.
-
-        :return: {resource: amount in the company's currency, ≥ 0}
-        """
-        needed = dict(
-            self.env["commons.resource.need"]
-            .sudo()
-            ._read_group(
-                [("resource_id", "in", resources.ids), ("year", "=", year)],
-                ["resource_id"],
-                ["amount:sum"],
-            )
-        )
-        funded = dict(
-            self.env["donation.line"]
-            .sudo()
-            ._read_group(
-                [
-                    ("commons_resource_id", "in", resources.ids),
-                    ("state", "=", "done"),
-                    ("commons_needs_year", "=", year),
-                ],
-                ["commons_resource_id"],
-                ["commons_net_amount_company_currency:sum"],
-            )
-        )
-        return {
-            resource: max(0.0, needed.get(resource, 0.0) - funded.get(resource, 0.0))
-            for resource in resources
-        }
 
     def _get_commons_prorata_shares(self, amount, unmet):
         """Largest remainder method in cents: the shares sum exactly to the amount.

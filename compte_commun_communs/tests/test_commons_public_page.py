@@ -17,6 +17,14 @@ class TestCommonsPublicPage(CommonsCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        # The host of the site: an anonymous visitor's company is the public
+        # user's (the website's, when the website module is installed).
+        cls.env.ref("base.public_user").sudo().write(
+            {
+                "company_ids": [Command.link(cls.company.id)],
+                "company_id": cls.company.id,
+            }
+        )
         cls.loot = cls._create_loot_2023()
         cls.contributor = cls.env["res.partner"].create(
             {
@@ -167,3 +175,50 @@ class TestCommonsPublicPage(CommonsCase, HttpCase):
             self._get(f"/communs/{slug}", status=404)
         self.hidden.is_published = True
         self._get("/communs/movi")
+
+    def test_pages_show_only_the_resources_of_the_sites_host(self):
+        other_company = self.setup_other_company(name="Another host")["company"]
+        self.accountant.company_ids += other_company
+        elsewhere = self._create_resource(
+            "Forum of another host", "ELSEWHERE", company=other_company
+        )
+        self.env["commons.resource.need"].create(
+            [
+                {
+                    "resource_id": elsewhere.id,
+                    "year": year,
+                    "category_id": self.cat_hosting.id,
+                    "name": "Forum hosting elsewhere",
+                    "amount": 700,
+                }
+                for year in (2021, 2023)
+            ]
+        )
+        elsewhere.is_published = True
+        response = self._get("/communs?year=2023")
+        self._resource_card(response, "loot")
+        self.assertNotIn("Forum of another host", response.text)
+        self.assertNotIn("Forum hosting elsewhere", response.text)
+        year_links = html.fromstring(response.text).xpath(
+            "//*[contains(@class, 'o_commons_years')]//a/@href"
+        )
+        self.assertNotIn("/communs?year=2021", year_links)
+        self._get("/communs/elsewhere?year=2023", status=404)
+
+    def test_website_other_than_http_is_never_a_link(self):
+        """A website stored before the check (or by SQL) with another scheme is
+        shown as no link at all."""
+        for url in ("javascript:alert(document.domain)", " JavaScript:alert(1)"):
+            self.env.cr.execute(
+                "UPDATE commons_resource SET website = %s WHERE id = %s",
+                [url, self.loot.id],
+            )
+            self.env.invalidate_all()
+            for page in ("/communs?year=2023", "/communs/loot?year=2023"):
+                response = self._get(page)
+                self.assertIn("Logiciel LOOT", response.text)
+                hrefs = html.fromstring(response.text).xpath("//a/@href")
+                self.assertFalse(
+                    [href for href in hrefs if "script" in href.lower()], page
+                )
+                self.assertNotIn("alert(", response.text, page)

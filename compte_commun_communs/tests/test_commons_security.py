@@ -61,6 +61,6 @@ class TestCommonsSecurity(CommonsCase):
             "LOOT (another host)", "LOOT", company=self.other_company
         )
         self.assertEqual(self.loot.slug, "loot")
-        self.assertEqual(other_loot.slug, f"loot-{other_loot.id}")
+        self.assertEqual(other_loot.slug, "loot-2")
         other_loot.code = "LOOT2"
-        self.assertEqual(other_loot.slug, f"loot-{other_loot.id}")
+        self.assertEqual(other_loot.slug, "loot-2")

@@ -15,11 +15,25 @@ class TestCommonsTour(CommonsCase, HttpCase):
             (1140, "2023-04-05"),
         ):
             self._donate(loot, amount, date)
+        self.env["commons.resource.need"].create(
+            {
+                "resource_id": loot.id,
+                "year": 2024,
+                "category_id": self.cat_security.id,
+                "name": "Security audit",
+                "amount": 1500,
+            }
+        )
+        settings = self.env["res.users.settings"]._find_or_create_for_user(
+            self.accountant
+        )
+        settings.commons_figures_year = 2024
         self.start_tour(
             "/odoo",
             "compte_commun_communs_resource_figures",
             login="commons_accountant",
         )
+        self.assertEqual(settings.commons_figures_year, 2023)
 
     def test_accountant_splits_a_gift_by_unmet_needs(self):
         self.company.commons_host_fee_rate = 5.0

@@ -11,7 +11,7 @@ class CommonsResourceYearSelect(models.TransientModel):
     _description = "Choose the year of the commons resources' figures"
 
     def _default_year(self):
-        return fields.Date.context_today(self).year
+        return self.env["commons.resource"]._get_figures_year()
 
     year = fields.Integer(required=True, default=_default_year)
 
@@ -29,17 +29,16 @@ class CommonsResourceYearSelect(models.TransientModel):
 
     def action_show_figures(self):
         self.ensure_one()
+        self.env["commons.resource"]._set_figures_year(self.year)
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "compte_commun_communs.commons_resource_action"
         )
+        # No year in the title: the year can change from a resource's form, and
+        # the list's breadcrumb would then show a year its figures no longer are.
         action.update(
             {
-                "display_name": self.env._(
-                    "Commons Resources: figures of %(year)s", year=self.year
-                ),
                 "view_mode": "list,kanban,form",
                 "views": [(False, "list"), (False, "kanban"), (False, "form")],
-                "context": {"commons_year": self.year},
                 "target": "main",
             }
         )

@@ -1,0 +1,278 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from collections import defaultdict
+from datetime import date
+
+from odoo import api, fields, models
+from odoo.models import NewId
+
+from .commons_resource_need import MAX_YEAR, MIN_YEAR
+
+# Where the ledger puts money in and out of a resource's analytic account.
+FUNDED_ACCOUNT_TYPES = ("income", "income_other")
+SPENT_ACCOUNT_TYPES = ("expense", "expense_depreciation", "expense_direct_cost")
+EMPTY_FIGURES = {
+    "amount_needed": 0.0,
+    "amount_received": 0.0,
+    "amount_fee": 0.0,
+    "amount_funded": 0.0,
+    "amount_spent": 0.0,
+    "funder_count": 0,
+}
+
+
+def _is_figures_year(year):
+    return isinstance(year, int) and MIN_YEAR <= year <= MAX_YEAR
+
+
+class CommonsResource(models.Model):
+    """The figures of a resource for a year, read from the ledger."""
+
+    # One concern a file, as account_journal_dashboard.py does for account.journal.
+    _inherit = "commons.resource"  # pylint: disable=consider-merging-classes-inherited
+
+    # The year the figures below are computed for: see _get_figures_year. The
+    # default serves a new record, whose first onchange would set it to 0.
+    figures_year = fields.Integer(
+        string="Year",
+        compute="_compute_figures_year",
+        default=lambda self: self._get_figures_year(),
+        help="Choose the year in Commons › Figures of a Year, or with the arrows "
+        "beside it on a resource.",
+    )
+    # The Needs tab of the form: the needs of the year of the figures, editable
+    # there; need_ids keeps every year.
+    year_need_ids = fields.One2many(
+        "commons.resource.need",
+        "resource_id",
+        string="Needs of the Year",
+        domain=lambda self: [("year", "=", self._get_figures_year())],
+    )
+    amount_needed = fields.Monetary(
+        string="Needed", compute="_compute_figures", currency_field="currency_id"
+    )
+    amount_received = fields.Monetary(
+        string="Received",
+        compute="_compute_figures",
+        currency_field="currency_id",
+        help="Money received for the resource in the year, before the host fee.",
+    )
+    amount_fee = fields.Monetary(
+        string="Host Fee",
+        compute="_compute_figures",
+        currency_field="currency_id",
+        help="The host's management fee on the money received in the year.",
+    )
+    amount_funded = fields.Monetary(
+        string="Funded",
+        compute="_compute_figures",
+        currency_field="currency_id",
+        help="Money received for the resource in the year, net of the host fee.",
+    )
+    amount_spent = fields.Monetary(
+        string="Spent", compute="_compute_figures", currency_field="currency_id"
+    )
+    amount_available = fields.Monetary(
+        string="Available", compute="_compute_figures", currency_field="currency_id"
+    )
+    coverage = fields.Float(
+        string="Coverage (%)",
+        compute="_compute_figures",
+        digits=(16, 1),
+        help="Funded amount as a percentage of the needs of the year.",
+    )
+    funder_count = fields.Integer(
+        string="Funders",
+        compute="_compute_figures",
+        help="Number of funders whose donations of the year went to the resource.",
+    )
+
+    @api.depends_context("commons_year", "uid")
+    def _compute_figures_year(self):
+        self.figures_year = self._get_figures_year()
+
+    @api.depends(
+        "figures_year",
+        "analytic_account_id",
+        "need_ids.amount",
+        "need_ids.year",
+        "year_need_ids.amount",
+        "year_need_ids.year",
+    )
+    @api.depends_context("commons_year", "uid")
+    def _compute_figures(self):
+        by_year = defaultdict(lambda: self.browse())
+        for resource in self:
+            year = resource.figures_year
+            if not _is_figures_year(year):
+                # A value a client sent back in an onchange: never trust it.
+                year = self._get_figures_year()
+            by_year[year] |= resource
+        for year, resources in by_year.items():
+            ledger = resources._origin._get_figures(year)
+            for resource in resources:
+                values = dict(ledger.get(resource._origin.id, EMPTY_FIGURES))
+                if isinstance(resource.id, NewId):
+                    # Being edited in a form: its needs are not all saved yet.
+                    values["amount_needed"] = sum(
+                        need.amount
+                        for need in resource.year_need_ids
+                        if need.year == year
+                    )
+                values.update(resource._get_derived_figures(values))
+                resource.update(values)
+
+    def action_figures_previous_year(self):
+        return self._action_move_figures_year(-1)
+
+    def action_figures_next_year(self):
+        return self._action_move_figures_year(1)
+
+    def _action_move_figures_year(self, step):
+        self._set_figures_year(self._get_figures_year() + step)
+        # The year is the user's choice, not a change of the resource: reload the
+        # view rather than edit the record, so that the form never looks unsaved.
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
+
+    @api.model
+    def _get_figures_year(self):
+        """The year of the figures: the context's ``commons_year`` when the caller
+        sets one, else the year the user chose (kept in their settings, so that it
+        survives a reload), else the current year. A year out of range is ignored:
+        an old link or an RPC call never breaks a page with it."""
+        year = self.env.context.get("commons_year")
+        if not _is_figures_year(year):
+            # Reading one's own settings: portal users have no access to them.
+            year = self.env.user.sudo().res_users_settings_id.commons_figures_year
+        if not _is_figures_year(year):
+            year = fields.Date.context_today(self).year
+        return year
+
+    @api.model
+    def _set_figures_year(self, year):
+        """Keep the year as the user's choice; a year out of range is refused."""
+        self.env["res.users.settings"]._find_or_create_for_user(
+            self.env.user
+        ).commons_figures_year = year
+        self.invalidate_model()
+
+    def _get_figures(self, year):
+        """Figures of the resources for a calendar year, read from the ledger with a
+        fixed number of grouped queries whatever the number of resources.
+
+        :return: {resource id: {field name: value}}
+        """
+        figures = {resource.id: dict(EMPTY_FIGURES) for resource in self}
+        needs = (
+            self.env["commons.resource.need"]
+            .sudo()
+            ._read_group(
+                [("resource_id", "in", self.ids), ("year", "=", year)],
+                ["resource_id"],
+                ["amount:sum"],
+            )
+        )
+        for resource, amount in needs:
+            figures[resource.id]["amount_needed"] = amount
+        resource_by_account = {
+            r.analytic_account_id.id: r.id for r in self if r.analytic_account_id
+        }
+        column = self._get_analytic_plan()._column_name()
+        host_column = self.env.ref(
+            "compte_commun_communs.account_analytic_plan_host"
+        )._column_name()
+        # Read as superuser once the resources themselves are readable: a steward
+        # or a funder sees the totals, not the journal items behind them.
+        ledger = (
+            self.env["account.analytic.line"]
+            .sudo()
+            ._read_group(
+                [
+                    (column, "in", list(resource_by_account)),
+                    ("company_id", "in", self.company_id.ids),
+                    ("date", ">=", date(year, 1, 1)),
+                    ("date", "<=", date(year, 12, 31)),
+                ],
+                [column, host_column, "general_account_id"],
+                ["amount:sum"],
+            )
+        )
+        for account, host_account, general_account, amount in ledger:
+            resource_figures = figures[resource_by_account[account.id]]
+            if general_account.account_type in FUNDED_ACCOUNT_TYPES:
+                resource_figures["amount_received"] += amount
+                # The host fee is the income the host's own account shares.
+                if host_account:
+                    resource_figures["amount_fee"] += amount
+            elif general_account.account_type in SPENT_ACCOUNT_TYPES:
+                # Expenses are negative in analytic accounting.
+                resource_figures["amount_spent"] -= amount
+        funders = (
+            self.env["donation.line"]
+            .sudo()
+            ._read_group(
+                self._get_donation_line_domain(year),
+                ["commons_resource_id"],
+                ["commercial_partner_id:count_distinct"],
+            )
+        )
+        for resource, count in funders:
+            figures[resource.id]["funder_count"] = count
+        for resource_figures in figures.values():
+            resource_figures["amount_funded"] = (
+                resource_figures["amount_received"] - resource_figures["amount_fee"]
+            )
+        return figures
+
+    def _get_donation_line_domain(self, year):
+        """Lines of the validated donations of a year earmarked to the resources."""
+        return [
+            ("commons_resource_id", "in", self.ids),
+            ("state", "=", "done"),
+            ("donation_date", ">=", date(year, 1, 1)),
+            ("donation_date", "<=", date(year, 12, 31)),
+        ]
+
+    def _get_unmet_needs(self, year):
+        """What each resource still needs for the year: its needs of the year less
+        what validated donations gave it for that year's needs. A gift counts for
+        the year of the needs it was split by, whatever its date (a December gift
+        for next year's needs), and otherwise for the year of its date.
+
+        :return: {resource: amount in the company's currency, ≥ 0}
+        """
+        needed = dict(
+            self.env["commons.resource.need"]
+            .sudo()
+            ._read_group(
+                [("resource_id", "in", self.ids), ("year", "=", year)],
+                ["resource_id"],
+                ["amount:sum"],
+            )
+        )
+        funded = dict(
+            self.env["donation.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("commons_resource_id", "in", self.ids),
+                    ("state", "=", "done"),
+                    ("commons_needs_year", "=", year),
+                ],
+                ["commons_resource_id"],
+                ["commons_net_amount_company_currency:sum"],
+            )
+        )
+        return {
+            resource: max(0.0, needed.get(resource, 0.0) - funded.get(resource, 0.0))
+            for resource in self
+        }
+
+    def _get_derived_figures(self, values):
+        """Figures computed from the ledger's ones; a hook for "committed" amounts."""
+        self.ensure_one()
+        needed = values["amount_needed"]
+        return {
+            "amount_available": values["amount_funded"] - values["amount_spent"],
+            "coverage": 100.0 * values["amount_funded"] / needed if needed else 0.0,
+        }
