@@ -51,7 +51,7 @@ class CommonsReceiptMixin(models.AbstractModel):
     commons_receipt_state = fields.Selection(
         [
             ("none", "Not sent"),
-            ("waiting", "Waiting for an email address"),
+            ("waiting", "Waiting"),
             ("queued", "Queued"),
             ("sent", "Sent"),
             ("failed", "Failed"),
@@ -62,13 +62,14 @@ class CommonsReceiptMixin(models.AbstractModel):
         store=True,
         tracking=True,
         help="Queued: the receipt is being prepared or waits in the outgoing mail "
-        "queue. Sent: the mail server accepted it. Failed: it could not be sent; "
-        "see the activity, correct the cause and send it again. Waiting: the donor "
-        "has no email address.",
+        "queue. Sent: the mail server accepted it. Failed: it could not be sent. "
+        "Waiting: something it needs is missing (the donor's email address, the "
+        "host's legal identity…). The activity says what to do, then send it "
+        "again.",
     )
     # What was asked of the receipt; its state then follows the email.
     commons_receipt_request = fields.Selection(
-        [("send", "Send"), ("wait", "Wait for an address"), ("cancel", "Cancelled")],
+        [("send", "Send"), ("wait", "Wait"), ("cancel", "Cancelled")],
         readonly=True,
         copy=False,
     )

@@ -112,6 +112,14 @@ class DonationDonation(models.Model):
     commons_cancel_reason = fields.Text(
         string="Cancellation Reason", readonly=True, copy=False, tracking=True
     )
+    # OCA donation's labels, declared again so that this module translates them
+    # (OCA's French translation lacks them).
+    tax_receipt_option = fields.Selection(string="Tax Receipt Option")
+    tax_receipt_total = fields.Monetary(string="Tax Receipt Eligible Amount")
+    thanks_printed = fields.Boolean(string="Thanks Printed")
+    thanks_template_id = fields.Many2one(string="Thanks Template")
+    move_id = fields.Many2one(string="Journal Entry")
+    bank_statement_line_id = fields.Many2one(string="Source Bank Statement Line")
 
     @api.depends("partner_id")
     def _compute_commons_fund_kind(self):

@@ -49,6 +49,11 @@ class DonationLine(models.Model):
         help="The year whose needs this money covers: the year the funder split "
         "the gift by, otherwise the year of the donation.",
     )
+    # OCA donation's labels, declared again so that this module translates them
+    # (OCA's French translation lacks them).
+    analytic_distribution = fields.Json(string="Analytic Distribution")
+    tax_receipt_ok = fields.Boolean(string="Eligible for a Tax Receipt")
+    product_donation_type = fields.Selection(string="Donation Type")
     # Stored copies of the donation's fields, to analyse lines by funder and year.
     commercial_partner_id = fields.Many2one(
         related="donation_id.commercial_partner_id", store=True, string="Funder"

@@ -187,7 +187,7 @@ class DonationTaxReceipt(models.Model):
         self.ensure_one()
         missing = [
             self.env._(
-                "“%(setting)s” in Commons › Configuration › Settings",
+                "“%(setting)s” in Commons › Configuration › Commons Settings",
                 setting=setting,
             )
             for setting in self.company_id._get_commons_cerfa_missing()

@@ -176,7 +176,7 @@ class ResCompany(models.Model):
             raise UserError(
                 self.env._(
                     "Set the “%(account)s” of %(company)s in Commons › "
-                    "Configuration › Settings.",
+                    "Configuration › Commons Settings.",
                     account=self._fields[field_name].get_description(self.env)[
                         "string"
                     ],
@@ -192,7 +192,7 @@ class ResCompany(models.Model):
             raise UserError(
                 self.env._(
                     "Set the “Host Fee Income Account” of %(company)s in Commons › "
-                    "Configuration › Settings.",
+                    "Configuration › Commons Settings.",
                     company=self.name,
                 )
             )
@@ -346,7 +346,7 @@ class ResCompany(models.Model):
                 raise UserError(
                     self.env._(
                         "Tax receipts of %(company)s cannot be issued yet: set "
-                        "%(settings)s in Commons › Configuration › Settings, "
+                        "%(settings)s in Commons › Configuration › Commons Settings, "
                         "“Tax receipts”.",
                         company=company.name,
                         settings=", ".join(f"“{label}”" for label in missing),

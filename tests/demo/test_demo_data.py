@@ -67,3 +67,9 @@ class TestDemoData(TransactionCase):
         donations = self._done_donations()
         self.assertEqual(set(donations.mapped("commons_receipt_state")), {"queued"})
         self.assertFalse(donations.commons_receipt_attachment_id)
+        # nothing is missing to issue them: the host's legal identity, the
+        # donors' addresses, the payment mode of the payment method
+        for donation in donations:
+            self.assertEqual(
+                donation._get_commons_receipt_missing(), [], donation.number
+            )
