@@ -162,8 +162,6 @@ db_password = ${PGPASSWORD:-False}
 admin_passwd = $password
 list_db = False
 http_interface = ${CCC_HTTP_INTERFACE:-127.0.0.1}
-smtp_server = 127.0.0.1
-smtp_port = ${CCC_SMTP_PORT:-1025}
 EOF
     )
 }

@@ -316,16 +316,25 @@ class CommonsReceiptMixin(models.AbstractModel):
             # Sent in the name of who asked for it (the template's sender falls
             # back on them when the company has no email address).
             requester = record.commons_receipt_user_id or self.env.user
-            message = record.with_user(requester).message_post_with_source(
-                record._get_commons_receipt_template(),
-                subtype_xmlid="mail.mt_comment",
-                attachment_ids=attachment.ids,
-                # Odoo's mail queue sends it, so that a slow or failing mail
-                # server never blocks the receipts queue.
-                force_send=False,
+            # The donor is emailed even when the message is signed in their name
+            # (the host funding a resource of its own).
+            message = (
+                record.with_user(requester)
+                .with_context(mail_notify_author=True)
+                .message_post_with_source(
+                    record._get_commons_receipt_template(),
+                    subtype_xmlid="mail.mt_comment",
+                    attachment_ids=attachment.ids,
+                    # Odoo's mail queue sends it, so that a slow or failing mail
+                    # server never blocks the receipts queue.
+                    force_send=False,
+                )
             )
             record.commons_receipt_message_id = message
             messages |= message
+        if messages:
+            # Odoo's mail queue runs hourly: have it send these now.
+            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
         return messages
 
     @api.model

@@ -1,4 +1,5 @@
-"""pytest configuration for the whole suite (run by setup/test).
+"""pytest configuration of the whole suite (run by setup/test): at the root, so that
+it applies to the addon's tests and to the demo checks.
 
 A skipped test is not a pass: Odoo skips a tour silently when Chromium or
 websocket-client is missing, and a report test skips without wkhtmltopdf. Any
