@@ -183,12 +183,16 @@ class CommonsReceiptMixin(models.AbstractModel):
                     )
                 )
             content, report_type = self._render_commons_receipt()
+            # Named in the language of its recipient, like the document.
+            filename = self.with_context(
+                lang=self._get_commons_receipt_partner().lang or self.env.lang
+            )._get_commons_receipt_filename()
             self.sudo().commons_receipt_attachment_id = (
                 self.env["ir.attachment"]
                 .sudo()
                 .create(
                     {
-                        "name": f"{self._get_commons_receipt_filename()}.{report_type}",
+                        "name": f"{filename}.{report_type}",
                         "raw": content,
                         "res_model": self._name,
                         "res_id": self.id,
