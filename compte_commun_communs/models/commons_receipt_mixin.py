@@ -239,11 +239,12 @@ class CommonsReceiptMixin(models.AbstractModel):
             for page in reader.pages
             for font in page["/Resources"].get("/Font", {}).values()
         }
-        text = " ".join(page.extract_text() or "" for page in reader.pages)
-        return (
-            any(REPORT_FONT in font for font in fonts)
-            and self._get_commons_receipt_number() in text
+        # Compared without spaces: a line break may split the number.
+        text = "".join(
+            "".join(page.extract_text() or "" for page in reader.pages).split()
         )
+        number = "".join(self._get_commons_receipt_number().split())
+        return any(REPORT_FONT in font for font in fonts) and number in text
 
     def _get_commons_receipt_number(self):
         """The document's number, printed in its text."""

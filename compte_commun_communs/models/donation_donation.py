@@ -114,9 +114,9 @@ class DonationDonation(models.Model):
     )
     # OCA donation's labels, declared again so that this module translates them
     # (OCA's French translation lacks them).
-    tax_receipt_option = fields.Selection(string="Tax Receipt Option")
+    tax_receipt_option = fields.Selection()
     tax_receipt_total = fields.Monetary(string="Tax Receipt Eligible Amount")
-    thanks_printed = fields.Boolean(string="Thanks Printed")
+    thanks_printed = fields.Boolean()
     thanks_template_id = fields.Many2one(string="Thanks Template")
     move_id = fields.Many2one(string="Journal Entry")
     bank_statement_line_id = fields.Many2one(string="Source Bank Statement Line")
@@ -231,6 +231,7 @@ class DonationDonation(models.Model):
                 donation._split_commons_prorata()
             super(DonationDonation, donation).validate()
         self.filtered(lambda d: d.state == "done")._queue_commons_receipt()
+        return True
 
     def action_open_commons_cancel_wizard(self):
         self.ensure_one()

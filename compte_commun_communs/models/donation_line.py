@@ -51,7 +51,7 @@ class DonationLine(models.Model):
     )
     # OCA donation's labels, declared again so that this module translates them
     # (OCA's French translation lacks them).
-    analytic_distribution = fields.Json(string="Analytic Distribution")
+    analytic_distribution = fields.Json()
     tax_receipt_ok = fields.Boolean(string="Eligible for a Tax Receipt")
     product_donation_type = fields.Selection(string="Donation Type")
     # Stored copies of the donation's fields, to analyse lines by funder and year.

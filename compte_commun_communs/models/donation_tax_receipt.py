@@ -1,6 +1,6 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .donation_tax_receipt_cerfa import CERFA_REPORT
@@ -59,7 +59,8 @@ class DonationTaxReceipt(models.Model):
             )
         return super().write(vals)
 
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_issued(self):
         raise UserError(
             self.env._(
                 "A tax receipt is never deleted: cancel its donation instead, the "

@@ -7,13 +7,15 @@ MANAGER_GROUP = "compte_commun_communs.compte_commun_communs_group_manager"
 
 
 class CommonsSettings(models.TransientModel):
-    """The host's Commons settings, for the Commons managers: Odoo's own
-    Settings are for administrators only, and the host's accountant must not get
-    write access to every field of the company to set its fee and accounts."""
+    """The host's Commons settings, for the Commons managers. Like Odoo's
+    Settings, its fields are the company's, written when the form is saved; but
+    Odoo's Settings are for administrators only, and the host's accountant must
+    not get write access to every field of the company to set its fee, accounts
+    and legal identity: these settings write the company's fields they show, and
+    only those, after checking the user is a Commons manager."""
 
     _name = "commons.settings"
     _description = "Commons settings of the host"
-    _check_company_auto = True
 
     company_id = fields.Many2one(
         "res.company",
@@ -21,107 +23,89 @@ class CommonsSettings(models.TransientModel):
         readonly=True,
         default=lambda self: self.env.company,
     )
-    commons_host_fee_rate = fields.Float(string="Host Fee (%)", digits=(16, 2))
+    commons_host_fee_rate = fields.Float(
+        related="company_id.commons_host_fee_rate", readonly=False
+    )
     commons_fee_account_id = fields.Many2one(
-        "account.account",
-        string="Host Fee Income Account",
-        check_company=True,
-        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        related="company_id.commons_fee_account_id", readonly=False
     )
     commons_host_analytic_account_id = fields.Many2one(
-        "account.analytic.account",
-        string="Host Analytic Account",
-        check_company=True,
-        help="The host's own analytic account, which receives the host fee.",
+        related="company_id.commons_host_analytic_account_id", readonly=False
     )
     commons_grant_account_id = fields.Many2one(
-        "account.account",
-        string="Public Grants Account",
-        check_company=True,
-        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        related="company_id.commons_grant_account_id", readonly=False
     )
     commons_gift_account_id = fields.Many2one(
-        "account.account",
-        string="Private Donations Account",
-        check_company=True,
-        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        related="company_id.commons_gift_account_id", readonly=False
     )
     commons_sponsorship_account_id = fields.Many2one(
-        "account.account",
-        string="Corporate Sponsorships Account",
-        check_company=True,
-        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        related="company_id.commons_sponsorship_account_id", readonly=False
     )
     commons_accounts_origin = fields.Selection(
         related="company_id.commons_accounts_origin"
     )
     # The host's legal identity, printed on its tax receipts.
-    commons_rna = fields.Char(string="RNA Number", size=10)
+    commons_rna = fields.Char(related="company_id.commons_rna", readonly=False)
     commons_company_registry = fields.Char(
-        string="SIREN", help="The company's registry number (Company ID)."
+        related="company_id.company_registry", string="SIREN", readonly=False
     )
     commons_organisation_kind = fields.Selection(
-        selection=lambda self: self.env["res.company"]
-        ._fields["commons_organisation_kind"]
-        ._description_selection(self.env),
-        string="Kind of Organisation",
+        related="company_id.commons_organisation_kind", readonly=False
     )
-    commons_organisation_kind_detail = fields.Char(string="Kind Details")
-    commons_object = fields.Text(string="Object")
-    commons_receipt_signatory_name = fields.Char(string="Signatory")
-    commons_receipt_signatory_function = fields.Char(string="Signatory's Capacity")
+    commons_organisation_kind_detail = fields.Char(
+        related="company_id.commons_organisation_kind_detail", readonly=False
+    )
+    commons_object = fields.Text(related="company_id.commons_object", readonly=False)
+    commons_receipt_signatory_name = fields.Char(
+        related="company_id.commons_receipt_signatory_name", readonly=False
+    )
+    commons_receipt_signatory_function = fields.Char(
+        related="company_id.commons_receipt_signatory_function", readonly=False
+    )
     commons_receipt_signature = fields.Image(
-        string="Signature", max_width=600, max_height=300
+        related="company_id.commons_receipt_signature", readonly=False
     )
     commons_receipt_place = fields.Char(
-        string="Place of Issue",
-        help="Printed as “Fait à …” on tax receipts; the company's city when empty.",
+        related="company_id.commons_receipt_place", readonly=False
     )
     commons_receipt_gift_form = fields.Selection(
-        selection=lambda self: self.env["res.company"]
-        ._fields["commons_receipt_gift_form"]
-        ._description_selection(self.env),
-        string="Default Form of Gifts",
-        required=True,
+        related="company_id.commons_receipt_gift_form", readonly=False
     )
-
-    @api.model
-    def _get_company_fields(self):
-        """The company's fields these settings show and save.
-
-        :return: {settings field: company field}
-        """
-        fields_map = {
-            name: name
-            for name, field in self._fields.items()
-            if name.startswith("commons_") and not field.related
-        }
-        fields_map["commons_company_registry"] = "company_registry"
-        return fields_map
 
     @api.model
     def default_get(self, fields_list):
+        # As Odoo's Settings do: the form opens on the company's current values.
         values = super().default_get(fields_list)
         company = self.env.company
-        for name, company_field in self._get_company_fields().items():
-            if name in fields_list:
+        for name in fields_list:
+            related = self._fields[name].related
+            if related and related.startswith("company_id."):
+                company_field = related.split(".", 1)[1]
                 values[name] = company._fields[company_field].convert_to_write(
                     company[company_field], company
                 )
         return values
 
-    def action_save(self):
-        self.ensure_one()
-        if not self.env.user.has_group(MANAGER_GROUP):
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_commons_manager()
+        # The related fields write the company: as superuser, once the user is
+        # known to be a Commons manager.
+        return super(CommonsSettings, self.sudo()).create(vals_list).sudo(False)
+
+    def write(self, vals):
+        self._check_commons_manager()
+        return super(CommonsSettings, self.sudo()).write(vals)
+
+    @api.model
+    def _check_commons_manager(self):
+        if not self.env.su and not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(
                 self.env._("Only a Commons manager may change the Commons settings.")
             )
-        self.company_id.sudo().write(self._prepare_company_vals())
-        return {"type": "ir.actions.client", "tag": "soft_reload"}
 
-    def _prepare_company_vals(self):
+    def action_save(self):
+        """The form's Save: the settings were written when the record was saved;
+        show them again as they now are."""
         self.ensure_one()
-        return {
-            company_field: self._fields[name].convert_to_write(self[name], self)
-            for name, company_field in self._get_company_fields().items()
-        }
+        return {"type": "ir.actions.client", "tag": "soft_reload"}
