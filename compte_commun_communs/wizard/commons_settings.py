@@ -47,7 +47,10 @@ class CommonsSettings(models.TransientModel):
     # The host's legal identity, printed on its tax receipts.
     commons_rna = fields.Char(related="company_id.commons_rna", readonly=False)
     commons_company_registry = fields.Char(
-        related="company_id.company_registry", string="SIREN", readonly=False
+        related="company_id.company_registry",
+        string="SIREN",
+        readonly=False,
+        help="The company's registry number (Company ID).",
     )
     commons_organisation_kind = fields.Selection(
         related="company_id.commons_organisation_kind", readonly=False
