@@ -73,7 +73,12 @@ class TestDonationLock(CommonsCase):
                     "commons_resource_id": self.loot.id,
                 }
             )
+        # nor is a line of a draft donation moved into it
+        draft = donation.copy()
+        with self.assertRaisesRegex(UserError, "its lines can no longer change"):
+            draft.line_ids.write({"donation_id": donation.id})
         self.assertEqual(donation.amount_total, 300)
+        self.assertEqual(len(donation.line_ids), 1)
         assert_donations_match_their_entries(self, donation)
 
     def test_state_moves_only_by_the_donations_buttons(self):
