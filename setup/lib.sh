@@ -164,6 +164,7 @@ list_db = False
 http_interface = ${CCC_HTTP_INTERFACE:-127.0.0.1}
 EOF
     )
+    chmod 600 "$ODOO_CONF"
 }
 
 bootstrap() {
@@ -177,15 +178,18 @@ bootstrap() {
 odoo_bin() { "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$ODOO_CONF" "$@"; }
 
 # Runs odoo-bin with --stop-after-init, its output in a log. Odoo exits 0 even when
-# a module failed to load: an ERROR or CRITICAL line in the log is a failure too.
+# a module failed to load, and only warns when its demo data fail to load (it
+# then rolls them back): an ERROR or CRITICAL line, or that warning, in the log
+# is a failure too.
+ODOO_LOG_FAILURE="^[0-9-]+ [0-9:,]+ [0-9]+ ((ERROR|CRITICAL) |WARNING .*demo data failed to install)"
 odoo_step() {
     local what=$1 log=$2
     shift 2
     if odoo_bin --stop-after-init --http-port=0 "$@" >"$log" 2>&1 \
-        && ! grep -qE "^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) " "$log"; then
+        && ! grep -qE "$ODOO_LOG_FAILURE" "$log"; then
         return 0
     fi
-    grep -E -A 30 "^[0-9-]+ [0-9:,]+ [0-9]+ (ERROR|CRITICAL) " "$log" | head -n 60 >&2 || tail -n 40 "$log" >&2
+    grep -E -A 30 "$ODOO_LOG_FAILURE" "$log" | head -n 60 >&2 || tail -n 40 "$log" >&2
     log "$what failed (full log: $log)"
     return 1
 }
