@@ -14,6 +14,8 @@
 #   CCC_SMTP_PORT  port of the local mail catcher of setup/run (default 1025)
 
 set -euo pipefail
+# runuser and useradd live in sbin, which a minimal PATH may lack.
+PATH=$PATH:/usr/sbin:/sbin
 
 CCC_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CCC_CACHE=${CCC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/compte-commun-communs}
