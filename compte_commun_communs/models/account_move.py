@@ -38,6 +38,37 @@ class AccountMove(models.Model):
             else self.env["donation.donation"]
         )
 
+    def _get_commons_amounts_by_resource(self):
+        """What the entry gives each commons resource (the income on its analytic
+        account, host fee included), in the company's currency.
+
+        :return: {analytic account id of the resource: amount}
+        """
+        self.ensure_one()
+        plan = self.env["commons.resource"]._get_analytic_plan()
+        items = self.line_ids.filtered(
+            lambda item: item.display_type == "product" and item.analytic_distribution
+        )
+        accounts = self.env["account.analytic.account"].browse(
+            {
+                int(account_id)
+                for item in items
+                for key in item.analytic_distribution
+                for account_id in key.split(",")
+            }
+        )
+        commons_ids = set(accounts.filtered(lambda a: a.root_plan_id == plan).ids)
+        amounts = {}
+        for item in items:
+            for key, percentage in item.analytic_distribution.items():
+                for account_id in map(int, key.split(",")):
+                    if account_id in commons_ids:
+                        amounts[account_id] = (
+                            amounts.get(account_id, 0.0)
+                            - item.balance * percentage / 100.0
+                        )
+        return amounts
+
     def _check_commons_donation_entry(self):
         """A donation's posted entry says what the donation says: it is not reset
         to draft, cancelled or edited. The donation is cancelled instead, which

@@ -4,7 +4,7 @@ import io
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools.pdf import PdfReader
 
 _logger = logging.getLogger(__name__)
@@ -16,6 +16,15 @@ PDF_ATTEMPTS = 3
 # The font of the reports' text (static/src/scss/commons_report.scss): a PDF set
 # in it was rendered with the reports' style sheets.
 REPORT_FONT = "DejaVuSans"
+# The receipt's sending, which only the receipts' own methods write (as
+# superuser, after their checks): nobody sets a receipt "sent" or swaps its
+# document by a write, be it over RPC.
+PIPELINE_FIELDS = {
+    "commons_receipt_request",
+    "commons_receipt_message_id",
+    "commons_receipt_attachment_id",
+    "commons_receipt_user_id",
+}
 # What the donor's email notification says, as a receipt state.
 NOTIFICATION_RECEIPT_STATE = {
     "ready": "queued",
@@ -125,6 +134,16 @@ class CommonsReceiptMixin(models.AbstractModel):
             else:
                 state = "none"
             record.commons_receipt_state = state
+
+    def write(self, vals):
+        if PIPELINE_FIELDS & vals.keys() and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "The sending of a receipt is only changed by its buttons (Send "
+                    "Receipt, Cancel) and the receipts queue."
+                )
+            )
+        return super().write(vals)
 
     def _get_commons_receipt_partner(self):
         """The partner who receives the document."""
@@ -276,7 +295,7 @@ class CommonsReceiptMixin(models.AbstractModel):
             }
             if missing:
                 record._schedule_commons_receipt_waiting(missing)
-            record.write(vals)
+            record.sudo().write(vals)
         if self.filtered(lambda r: r.commons_receipt_request == "send"):
             self.env.ref(
                 "compte_commun_communs.ir_cron_commons_receipt_send"
@@ -307,7 +326,7 @@ class CommonsReceiptMixin(models.AbstractModel):
         for record in self:
             missing = record._get_commons_receipt_missing()
             if missing:
-                record.commons_receipt_request = "wait"
+                record.sudo().commons_receipt_request = "wait"
                 record._schedule_commons_receipt_waiting(missing)
                 continue
             try:
@@ -335,7 +354,7 @@ class CommonsReceiptMixin(models.AbstractModel):
                     force_send=False,
                 )
             )
-            record.commons_receipt_message_id = message
+            record.sudo().commons_receipt_message_id = message
             messages |= message
         if messages:
             # Odoo's mail queue runs hourly: have it send these now.
@@ -361,7 +380,7 @@ class CommonsReceiptMixin(models.AbstractModel):
         ).commons_receipt_message_id.mail_ids.filtered(lambda m: m.state == "outgoing")
         queued.sudo().cancel()
         self.activity_unlink([RECEIPT_ACTIVITY, RECEIPT_FAILED_ACTIVITY])
-        self.write({"commons_receipt_request": "cancel"})
+        self.sudo().write({"commons_receipt_request": "cancel"})
 
     def _notify_commons_receipt_failure(self, reason):
         """The email of the document could not be sent: the user who asked for it

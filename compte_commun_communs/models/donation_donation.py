@@ -6,25 +6,27 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount, format_date
 
+from .commons_receipt_mixin import PIPELINE_FIELDS
 from .commons_resource_need import MAX_YEAR, MIN_YEAR
 
 # What may still change on a validated or cancelled donation: its receipt, its
-# status and the links to its entries, never what its journal entry says. Fields
-# of the chatter and activities are added to these.
+# status, never what its journal entry says. Fields of the chatter and
+# activities are added to these; a tax receipt is only given to a donation
+# without one (OCA's annual receipts and "Change" of the receipt option).
 UNLOCKED_FIELDS = {
     "state",
-    "move_id",
     "tax_receipt_id",
     "tax_receipt_option",
     "thanks_printed",
     "thanks_template_id",
+}
+# Written by the donation's own methods only (as superuser, after their checks):
+# the links to its entries and to the receipt it had.
+METHOD_FIELDS = {
+    "move_id",
     "commons_reversal_move_id",
     "commons_previous_move_ids",
     "commons_cancel_reason",
-    "commons_receipt_request",
-    "commons_receipt_message_id",
-    "commons_receipt_attachment_id",
-    "commons_receipt_user_id",
 }
 # The only ways a donation's state moves; each has its method (validate,
 # done2cancel, cancel2draft), and a constraint checks the ledger agrees.
@@ -171,24 +173,18 @@ class DonationDonation(models.Model):
 
     @api.constrains("state", "move_id", "commons_reversal_move_id")
     def _check_commons_entry(self):
-        """A validated donation says what its journal entry says, and a cancelled
-        one has its entry reversed: whatever path changed the state."""
+        """A validated donation says what its journal entry says (for each
+        resource, to the cent), and a cancelled one has its entry reversed:
+        whatever path changed the state."""
         for donation in self:
             move = donation.move_id
             if donation.state == "done" and donation._get_commons_money_lines():
-                expected = sum(
-                    donation._get_commons_money_lines().mapped(
-                        "amount_company_currency"
-                    )
-                )
-                booked = -sum(
-                    move.line_ids.filtered(
-                        lambda item: item.display_type == "product"
-                    ).mapped("balance")
-                )
-                if (
-                    move.state != "posted"
-                    or donation.company_currency_id.compare_amounts(expected, booked)
+                expected = donation._get_commons_amounts_by_resource()
+                booked = move._get_commons_amounts_by_resource() if move else {}
+                currency = donation.company_currency_id
+                if move.state != "posted" or any(
+                    currency.compare_amounts(amount, booked.get(resource, 0.0))
+                    for resource, amount in expected.items()
                 ):
                     raise ValidationError(
                         self.env._(
@@ -197,12 +193,12 @@ class DonationDonation(models.Model):
                             "to %(booked)s. Use the Validate button.",
                             donation=donation.display_name,
                             expected=format_amount(
-                                self.env, expected, donation.company_currency_id
+                                self.env, sum(expected.values()), currency
                             ),
                             booked=format_amount(
                                 self.env,
-                                booked if move.state == "posted" else 0.0,
-                                donation.company_currency_id,
+                                sum(booked.values()) if move.state == "posted" else 0.0,
+                                currency,
                             ),
                         )
                     )
@@ -217,6 +213,26 @@ class DonationDonation(models.Model):
                             move=move.display_name,
                         )
                     )
+
+    @api.constrains("tax_receipt_id", "partner_id", "company_id")
+    def _check_commons_tax_receipt(self):
+        """A donation's tax receipt is one of its donor's, of its company: its
+        donor downloads it."""
+        for donation in self.filtered("tax_receipt_id"):
+            receipt = donation.tax_receipt_id
+            if (
+                receipt.partner_id != donation.commercial_partner_id
+                or receipt.company_id != donation.company_id
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Tax receipt %(receipt)s is not one of %(donor)s: it cannot "
+                        "be the receipt of %(donation)s.",
+                        receipt=receipt.display_name,
+                        donor=donation.commercial_partner_id.display_name,
+                        donation=donation.display_name,
+                    )
+                )
 
     def write(self, vals):
         self._check_commons_locked(vals)
@@ -253,6 +269,7 @@ class DonationDonation(models.Model):
             raise UserError(
                 self.env._("Give the reason why the donation is cancelled.")
             )
+        self.check_access("write")
         for donation in self:
             if donation.state != "done":
                 raise UserError(
@@ -266,7 +283,7 @@ class DonationDonation(models.Model):
             vals = {"state": "cancel", "commons_cancel_reason": reason.strip()}
             if donation.move_id:
                 vals["commons_reversal_move_id"] = donation._reverse_commons_move().id
-            donation.write(vals)
+            donation.sudo().write(vals)
             donation._cancel_commons_receipt_mail()
             donation.partner_id._update_donor_rank()
             body = (
@@ -288,6 +305,7 @@ class DonationDonation(models.Model):
         """Back to draft to correct a cancelled donation: its reversed entries are
         kept as earlier entries, and validating it again posts a new entry and
         issues a new receipt."""
+        self.check_access("write")
         for donation in self:
             if donation.state != "cancel":
                 raise UserError(
@@ -300,7 +318,7 @@ class DonationDonation(models.Model):
             moves = donation.move_id | donation.commons_reversal_move_id
             if not moves and not donation.tax_receipt_id:
                 continue
-            donation.write(
+            donation.sudo().write(
                 {
                     "commons_previous_move_ids": [Command.link(m.id) for m in moves],
                     "move_id": False,
@@ -329,10 +347,17 @@ class DonationDonation(models.Model):
         if locked:
             unlocked = (
                 UNLOCKED_FIELDS
+                # The receipt's sending: the receipt mixin guards it.
+                | PIPELINE_FIELDS
                 | set(self.env["mail.thread"]._fields)
                 | set(self.env["mail.activity.mixin"]._fields)
             )
+            if self.env.su:
+                unlocked |= METHOD_FIELDS
             changed = [name for name in vals if name not in unlocked]
+            if "tax_receipt_id" in vals and not self.env.su:
+                if locked.filtered("tax_receipt_id"):
+                    changed.append("tax_receipt_id")
             if changed:
                 raise UserError(
                     self.env._(
@@ -377,6 +402,19 @@ class DonationDonation(models.Model):
 
     def _get_state_label(self, state):
         return dict(self._fields["state"]._description_selection(self.env))[state]
+
+    def _get_commons_amounts_by_resource(self):
+        """What the donation's money lines give each resource, in the company's
+        currency, fee included.
+
+        :return: {analytic account id of the resource: amount}
+        """
+        self.ensure_one()
+        amounts = {}
+        for line in self._get_commons_money_lines():
+            key = line.commons_resource_id.analytic_account_id.id
+            amounts[key] = amounts.get(key, 0.0) + line.amount_company_currency
+        return amounts
 
     def _get_commons_money_lines(self):
         """The lines that bring money, hence journal items (not gifts in kind)."""

@@ -62,11 +62,11 @@ class DonationDonation(models.Model):
                     DonationDonation, donation
                 )._send_commons_receipt_now()
                 continue
-            document.commons_receipt_user_id = donation.commons_receipt_user_id
+            document.sudo().commons_receipt_user_id = donation.commons_receipt_user_id
             message = document._send_commons_receipt_now()
             if message:
-                document.commons_receipt_request = "send"
-                donation.commons_receipt_message_id = message
+                document.sudo().commons_receipt_request = "send"
+                donation.sudo().commons_receipt_message_id = message
                 messages |= message
         return messages
 

@@ -3,19 +3,15 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .commons_receipt_mixin import PIPELINE_FIELDS
 from .donation_tax_receipt_cerfa import CERFA_REPORT
 
-# What may change on an issued receipt: its status and its sending, never what
-# it certifies. Fields of the chatter and activities are added to these.
-UNLOCKED_FIELDS = {
-    "state",
-    "active",
-    "print_date",
-    "commons_receipt_request",
-    "commons_receipt_message_id",
-    "commons_receipt_attachment_id",
-    "commons_receipt_user_id",
-}
+# What may change on an issued receipt, never what it certifies: the date it was
+# printed (fields of the chatter and activities are added to these) and, by the
+# receipt's own methods only (as superuser, after their checks), its status and
+# its sending.
+UNLOCKED_FIELDS = {"print_date"}
+METHOD_FIELDS = {"state", "active"}
 # What the document is made of, chosen until it is issued.
 DOCUMENT_FIELDS = {"commons_gift_form", "commons_cgi_article"}
 
@@ -39,9 +35,13 @@ class DonationTaxReceipt(models.Model):
     def write(self, vals):
         unlocked = (
             UNLOCKED_FIELDS
+            # The receipt's sending: the receipt mixin guards it.
+            | PIPELINE_FIELDS
             | set(self.env["mail.thread"]._fields)
             | set(self.env["mail.activity.mixin"]._fields)
         )
+        if self.env.su:
+            unlocked |= METHOD_FIELDS
         if not self.commons_receipt_attachment_id:
             unlocked |= DOCUMENT_FIELDS
         changed = [name for name in vals if name not in unlocked]
@@ -90,8 +90,8 @@ class DonationTaxReceipt(models.Model):
         stays attached to the receipt."""
         for receipt in self.filtered(lambda r: r.state == "issued"):
             others = receipt.donation_ids - donation
-            others.tax_receipt_id = False
-            receipt.write(
+            others.sudo().tax_receipt_id = False
+            receipt.sudo().write(
                 {
                     "state": "cancelled",
                     "active": False,

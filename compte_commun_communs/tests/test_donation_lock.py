@@ -3,7 +3,7 @@
 import json
 
 from odoo import Command
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 
 from .common import CommonsCase
@@ -156,6 +156,41 @@ class TestDonationLock(CommonsCase):
         with self.assertRaisesRegex(UserError, "Give the reason"):
             self._as_accountant(self.donation).done2cancel(reason="  ")
         self.assertEqual(self.donation.state, "done")
+
+    def test_links_to_entries_and_receipts_are_written_by_the_buttons_only(self):
+        donation = self._as_accountant(self.donation)
+        other = self._donate(self.loot, 300, "2023-06-02")
+        # another entry of the same amount, another donor's receipt
+        with self.assertRaisesRegex(UserError, "can no longer change"):
+            donation.write({"move_id": other.move_id.id})
+        with self.assertRaisesRegex(UserError, "can no longer change"):
+            donation.write({"tax_receipt_id": other.tax_receipt_id.id})
+        with self.assertRaisesRegex(UserError, "can no longer change"):
+            donation.write({"commons_reversal_move_id": other.move_id.id})
+        # a receipt said sent, or its document swapped, by a write
+        self._run_receipt_queue()
+        for vals in (
+            {"commons_receipt_message_id": other.commons_receipt_message_id.id},
+            {"commons_receipt_attachment_id": False},
+            {"commons_receipt_request": "cancel"},
+        ):
+            with self.assertRaisesRegex(AccessError, "only changed by its buttons"):
+                donation.write(vals)
+            with self.assertRaisesRegex(AccessError, "only changed by its buttons"):
+                donation.tax_receipt_id.write(vals)
+        receipt = donation.tax_receipt_id
+        with self.assertRaisesRegex(UserError, "can no longer change"):
+            receipt.write({"state": "cancelled", "active": False})
+        self.assertEqual(donation.move_id, self.move)
+        self.assertEqual(receipt.state, "issued")
+
+    def test_a_donation_takes_no_receipt_of_another_donor(self):
+        self.partner_a.tax_receipt_option = "each"
+        draft = self._as_accountant(self.donation).copy(
+            {"partner_id": self.partner_a.id}
+        )
+        with self.assertRaisesRegex(ValidationError, "is not one of partner_a"):
+            draft.write({"tax_receipt_id": self.donation.tax_receipt_id.id})
 
     def test_issued_tax_receipt_cannot_change_nor_be_deleted(self):
         receipt = self.donation.tax_receipt_id.with_user(self.accountant)
