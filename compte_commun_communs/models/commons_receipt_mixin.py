@@ -145,6 +145,24 @@ class CommonsReceiptMixin(models.AbstractModel):
             )
         return super().write(vals)
 
+    @api.model
+    def _get_commons_unlocked_fields(self, method_fields):
+        """The fields a locked record (a validated donation, an issued receipt)
+        still lets change: its chatter and activities, its sending (which
+        :meth:`write` guards), and what its own methods write as superuser.
+
+        :param method_fields: the fields only the record's methods write
+        :return: set of field names
+        """
+        unlocked = (
+            PIPELINE_FIELDS
+            | set(self.env["mail.thread"]._fields)
+            | set(self.env["mail.activity.mixin"]._fields)
+        )
+        if self.env.su:
+            unlocked |= method_fields
+        return unlocked
+
     def _get_commons_receipt_partner(self):
         """The partner who receives the document."""
         self.ensure_one()

@@ -6,7 +6,6 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount, format_date
 
-from .commons_receipt_mixin import PIPELINE_FIELDS
 from .commons_resource_need import MAX_YEAR, MIN_YEAR
 
 # What may still change on a validated or cancelled donation: its receipt, its
@@ -345,15 +344,9 @@ class DonationDonation(models.Model):
         donation's own buttons."""
         locked = self.filtered(lambda d: d.state in ("done", "cancel"))
         if locked:
-            unlocked = (
-                UNLOCKED_FIELDS
-                # The receipt's sending: the receipt mixin guards it.
-                | PIPELINE_FIELDS
-                | set(self.env["mail.thread"]._fields)
-                | set(self.env["mail.activity.mixin"]._fields)
+            unlocked = UNLOCKED_FIELDS | self._get_commons_unlocked_fields(
+                METHOD_FIELDS
             )
-            if self.env.su:
-                unlocked |= METHOD_FIELDS
             changed = [name for name in vals if name not in unlocked]
             if "tax_receipt_id" in vals and not self.env.su:
                 if locked.filtered("tax_receipt_id"):

@@ -3,7 +3,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .commons_receipt_mixin import PIPELINE_FIELDS
 from .donation_tax_receipt_cerfa import CERFA_REPORT
 
 # What may change on an issued receipt, never what it certifies: the date it was
@@ -33,15 +32,7 @@ class DonationTaxReceipt(models.Model):
     )
 
     def write(self, vals):
-        unlocked = (
-            UNLOCKED_FIELDS
-            # The receipt's sending: the receipt mixin guards it.
-            | PIPELINE_FIELDS
-            | set(self.env["mail.thread"]._fields)
-            | set(self.env["mail.activity.mixin"]._fields)
-        )
-        if self.env.su:
-            unlocked |= METHOD_FIELDS
+        unlocked = UNLOCKED_FIELDS | self._get_commons_unlocked_fields(METHOD_FIELDS)
         if not self.commons_receipt_attachment_id:
             unlocked |= DOCUMENT_FIELDS
         changed = [name for name in vals if name not in unlocked]
