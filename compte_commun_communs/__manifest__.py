@@ -3,7 +3,7 @@
 {
     "name": "Compte Commun des Communs",
     "summary": "Host and redistribute funds earmarked for commons resources",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting",
     "author": "Compte Commun des Communs contributors",
     "license": "AGPL-3",
@@ -25,6 +25,7 @@
         "report/donation_tax_receipt_reports.xml",
         "report/donation_tax_receipt_templates.xml",
         "data/mail_template_data.xml",
+        "data/mail_template_bill_data.xml",
         "views/commons_resource_views.xml",
         "views/commons_resource_need_views.xml",
         "views/commons_need_category_views.xml",

@@ -103,6 +103,16 @@ class CommonsResource(models.Model):
         "donation keeps the rate of the day it was recorded.",
     )
     donation_count = fields.Integer(compute="_compute_donation_count")
+    commons_double_approval_amount = fields.Monetary(
+        string="Two Approvals Above",
+        currency_field="currency_id",
+        tracking=True,
+        help="A bill that consumes more than this needs the approval of two "
+        "different stewards. Zero: one approval is enough.",
+    )
+    instruction_ids = fields.One2many(
+        "commons.allocation.instruction", "resource_id", string="Instructions"
+    )
 
     _sql_constraints = [
         (
@@ -197,9 +207,18 @@ class CommonsResource(models.Model):
                     )
                 )
 
+    @api.constrains("commons_double_approval_amount")
+    def _check_double_approval_amount(self):
+        for resource in self:
+            if resource.commons_double_approval_amount < 0:
+                raise ValidationError(
+                    self.env._("The two-approvals threshold cannot be negative.")
+                )
+
     @api.model_create_multi
     def create(self, vals_list):
         resources = super().create(vals_list)
+        resources._check_steward_not_self(self.env["res.partner"])
         for resource in resources:
             # The analytic account is the resource's place in the ledger: it is
             # managed by the resource, whoever may create resources.
@@ -211,6 +230,9 @@ class CommonsResource(models.Model):
         return resources
 
     def write(self, vals):
+        former = {}
+        if "steward_ids" in vals:
+            former = {resource: resource.steward_ids for resource in self}
         if "company_id" in vals:
             # The account moves first: the resource checks it is of its company.
             self.analytic_account_id.sudo().company_id = vals["company_id"]
@@ -220,6 +242,9 @@ class CommonsResource(models.Model):
                 resource.analytic_account_id.sudo().write(
                     resource._prepare_analytic_account_vals()
                 )
+        for resource, stewards in former.items():
+            resource._check_steward_not_self(stewards)
+            resource._notify_stewards_change(stewards)
         return res
 
     def copy_data(self, default=None):
@@ -259,6 +284,44 @@ class CommonsResource(models.Model):
         res = super().unlink()
         accounts.sudo().unlink()
         return res
+
+    def _check_steward_not_self(self, former_stewards):
+        """The host never approves in a steward's place: nobody makes
+        themselves a steward of a resource."""
+        partner = self.env.user.partner_id
+        for resource in self:
+            if partner in resource.steward_ids - former_stewards:
+                raise UserError(
+                    self.env._(
+                        "You cannot make yourself a steward of %(resource)s: "
+                        "stewards are the resource's own people, who decide how its "
+                        "funds are allocated.",
+                        resource=resource.display_name,
+                    )
+                )
+
+    def _notify_stewards_change(self, former_stewards):
+        """Write a change of stewards in the chatter and email it to every
+        steward, former and new: nobody is made or unmade a steward unseen."""
+        self.ensure_one()
+        if former_stewards == self.steward_ids:
+            return
+        added = self.steward_ids - former_stewards
+        removed = former_stewards - self.steward_ids
+        self.message_post(
+            body=self.env._(
+                "Stewards of %(resource)s changed by %(user)s. Added: %(added)s. "
+                "Removed: %(removed)s. Stewards now: %(stewards)s.",
+                resource=self.name,
+                user=self.env.user.name,
+                added=", ".join(added.mapped("name")) or "—",
+                removed=", ".join(removed.mapped("name")) or "—",
+                stewards=", ".join(self.steward_ids.mapped("name")) or "—",
+            ),
+            partner_ids=(former_stewards | self.steward_ids).ids,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+        )
 
     def action_view_analytic_lines(self):
         self.ensure_one()

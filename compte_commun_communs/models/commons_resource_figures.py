@@ -7,16 +7,16 @@ from odoo import api, fields, models
 from odoo.models import NewId
 
 from .commons_resource_need import MAX_YEAR, MIN_YEAR
+from .ledger import FUNDED_ACCOUNT_TYPES, SPENT_ACCOUNT_TYPES, lock_rows
 
-# Where the ledger puts money in and out of a resource's analytic account.
-FUNDED_ACCOUNT_TYPES = ("income", "income_other")
-SPENT_ACCOUNT_TYPES = ("expense", "expense_depreciation", "expense_direct_cost")
 EMPTY_FIGURES = {
     "amount_needed": 0.0,
     "amount_received": 0.0,
     "amount_fee": 0.0,
     "amount_funded": 0.0,
     "amount_spent": 0.0,
+    "amount_carried_over": 0.0,
+    "amount_committed": 0.0,
     "funder_count": 0,
 }
 
@@ -72,8 +72,26 @@ class CommonsResource(models.Model):
     amount_spent = fields.Monetary(
         string="Spent", compute="_compute_figures", currency_field="currency_id"
     )
+    amount_carried_over = fields.Monetary(
+        string="Carried Over",
+        compute="_compute_figures",
+        currency_field="currency_id",
+        help="The resource's balance on 1 January: what it was given before the "
+        "year, net of the host fee, less what it spent.",
+    )
+    amount_committed = fields.Monetary(
+        string="Committed",
+        compute="_compute_figures",
+        currency_field="currency_id",
+        help="Promised and not spent yet: what is left of the envelopes of active "
+        "allocation instructions, and approved bills not posted yet.",
+    )
     amount_available = fields.Monetary(
-        string="Available", compute="_compute_figures", currency_field="currency_id"
+        string="Available",
+        compute="_compute_figures",
+        currency_field="currency_id",
+        help="Carried over + funded − spent − committed: money that is there and "
+        "promised to nobody.",
     )
     coverage = fields.Float(
         string="Coverage (%)",
@@ -174,39 +192,21 @@ class CommonsResource(models.Model):
         )
         for resource, amount in needs:
             figures[resource.id]["amount_needed"] = amount
-        resource_by_account = {
-            r.analytic_account_id.id: r.id for r in self if r.analytic_account_id
-        }
-        column = self._get_analytic_plan()._column_name()
-        host_column = self.env.ref(
-            "compte_commun_communs.account_analytic_plan_host"
-        )._column_name()
-        # Read as superuser once the resources themselves are readable: a steward
-        # or a funder sees the totals, not the journal items behind them.
-        ledger = (
-            self.env["account.analytic.line"]
-            .sudo()
-            ._read_group(
-                [
-                    (column, "in", list(resource_by_account)),
-                    ("company_id", "in", self.company_id.ids),
-                    ("date", ">=", date(year, 1, 1)),
-                    ("date", "<=", date(year, 12, 31)),
-                ],
-                [column, host_column, "general_account_id"],
-                ["amount:sum"],
-            )
-        )
-        for account, host_account, general_account, amount in ledger:
-            resource_figures = figures[resource_by_account[account.id]]
-            if general_account.account_type in FUNDED_ACCOUNT_TYPES:
-                resource_figures["amount_received"] += amount
-                # The host fee is the income the host's own account shares.
-                if host_account:
-                    resource_figures["amount_fee"] += amount
-            elif general_account.account_type in SPENT_ACCOUNT_TYPES:
-                # Expenses are negative in analytic accounting.
-                resource_figures["amount_spent"] -= amount
+        for resource_id, years in self._get_ledger_by_year().items():
+            resource_figures = figures[resource_id]
+            for ledger_year, amounts in years.items():
+                if ledger_year == year:
+                    for key in ("amount_received", "amount_fee", "amount_spent"):
+                        resource_figures[key] += amounts[key]
+                elif ledger_year < year:
+                    resource_figures["amount_carried_over"] += (
+                        amounts["amount_received"]
+                        - amounts["amount_fee"]
+                        - amounts["amount_spent"]
+                    )
+        committed = self._get_committed_amounts(date(year, 12, 31))
+        for resource_id, amount in committed.items():
+            figures[resource_id]["amount_committed"] = amount
         funders = (
             self.env["donation.line"]
             .sudo()
@@ -223,6 +223,99 @@ class CommonsResource(models.Model):
                 resource_figures["amount_received"] - resource_figures["amount_fee"]
             )
         return figures
+
+    def _get_ledger_by_year(self):
+        """Money in and out of the resources' analytic accounts, by year, read
+        with one grouped query.
+
+        :return: {resource id: {year: {"amount_received", "amount_fee",
+            "amount_spent": amount}}}
+        """
+        resource_by_account = {
+            r.analytic_account_id.id: r.id for r in self if r.analytic_account_id
+        }
+        column = self._get_analytic_plan()._column_name()
+        host_column = self.env.ref(
+            "compte_commun_communs.account_analytic_plan_host"
+        )._column_name()
+        # Read as superuser once the resources themselves are readable: a steward
+        # or a funder sees the totals, not the journal items behind them.
+        groups = (
+            self.env["account.analytic.line"]
+            .sudo()
+            ._read_group(
+                [
+                    (column, "in", list(resource_by_account)),
+                    ("company_id", "in", self.company_id.ids),
+                ],
+                [column, host_column, "general_account_id", "date:year"],
+                ["amount:sum"],
+            )
+        )
+        ledger = defaultdict(
+            lambda: defaultdict(
+                lambda: {"amount_received": 0.0, "amount_fee": 0.0, "amount_spent": 0.0}
+            )
+        )
+        for account, host_account, general_account, year, amount in groups:
+            amounts = ledger[resource_by_account[account.id]][year.year]
+            if general_account.account_type in FUNDED_ACCOUNT_TYPES:
+                amounts["amount_received"] += amount
+                # The host fee is the income the host's own account shares.
+                if host_account:
+                    amounts["amount_fee"] += amount
+            elif general_account.account_type in SPENT_ACCOUNT_TYPES:
+                # Expenses are negative in analytic accounting.
+                amounts["amount_spent"] -= amount
+        return ledger
+
+    def _get_committed_amounts(self, date_to=None):
+        """What is promised and not spent yet, as of today: the remaining
+        envelopes of the active instructions that started by ``date_to``, and
+        the approved bills dated by then that are not posted yet (those of an
+        active instruction are already in its envelope).
+
+        :return: {resource id: amount in the company's currency}
+        """
+        committed = defaultdict(float)
+        Instruction = self.env["commons.allocation.instruction"].sudo()
+        instruction_domain = [("resource_id", "in", self.ids), ("state", "=", "active")]
+        bill_domain = [
+            ("commons_resource_id", "in", self.ids),
+            ("state", "=", "draft"),
+            ("commons_bill_state", "=", "approved"),
+            ("commons_instruction_id.state", "!=", "active"),
+        ]
+        if date_to:
+            instruction_domain.append(("date_start", "<=", date_to))
+            bill_domain.append(("invoice_date", "<=", date_to))
+        instructions = Instruction.search(instruction_domain)
+        consumed = instructions._get_consumed_amounts()
+        for instruction in instructions:
+            committed[instruction.resource_id.id] += max(
+                0.0, instruction.amount - consumed.get(instruction.id, 0.0)
+            )
+        for bill in self.env["account.move"].sudo().search(bill_domain):
+            committed[bill.commons_resource_id.id] += bill._get_commons_consumed_amount()
+        return committed
+
+    def _get_commons_available(self):
+        """What the resource has today and has promised to nobody, all years
+        together: the balance any new envelope or approval is checked against."""
+        self.ensure_one()
+        available = -self._get_committed_amounts().get(self.id, 0.0)
+        for amounts in self._get_ledger_by_year()[self.id].values():
+            available += (
+                amounts["amount_received"]
+                - amounts["amount_fee"]
+                - amounts["amount_spent"]
+            )
+        return available
+
+    def _lock_commons_funds(self):
+        """Lock the resources' rows before a check against their available funds
+        (an envelope, an approval without instruction)."""
+        lock_rows(self)
 
     def _get_donation_line_domain(self, year):
         """Lines of the validated donations of a year earmarked to the resources."""
@@ -269,10 +362,13 @@ class CommonsResource(models.Model):
         }
 
     def _get_derived_figures(self, values):
-        """Figures computed from the ledger's ones; a hook for "committed" amounts."""
+        """Figures computed from the ledger's ones."""
         self.ensure_one()
         needed = values["amount_needed"]
         return {
-            "amount_available": values["amount_funded"] - values["amount_spent"],
+            "amount_available": values["amount_carried_over"]
+            + values["amount_funded"]
+            - values["amount_spent"]
+            - values["amount_committed"],
             "coverage": 100.0 * values["amount_funded"] / needed if needed else 0.0,
         }

@@ -17,6 +17,12 @@ FRENCH_CHART_ACCOUNTS = {
 class ResCompany(models.Model):
     _inherit = "res.company"
 
+    commons_vat_recoverable = fields.Boolean(
+        string="VAT Recoverable on Contributors' Bills",
+        help="Off (an association not subject to VAT): the VAT of a contributor's "
+        "bill is a cost of the resource, which spends the total. On: the host "
+        "recovers the VAT and the resource spends the untaxed amount.",
+    )
     commons_host_fee_rate = fields.Float(
         string="Host Fee (%)",
         digits=(16, 2),

@@ -48,6 +48,23 @@ class CommonsCase(AccountTestInvoicingCommon):
         cls.portal_user = mail_new_test_user(
             cls.env, login="commons_portal", groups="base.group_portal"
         )
+        # The people of a resource use the portal: two stewards (so that one
+        # may need the other) and two contributors.
+        cls.steward, cls.steward2, cls.contributor, cls.contributor2 = (
+            mail_new_test_user(
+                cls.env,
+                login=login,
+                name=name,
+                email=f"{login}@example.org",
+                groups="base.group_portal",
+            )
+            for login, name in (
+                ("commons_steward", "Camille Martin"),
+                ("commons_steward2", "Lou Bernard"),
+                ("commons_contributor", "Sacha Dupont"),
+                ("commons_contributor2", "Noé Leroy"),
+            )
+        )
         cls.donation_product = cls.env["product.product"].create(
             {
                 "name": "Earmarked donation",
@@ -141,15 +158,44 @@ class CommonsCase(AccountTestInvoicingCommon):
         )._column_name()
 
     @classmethod
-    def _create_resource(cls, name, code, company=None, user=None):
+    def _create_resource(cls, name, code, company=None, user=None, people=True):
+        """A resource created by the accountant; with ``people``, the test
+        stewards and contributors are its own."""
+        vals = {"name": name, "code": code, "company_id": (company or cls.company).id}
+        if people:
+            vals.update(
+                steward_ids=[Command.set((cls.steward | cls.steward2).partner_id.ids)],
+                contributor_ids=[
+                    Command.set((cls.contributor | cls.contributor2).partner_id.ids)
+                ],
+            )
         return (
             cls.env["commons.resource"]
             .with_user(user or cls.accountant)
             .with_company(company or cls.company)
+            .create(vals)
+        )
+
+    @classmethod
+    def _instruction(cls, resource, amount, date_start, contributor=None, **vals):
+        """An allocation instruction drafted by the accountant and issued by the
+        first steward, as the steward's portal does it."""
+        instruction = (
+            cls.env["commons.allocation.instruction"]
+            .with_user(cls.accountant)
             .create(
-                {"name": name, "code": code, "company_id": (company or cls.company).id}
+                {
+                    "name": "Bug fixes",
+                    "resource_id": resource.id,
+                    "contributor_id": (contributor or cls.contributor).partner_id.id,
+                    "amount": amount,
+                    "date_start": date_start,
+                    **vals,
+                }
             )
         )
+        instruction.with_user(cls.steward).sudo().action_activate()
+        return instruction.with_user(cls.accountant)
 
     @classmethod
     def _create_loot_2023(cls):
@@ -210,17 +256,29 @@ class CommonsCase(AccountTestInvoicingCommon):
         )._cron_send_commons_receipts()
 
     @classmethod
-    def _bill(cls, resource, amount, date, taxes=None, post=True):
-        """A vendor bill of one expense line charged to the resource."""
+    def _bill(
+        cls,
+        resource,
+        amount,
+        date,
+        taxes=None,
+        post=True,
+        contributor=None,
+        instruction=None,
+    ):
+        """A contributor's bill of one expense line charged to the resource,
+        recorded by the accountant; with ``post``, submitted, approved by the
+        first steward and posted."""
         bill = (
             cls.env["account.move"]
             .with_user(cls.accountant)
             .create(
                 {
                     "move_type": "in_invoice",
-                    "partner_id": cls.partner_a.id,
+                    "partner_id": (contributor or cls.contributor).partner_id.id,
                     "invoice_date": date,
                     "date": date,
+                    "commons_instruction_id": instruction and instruction.id,
                     "invoice_line_ids": [
                         Command.create(
                             {
@@ -243,5 +301,12 @@ class CommonsCase(AccountTestInvoicingCommon):
             )
         )
         if post:
+            bill.action_commons_submit()
+            cls._approve(bill)
             bill.action_post()
         return bill
+
+    @classmethod
+    def _approve(cls, bill, steward=None):
+        """Approve the bill as a steward does in the portal."""
+        bill.with_user(steward or cls.steward).sudo().action_commons_approve()

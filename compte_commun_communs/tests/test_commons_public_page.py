@@ -26,13 +26,13 @@ class TestCommonsPublicPage(CommonsCase, HttpCase):
             }
         )
         cls.loot = cls._create_loot_2023()
-        cls.contributor = cls.env["res.partner"].create(
+        cls.private_contributor = cls.env["res.partner"].create(
             {
                 "name": "Zephyrine Codewright",
                 "email": "zephyrine.private@contrib.example",
             }
         )
-        cls.steward = cls.env["res.partner"].create(
+        cls.private_steward = cls.env["res.partner"].create(
             {"name": "Barnabe Gardekeeper", "email": "barnabe.private@steward.example"}
         )
         cls.loot.write(
@@ -40,8 +40,8 @@ class TestCommonsPublicPage(CommonsCase, HttpCase):
                 "is_published": True,
                 "website": "https://loot.example.org",
                 "description": "<p>Free software for third places.</p>",
-                "contributor_ids": [Command.set(cls.contributor.ids)],
-                "steward_ids": [Command.set(cls.steward.ids)],
+                "contributor_ids": [Command.set(cls.private_contributor.ids)],
+                "steward_ids": [Command.set(cls.private_steward.ids)],
             }
         )
         cls.funder.commons_named_funder = True

@@ -1,4 +1,5 @@
 from . import account_move_reversal
+from . import account_payment_register
 from . import commons_resource_year_select
 from . import commons_settings
 from . import donation_donation_cancel

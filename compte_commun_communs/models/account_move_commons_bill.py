@@ -1,0 +1,656 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import hashlib
+import json
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_compare
+from odoo.tools.misc import formatLang
+
+from .ledger import SPENT_ACCOUNT_TYPES
+
+# Bills that spend a resource's funds: they need a steward's approval.
+APPROVAL_MOVE_TYPES = ("in_invoice", "in_receipt")
+# Written by the bill's own methods only (as superuser, after checking who
+# calls them), never by a write over RPC or in the backend.
+PIPELINE_FIELDS = {
+    "commons_bill_state",
+    "commons_state_reason",
+    "commons_submitted_by_id",
+    "commons_approval_ids",
+}
+# States in which the contributor may still correct or withdraw the bill.
+CORRECTABLE_STATES = ("submitted", "rejected", "returned")
+
+
+class AccountMove(models.Model):
+    """A contributor's bill to the host, charged to a commons resource: its
+    stewards approve it before the host posts and pays it."""
+
+    _inherit = "account.move"
+
+    commons_resource_id = fields.Many2one(
+        "commons.resource",
+        string="Commons Resource",
+        compute="_compute_commons_resource_id",
+        store=True,
+        index=True,
+        help="The resource whose analytic account the bill's lines carry.",
+    )
+    commons_instruction_id = fields.Many2one(
+        "commons.allocation.instruction",
+        string="Allocation Instruction",
+        index=True,
+        copy=False,
+        tracking=True,
+        check_company=True,
+        domain="[('state', '=', 'active'), ('company_id', '=', company_id)]",
+        help="The steward's instruction whose envelope the bill consumes.",
+    )
+    commons_bill_state = fields.Selection(
+        [
+            ("draft", "To Submit"),
+            ("submitted", "Waiting for Stewards"),
+            ("approved", "Approved"),
+            ("rejected", "Rejected"),
+            ("returned", "Sent Back"),
+            ("withdrawn", "Withdrawn"),
+        ],
+        string="Stewards' Approval",
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+    )
+    commons_state_reason = fields.Text(
+        string="Reason",
+        readonly=True,
+        copy=False,
+        help="Why the bill was rejected by a steward or sent back by the host.",
+    )
+    commons_submitted_by_id = fields.Many2one(
+        "res.users", string="Submitted By", readonly=True, copy=False
+    )
+    commons_approval_ids = fields.One2many(
+        "commons.bill.approval",
+        "move_id",
+        string="Approvals",
+        readonly=True,
+        copy=False,
+    )
+    commons_approvals_needed = fields.Integer(
+        string="Approvals Needed",
+        compute="_compute_commons_approvals_needed",
+        help="How many different stewards must approve the bill: two above the "
+        "resource's threshold, else one.",
+    )
+
+    @api.depends("line_ids.analytic_distribution")
+    def _compute_commons_resource_id(self):
+        for move in self:
+            move.commons_resource_id = move._get_commons_resources()[:1]
+
+    @api.depends(
+        "commons_resource_id.commons_double_approval_amount",
+        "amount_total_signed",
+        "amount_untaxed_signed",
+    )
+    def _compute_commons_approvals_needed(self):
+        for move in self:
+            threshold = move.commons_resource_id.sudo().commons_double_approval_amount
+            move.commons_approvals_needed = (
+                2
+                if threshold
+                and float_compare(
+                    move._get_commons_consumed_amount(),
+                    threshold,
+                    precision_rounding=move.company_currency_id.rounding,
+                )
+                > 0
+                else 1
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(
+            PIPELINE_FIELDS & vals.keys() for vals in vals_list
+        ):
+            raise AccessError(self._commons_pipeline_error())
+        moves = super().create(vals_list)
+        # A move born posted (over RPC) skips write(): check it here.
+        moves.filtered(lambda move: move.state == "posted")._check_commons_postable()
+        return moves
+
+    def write(self, vals):
+        if not self.env.su and PIPELINE_FIELDS & vals.keys():
+            raise AccessError(self._commons_pipeline_error())
+        if vals.get("state") == "posted":
+            self._check_commons_postable()
+        if "matched_payment_ids" in vals:
+            self._check_commons_payable()
+        res = super().write(vals)
+        if "state" not in vals or vals["state"] == "draft":
+            self._lapse_commons_approvals()
+        return res
+
+    # -- The contributor's and the stewards' actions ------------------------
+
+    def action_commons_submit(self):
+        """Submit the bill to the stewards of its resource, who are emailed.
+        The contributor calls it from the portal; the host's accountant may
+        submit a bill it recorded for them."""
+        for bill in self:
+            bill._check_commons_submitter()
+            if bill.state != "draft" or bill.commons_bill_state not in (
+                False,
+                "draft",
+                *CORRECTABLE_STATES,
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(bill)s cannot be submitted: it is %(state)s.",
+                        bill=bill.display_name,
+                        state=bill._get_commons_status_label(),
+                    )
+                )
+            bill._check_commons_bill()
+            bill.sudo().write(
+                {
+                    "commons_bill_state": "submitted",
+                    "commons_state_reason": False,
+                    "commons_submitted_by_id": self.env.user.id,
+                }
+            )
+            bill._notify_commons_stewards()
+        return True
+
+    def action_commons_approve(self):
+        """Approve the bill as a steward of its resource. Two different stewards
+        approve a bill above the resource's threshold. Checks who calls: not the
+        accountant, not an administrator, never the bill's own contributor."""
+        for bill in self:
+            bill._check_commons_approver()
+            bill._lock_commons_funds()
+            bill._check_commons_funds()
+            amount = bill._get_commons_consumed_amount()
+            fingerprint = bill._get_commons_fingerprint()
+            self.env["commons.bill.approval"].sudo().create(
+                {
+                    "move_id": bill.id,
+                    "user_id": self.env.user.id,
+                    "partner_id": self.env.user.partner_id.id,
+                    "amount": amount,
+                    "fingerprint": fingerprint,
+                }
+            )
+            approvals = bill._get_commons_valid_approvals()
+            approved = len(approvals.partner_id) >= bill.commons_approvals_needed
+            if approved:
+                bill.sudo().write({"commons_bill_state": "approved"})
+            bill.sudo().message_post(
+                body=self.env._(
+                    "Approved by %(steward)s, steward of %(resource)s.",
+                    steward=self.env.user.partner_id.name,
+                    resource=bill.commons_resource_id.sudo().name,
+                )
+                if approved
+                else self.env._(
+                    "First approval by %(steward)s, steward of %(resource)s: the "
+                    "bill needs the approval of another steward.",
+                    steward=self.env.user.partner_id.name,
+                    resource=bill.commons_resource_id.sudo().name,
+                ),
+                author_id=self.env.user.partner_id.id,
+                subtype_xmlid="mail.mt_note",
+            )
+            if approved:
+                bill._notify_commons_contributor("approved")
+        return True
+
+    def action_commons_reject(self, reason):
+        """Reject the bill as a steward of its resource, with a reason the
+        contributor reads."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Say why the bill is rejected."))
+        for bill in self:
+            bill._check_commons_approver()
+            bill._set_commons_decision("rejected", reason)
+            bill.sudo().message_post(
+                body=self.env._(
+                    "Rejected by %(steward)s, steward of %(resource)s: %(reason)s",
+                    steward=self.env.user.partner_id.name,
+                    resource=bill.commons_resource_id.sudo().name,
+                    reason=reason,
+                ),
+                author_id=self.env.user.partner_id.id,
+                subtype_xmlid="mail.mt_note",
+            )
+            bill._notify_commons_contributor("rejected")
+        return True
+
+    def action_commons_send_back(self, reason):
+        """The host sends the bill back to its contributor (a missing legal
+        mention, a wrong VAT): any approval is withdrawn."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Say why the bill is sent back."))
+        if not self.env.user.has_group("account.group_account_invoice"):
+            raise AccessError(
+                self.env._("Only the host's accountant sends a bill back.")
+            )
+        for bill in self:
+            if bill.state != "draft" or bill.commons_bill_state not in (
+                "submitted",
+                "approved",
+            ):
+                raise UserError(
+                    self.env._(
+                        "Only a draft bill waiting for the stewards or approved "
+                        "can be sent back."
+                    )
+                )
+            bill._set_commons_decision("returned", reason)
+            bill.sudo().message_post(
+                body=self.env._(
+                    "Sent back to the contributor by %(user)s: %(reason)s",
+                    user=self.env.user.name,
+                    reason=reason,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            bill._notify_commons_contributor("returned")
+        return True
+
+    def action_commons_withdraw(self):
+        """The contributor withdraws a bill not approved yet: it is cancelled."""
+        for bill in self:
+            bill._check_commons_submitter()
+            if bill.state != "draft" or bill.commons_bill_state not in (
+                CORRECTABLE_STATES
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(bill)s can no longer be withdrawn: it is %(state)s.",
+                        bill=bill.display_name,
+                        state=bill._get_commons_status_label(),
+                    )
+                )
+            bill.sudo().write({"commons_bill_state": "withdrawn"})
+            bill.sudo().button_cancel()
+            bill.sudo().message_post(
+                body=self.env._(
+                    "Withdrawn by %(user)s.", user=self.env.user.partner_id.name
+                ),
+                author_id=self.env.user.partner_id.id,
+                subtype_xmlid="mail.mt_note",
+            )
+        return True
+
+    # -- Guards on every path that posts or pays a bill ----------------------
+
+    def _check_commons_postable(self):
+        """A move that spends a resource's funds is posted only when it is a
+        bill its stewards approved as it is now."""
+        for move in self:
+            resources = move._get_commons_resources()
+            if not resources:
+                continue
+            if move.move_type not in APPROVAL_MOVE_TYPES:
+                if move._is_commons_spending_entry():
+                    raise UserError(
+                        self.env._(
+                            "%(move)s spends the funds of %(resource)s: a resource "
+                            "spends through a contributor's bill its stewards "
+                            "approved, not through a journal entry.",
+                            move=move.display_name,
+                            resource=resources[:1].display_name,
+                        )
+                    )
+                continue
+            move._check_commons_approved()
+
+    def _check_commons_payable(self):
+        """A bill that spends a resource's funds is paid or reconciled only once
+        posted, and as its stewards approved it."""
+        for move in self.sudo():
+            if move.move_type in APPROVAL_MOVE_TYPES and move._get_commons_resources():
+                if move.state != "posted":
+                    raise UserError(
+                        self.env._(
+                            "%(bill)s is not posted: a bill of a commons resource "
+                            "is paid once approved by its stewards and posted.",
+                            bill=move.display_name,
+                        )
+                    )
+                move._check_commons_approved()
+
+    def _check_commons_approved(self):
+        self.ensure_one()
+        approvals = self._get_commons_valid_approvals()
+        if (
+            self.commons_bill_state != "approved"
+            or len(approvals.partner_id) < self.commons_approvals_needed
+        ):
+            raise UserError(
+                self.env._(
+                    "%(bill)s is charged to %(resource)s: it cannot be posted or "
+                    "paid before a steward of the resource approves it as it is "
+                    "(%(status)s).",
+                    bill=self.display_name,
+                    resource=self._get_commons_resources()[:1].display_name,
+                    status=self._get_commons_status_label(),
+                )
+            )
+
+    # -- Business methods ----------------------------------------------------
+
+    def _get_commons_resources(self):
+        """The resources whose analytic accounts the move's lines carry, as
+        superuser: the check must not depend on who reads."""
+        self.ensure_one()
+        plan = self.env["commons.resource"]._get_analytic_plan()
+        account_ids = {
+            int(account_id)
+            for line in self.line_ids
+            for key in (line.analytic_distribution or {})
+            for account_id in key.split(",")
+        }
+        if not account_ids:
+            return self.env["commons.resource"].sudo()
+        accounts = (
+            self.env["account.analytic.account"]
+            .sudo()
+            .browse(account_ids)
+            .exists()
+            .filtered(lambda account: account.root_plan_id == plan)
+        )
+        if not accounts:
+            return self.env["commons.resource"].sudo()
+        return (
+            self.env["commons.resource"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("analytic_account_id", "in", accounts.ids)])
+        )
+
+    def _is_commons_spending_entry(self):
+        """Whether a journal entry charges an expense to a resource."""
+        self.ensure_one()
+        return any(
+            line.analytic_distribution
+            and line.account_id.account_type in SPENT_ACCOUNT_TYPES
+            and line.balance > 0
+            for line in self.line_ids
+        ) and bool(self._get_commons_resources())
+
+    def _get_commons_consumed_amount(self):
+        """What the bill takes from its resource, in the company's currency: the
+        total, VAT included, unless the host recovers VAT on contributors'
+        bills (then the untaxed amount). A refund gives back (negative)."""
+        self.ensure_one()
+        if self.company_id.commons_vat_recoverable:
+            return -self.amount_untaxed_signed
+        return -self.amount_total_signed
+
+    def _get_commons_fingerprint(self):
+        """What a steward approves: who is paid, how much and from which
+        resource. Any change of these makes the approval lapse."""
+        self.ensure_one()
+        lines = sorted(
+            (
+                json.dumps(line.analytic_distribution or {}, sort_keys=True),
+                line.currency_id.round(line.price_subtotal),
+                line.currency_id.round(line.price_total),
+                sorted(line.tax_ids.ids),
+            )
+            for line in self.invoice_line_ids
+            if line.display_type == "product"
+        )
+        data = [
+            self.move_type,
+            self.company_id.id,
+            self.partner_id.id,
+            self.commercial_partner_id.id,
+            self.currency_id.id,
+            self.commons_instruction_id.id,
+            self.currency_id.round(self.amount_untaxed),
+            self.currency_id.round(self.amount_total),
+            self.company_currency_id.round(self.amount_total_signed),
+            lines,
+        ]
+        return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()
+
+    def _get_commons_valid_approvals(self):
+        """The approvals given to the bill as it is now."""
+        self.ensure_one()
+        fingerprint = self._get_commons_fingerprint()
+        return self.sudo().commons_approval_ids.filtered(
+            lambda approval: approval.fingerprint == fingerprint
+        )
+
+    def _lapse_commons_approvals(self):
+        """An approval holds for the bill a steward saw: once the bill changes,
+        its approvals lapse and it waits for the stewards again."""
+        for bill in self.sudo().filtered("commons_approval_ids"):
+            if bill.state == "posted":
+                continue
+            lapsed = bill.commons_approval_ids - bill._get_commons_valid_approvals()
+            if not lapsed:
+                continue
+            lapsed.unlink()
+            if bill.commons_bill_state == "approved":
+                bill.write({"commons_bill_state": "submitted"})
+            bill.message_post(
+                body=self.env._(
+                    "The bill changed after it was approved: the approval of "
+                    "%(stewards)s lapsed and the stewards must approve it again.",
+                    stewards=", ".join(lapsed.partner_id.mapped("name")),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            bill._notify_commons_stewards()
+
+    def _check_commons_bill(self):
+        """What a bill must be before it goes to the stewards or is approved."""
+        self.ensure_one()
+        resources = self._get_commons_resources()
+        if self.move_type not in APPROVAL_MOVE_TYPES or not resources:
+            raise UserError(
+                self.env._(
+                    "%(bill)s is not a bill charged to a commons resource.",
+                    bill=self.display_name,
+                )
+            )
+        if len(resources) > 1:
+            raise UserError(
+                self.env._(
+                    "%(bill)s is charged to several resources (%(resources)s): a "
+                    "bill is approved by the stewards of one resource.",
+                    bill=self.display_name,
+                    resources=", ".join(resources.mapped("display_name")),
+                )
+            )
+        instruction = self.commons_instruction_id.sudo()
+        if instruction:
+            if instruction.resource_id != resources:
+                raise UserError(
+                    self.env._(
+                        "The instruction “%(purpose)s” is one of %(resource)s.",
+                        purpose=instruction.name,
+                        resource=instruction.resource_id.display_name,
+                    )
+                )
+            if (
+                instruction.contributor_id.commercial_partner_id
+                != self.commercial_partner_id
+            ):
+                raise UserError(
+                    self.env._(
+                        "The instruction “%(purpose)s” is given to %(contributor)s, "
+                        "not to %(partner)s.",
+                        purpose=instruction.name,
+                        contributor=instruction.contributor_id.display_name,
+                        partner=self.partner_id.display_name,
+                    )
+                )
+            if instruction.state != "active":
+                raise UserError(
+                    self.env._(
+                        "The instruction “%(purpose)s” is %(state)s: bills go "
+                        "against an active instruction.",
+                        purpose=instruction.name,
+                        state=instruction._get_state_label(),
+                    )
+                )
+        elif self.commercial_partner_id not in resources.contributor_ids.mapped(
+            "commercial_partner_id"
+        ):
+            raise UserError(
+                self.env._(
+                    "%(partner)s is not a contributor of %(resource)s.",
+                    partner=self.partner_id.display_name,
+                    resource=resources.display_name,
+                )
+            )
+
+    def _check_commons_submitter(self):
+        """The bill's contributor, or the host's accountant."""
+        self.ensure_one()
+        user = self.env.user
+        if user.partner_id.commercial_partner_id == self.commercial_partner_id:
+            return
+        if user._is_internal() and user.has_group("account.group_account_invoice"):
+            return
+        raise AccessError(
+            self.env._("Only the contributor of %(bill)s may do this.", bill=self.name)
+        )
+
+    def _check_commons_approver(self):
+        """A steward of the bill's resource, who is not the bill's contributor
+        and has not approved it yet, decides on a bill waiting for them."""
+        self.ensure_one()
+        user = self.env.user
+        partner = user.partner_id
+        self._check_commons_bill()
+        resource = self._get_commons_resources()
+        if partner not in resource.steward_ids:
+            raise AccessError(
+                self.env._(
+                    "Only a steward of %(resource)s approves or rejects its bills: "
+                    "%(user)s is not one.",
+                    resource=resource.display_name,
+                    user=user.name,
+                )
+            )
+        if partner.commercial_partner_id == self.commercial_partner_id or (
+            self.commons_submitted_by_id and self.commons_submitted_by_id == user
+        ):
+            raise AccessError(
+                self.env._(
+                    "Nobody approves their own bill: another steward of "
+                    "%(resource)s must decide on %(bill)s.",
+                    resource=resource.display_name,
+                    bill=self.name,
+                )
+            )
+        if self.state != "draft" or self.commons_bill_state != "submitted":
+            raise UserError(
+                self.env._(
+                    "%(bill)s is not waiting for the stewards: it is %(state)s.",
+                    bill=self.display_name,
+                    state=self._get_commons_status_label(),
+                )
+            )
+        if partner in self._get_commons_valid_approvals().partner_id:
+            raise UserError(
+                self.env._(
+                    "You already approved %(bill)s: another steward must approve "
+                    "it too.",
+                    bill=self.name,
+                )
+            )
+
+    def _lock_commons_funds(self):
+        """Lock what the approval is checked against: the instruction's row, or
+        the resource's for a bill without instruction."""
+        self.ensure_one()
+        if self.commons_instruction_id:
+            self.commons_instruction_id.sudo()._lock_commons_envelope()
+        else:
+            self._get_commons_resources()._lock_commons_funds()
+
+    def _check_commons_funds(self):
+        """An approval never takes more than the instruction has left or, for a
+        bill without instruction, than the resource has available."""
+        self.ensure_one()
+        amount = self._get_commons_consumed_amount()
+        instruction = self.commons_instruction_id.sudo()
+        rounding = self.company_currency_id.rounding
+        if instruction:
+            instruction.invalidate_recordset(["amount_consumed", "amount_remaining"])
+            left = instruction.amount_remaining
+        else:
+            left = self._get_commons_resources()._get_commons_available()
+        if float_compare(amount, left, precision_rounding=rounding) > 0:
+            raise UserError(
+                self.env._(
+                    "%(bill)s (%(amount)s) exceeds what %(budget)s has left: "
+                    "%(left)s.",
+                    bill=self.display_name,
+                    amount=formatLang(
+                        self.env, amount, currency_obj=self.company_currency_id
+                    ),
+                    budget=instruction.name
+                    if instruction
+                    else self._get_commons_resources().display_name,
+                    left=formatLang(
+                        self.env, max(left, 0.0), currency_obj=self.company_currency_id
+                    ),
+                )
+            )
+
+    def _set_commons_decision(self, state, reason):
+        self.sudo().commons_approval_ids.unlink()
+        self.sudo().write(
+            {"commons_bill_state": state, "commons_state_reason": reason}
+        )
+
+    def _get_commons_status_label(self):
+        self.ensure_one()
+        if not self.commons_bill_state:
+            return self.env._("not submitted to the stewards")
+        return dict(self._fields["commons_bill_state"]._description_selection(self.env))[
+            self.commons_bill_state
+        ]
+
+    def _notify_commons_stewards(self):
+        """Email each steward of the bill's resource, in their language, that
+        the bill waits for their decision."""
+        self.ensure_one()
+        for steward in self._get_commons_resources().steward_ids:
+            self._send_commons_email("to_approve", steward)
+
+    def _notify_commons_contributor(self, decision):
+        """Email the contributor the stewards' or the host's decision."""
+        self.ensure_one()
+        self._send_commons_email(decision, self.partner_id)
+
+    def _send_commons_email(self, kind, partner):
+        template = self.env.ref(
+            f"compte_commun_communs.mail_template_commons_bill_{kind}"
+        ).sudo()
+        template.with_context(
+            commons_recipient_id=partner.id, commons_recipient_lang=partner.lang
+        ).send_mail(
+            self.id,
+            email_layout_xmlid="mail.mail_notification_light",
+            email_values={"recipient_ids": [(6, 0, partner.ids)]},
+        )
+
+    def _commons_pipeline_error(self):
+        return self.env._(
+            "The stewards' approval of a bill changes by its own buttons only: "
+            "submit, approve, reject, send back or withdraw."
+        )

@@ -1,0 +1,409 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import float_compare
+from odoo.tools.misc import formatLang
+
+from .ledger import lock_rows
+
+# Written by the instruction's own methods only (as superuser, after checking
+# that a steward of the resource calls them), never by a write over RPC.
+STEWARD_FIELDS = {"state", "steward_id", "date_activated"}
+# What an active instruction changes only by its steward's hand.
+ACTIVE_FIELDS = {
+    "resource_id",
+    "contributor_id",
+    "amount",
+    "days",
+    "daily_rate",
+    "name",
+    "need_id",
+    "date_start",
+    "date_end",
+    "company_id",
+}
+
+
+class CommonsAllocationInstruction(models.Model):
+    """A steward's decision to give a contributor an envelope from a resource's
+    funds for a purpose: the contributor's bills consume it once approved."""
+
+    _name = "commons.allocation.instruction"
+    _description = "Allocation Instruction"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(string="Purpose", required=True, tracking=True)
+    reference = fields.Char(readonly=True, copy=False, default="/")
+    resource_id = fields.Many2one(
+        "commons.resource",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
+        ondelete="restrict",
+    )
+    company_id = fields.Many2one(
+        related="resource_id.company_id", store=True, index=True, precompute=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    contributor_id = fields.Many2one(
+        "res.partner",
+        required=True,
+        index=True,
+        tracking=True,
+        domain="[('id', 'in', allowed_contributor_ids)]",
+        ondelete="restrict",
+    )
+    allowed_contributor_ids = fields.Many2many(
+        related="resource_id.contributor_ids", string="Allowed Contributors"
+    )
+    need_id = fields.Many2one(
+        "commons.resource.need",
+        string="Need",
+        tracking=True,
+        domain="[('resource_id', '=', resource_id)]",
+        help="The need of the year this envelope serves, if any.",
+    )
+    days = fields.Float(
+        digits=(16, 2), tracking=True, help="Days of work the envelope pays for."
+    )
+    daily_rate = fields.Monetary(
+        currency_field="currency_id",
+        tracking=True,
+        help="Rate of a day of work, before VAT.",
+    )
+    amount = fields.Monetary(
+        string="Envelope",
+        currency_field="currency_id",
+        compute="_compute_amount",
+        store=True,
+        readonly=False,
+        precompute=True,
+        tracking=True,
+        help="The most the contributor's approved bills may consume.",
+    )
+    date_start = fields.Date(
+        string="Start",
+        required=True,
+        default=fields.Date.context_today,
+        tracking=True,
+    )
+    date_end = fields.Date(string="End", tracking=True)
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("active", "Active"),
+            ("closed", "Closed"),
+            ("cancel", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+        tracking=True,
+    )
+    steward_id = fields.Many2one(
+        "res.partner",
+        string="Issued By",
+        readonly=True,
+        copy=False,
+        help="The steward who made the instruction active.",
+    )
+    date_activated = fields.Datetime(string="Issued On", readonly=True, copy=False)
+    bill_ids = fields.One2many(
+        "account.move", "commons_instruction_id", string="Bills", readonly=True
+    )
+    bill_count = fields.Integer(compute="_compute_consumption")
+    amount_consumed = fields.Monetary(
+        string="Consumed",
+        currency_field="currency_id",
+        compute="_compute_consumption",
+        help="What the approved and posted bills of the instruction consume.",
+    )
+    amount_remaining = fields.Monetary(
+        string="Remaining",
+        currency_field="currency_id",
+        compute="_compute_consumption",
+        help="What is left of the envelope of an active instruction.",
+    )
+
+    @api.depends("days", "daily_rate")
+    def _compute_amount(self):
+        for instruction in self:
+            if instruction.days and instruction.daily_rate:
+                instruction.amount = instruction.currency_id.round(
+                    instruction.days * instruction.daily_rate
+                )
+
+    def _compute_consumption(self):
+        consumed = self._get_consumed_amounts()
+        counts = dict(
+            self.env["account.move"]
+            .sudo()
+            ._read_group(
+                [("commons_instruction_id", "in", self.ids)],
+                ["commons_instruction_id"],
+                ["__count"],
+            )
+        )
+        for instruction in self:
+            instruction.amount_consumed = consumed.get(instruction._origin.id, 0.0)
+            instruction.bill_count = counts.get(instruction._origin, 0)
+            instruction.amount_remaining = (
+                max(0.0, instruction.amount - instruction.amount_consumed)
+                if instruction.state == "active"
+                else 0.0
+            )
+
+    @api.constrains("amount", "days", "daily_rate")
+    def _check_amount(self):
+        for instruction in self:
+            if (
+                float_compare(
+                    instruction.amount,
+                    0.0,
+                    precision_rounding=instruction.currency_id.rounding,
+                )
+                <= 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The envelope of “%(purpose)s” must be more than zero.",
+                        purpose=instruction.name,
+                    )
+                )
+            if instruction.days < 0 or instruction.daily_rate < 0:
+                raise ValidationError(
+                    self.env._("Days and daily rate cannot be negative.")
+                )
+
+    @api.constrains("date_start", "date_end")
+    def _check_dates(self):
+        for instruction in self:
+            if instruction.date_end and instruction.date_end < instruction.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "The instruction “%(purpose)s” ends before it starts.",
+                        purpose=instruction.name,
+                    )
+                )
+
+    @api.constrains("contributor_id", "resource_id", "need_id")
+    def _check_contributor(self):
+        for instruction in self:
+            if instruction.contributor_id not in instruction.resource_id.contributor_ids:
+                raise ValidationError(
+                    self.env._(
+                        "%(contributor)s is not a contributor of %(resource)s: add "
+                        "them to the resource's contributors first.",
+                        contributor=instruction.contributor_id.display_name,
+                        resource=instruction.resource_id.display_name,
+                    )
+                )
+            if (
+                instruction.need_id
+                and instruction.need_id.resource_id != instruction.resource_id
+            ):
+                raise ValidationError(
+                    self.env._("The need must be one of the resource's needs.")
+                )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(STEWARD_FIELDS & vals.keys() for vals in vals_list):
+            raise AccessError(
+                self.env._("An instruction is made active by a steward only.")
+            )
+        sequence = self.env["ir.sequence"].sudo()
+        for vals in vals_list:
+            if vals.get("reference", "/") == "/":
+                vals["reference"] = sequence.next_by_code(
+                    "commons.allocation.instruction"
+                )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            if STEWARD_FIELDS & vals.keys():
+                raise AccessError(
+                    self.env._(
+                        "The state of an instruction changes by its buttons only."
+                    )
+                )
+            if ACTIVE_FIELDS & vals.keys():
+                if any(i.state in ("closed", "cancel") for i in self):
+                    raise UserError(
+                        self.env._(
+                            "A closed or cancelled instruction cannot change: "
+                            "issue a new one."
+                        )
+                    )
+                self.filtered(lambda i: i.state == "active")._check_steward()
+        if "amount" in vals or "resource_id" in vals:
+            active = self.filtered(lambda i: i.state == "active")
+            if active:
+                active.resource_id._lock_commons_funds()
+        res = super().write(vals)
+        if {"amount", "resource_id", "state"} & vals.keys():
+            self.filtered(lambda i: i.state == "active")._check_envelope()
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_issued(self):
+        if any(instruction.state != "draft" for instruction in self):
+            raise UserError(
+                self.env._(
+                    "An issued instruction cannot be deleted: close or cancel it."
+                )
+            )
+
+    def action_activate(self):
+        """Issue the instruction: a steward of the resource only."""
+        self._check_steward()
+        for instruction in self:
+            if instruction.state != "draft":
+                raise UserError(
+                    self.env._(
+                        "Only a draft instruction can be issued: “%(purpose)s” is "
+                        "%(state)s.",
+                        purpose=instruction.name,
+                        state=instruction._get_state_label(),
+                    )
+                )
+        self.resource_id._lock_commons_funds()
+        self.sudo().write(
+            {
+                "state": "active",
+                "steward_id": self.env.user.partner_id.id,
+                "date_activated": fields.Datetime.now(),
+            }
+        )
+        return True
+
+    def action_close(self):
+        """Close the instruction: what is left of the envelope is free again."""
+        self._check_steward()
+        if any(instruction.state != "active" for instruction in self):
+            raise UserError(self.env._("Only an active instruction can be closed."))
+        self.sudo().write({"state": "closed"})
+        return True
+
+    def action_cancel(self):
+        self._check_steward(drafts_too=False)
+        for instruction in self:
+            if instruction.state not in ("draft", "active"):
+                raise UserError(
+                    self.env._("This instruction is already closed or cancelled.")
+                )
+            if instruction.bill_ids.filtered(
+                lambda bill: bill.state == "posted"
+                or bill.commons_bill_state == "approved"
+            ):
+                raise UserError(
+                    self.env._(
+                        "“%(purpose)s” has approved bills: close it instead.",
+                        purpose=instruction.name,
+                    )
+                )
+        self.sudo().write({"state": "cancel"})
+        return True
+
+    def _check_steward(self, drafts_too=True):
+        """Raise unless the current user is a steward of each instruction's
+        resource. An accountant may draft or cancel a draft."""
+        partner = self.env.user.partner_id
+        for instruction in self:
+            if not drafts_too and instruction.state == "draft":
+                continue
+            if partner not in instruction.resource_id.sudo().steward_ids:
+                raise AccessError(
+                    self.env._(
+                        "Only a steward of %(resource)s decides on its allocation "
+                        "instructions.",
+                        resource=instruction.resource_id.sudo().display_name,
+                    )
+                )
+
+    def _check_envelope(self):
+        """An active envelope never exceeds what its resource has available, nor
+        falls below what its bills already consume."""
+        for instruction in self:
+            rounding = instruction.currency_id.rounding
+            if (
+                float_compare(
+                    instruction.amount,
+                    instruction.amount_consumed,
+                    precision_rounding=rounding,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The envelope of “%(purpose)s” cannot be less than what its "
+                        "bills already consume (%(consumed)s).",
+                        purpose=instruction.name,
+                        consumed=instruction._format_amount(
+                            instruction.amount_consumed
+                        ),
+                    )
+                )
+        for resource in self.resource_id:
+            available = resource._get_commons_available()
+            if float_compare(available, 0.0, precision_rounding=0.001) < 0:
+                instruction = self.filtered(lambda i, r=resource: i.resource_id == r)
+                raise ValidationError(
+                    self.env._(
+                        "%(resource)s does not have the funds for this envelope: "
+                        "%(available)s are available before it.",
+                        resource=resource.display_name,
+                        available=instruction[:1]._format_amount(
+                            available + sum(instruction.mapped("amount_remaining"))
+                        ),
+                    )
+                )
+
+    def _lock_commons_envelope(self):
+        """Lock the instructions' rows before an approval is checked against
+        their envelope."""
+        lock_rows(self)
+
+    def _get_consumed_amounts(self):
+        """What the approved or posted bills of each instruction consume, in the
+        company's currency (see account.move._get_commons_consumed_amount).
+
+        :return: {instruction id: amount}
+        """
+        ids = [i for i in self._origin.ids if i]
+        if not ids:
+            return {}
+        bills = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("commons_instruction_id", "in", ids),
+                    ("state", "!=", "cancel"),
+                    "|",
+                    ("state", "=", "posted"),
+                    ("commons_bill_state", "=", "approved"),
+                ]
+            )
+        )
+        consumed = {}
+        for bill in bills:
+            key = bill.commons_instruction_id.id
+            consumed[key] = consumed.get(key, 0.0) + bill._get_commons_consumed_amount()
+        return consumed
+
+    def _get_state_label(self):
+        self.ensure_one()
+        return dict(self._fields["state"]._description_selection(self.env))[
+            self.state
+        ]
+
+    def _format_amount(self, amount):
+        self.ensure_one()
+        return formatLang(self.env, amount, currency_obj=self.currency_id)

@@ -1,0 +1,66 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+
+class CommonsBillApproval(models.Model):
+    """A steward's approval of a contributor's bill, as it was when approved.
+
+    Only the bill's own method (``account.move.action_commons_approve``) makes
+    one, as superuser after checking who calls it: nobody writes, creates or
+    deletes an approval over RPC, not even an administrator.
+    """
+
+    _name = "commons.bill.approval"
+    _description = "Approval of a Commons Bill"
+    _order = "date, id"
+
+    move_id = fields.Many2one(
+        "account.move",
+        string="Bill",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        readonly=True,
+    )
+    user_id = fields.Many2one(
+        "res.users", string="Approved By", required=True, readonly=True
+    )
+    partner_id = fields.Many2one(
+        "res.partner", string="Steward", required=True, readonly=True
+    )
+    date = fields.Datetime(
+        string="Approved On", required=True, readonly=True, default=fields.Datetime.now
+    )
+    amount = fields.Monetary(
+        string="Approved Amount",
+        currency_field="currency_id",
+        readonly=True,
+        help="What the bill consumed when it was approved.",
+    )
+    currency_id = fields.Many2one(related="move_id.company_currency_id")
+    # What the bill was when approved: the approval holds for that bill only.
+    fingerprint = fields.Char(readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self._check_commons_approval_access()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_commons_approval_access()
+        return super().write(vals)
+
+    def unlink(self):
+        self._check_commons_approval_access()
+        return super().unlink()
+
+    def _check_commons_approval_access(self):
+        if not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "Approvals are given by a steward of the resource, with the "
+                    "Approve button of their portal; they cannot be written."
+                )
+            )
