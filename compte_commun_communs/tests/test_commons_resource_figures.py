@@ -8,6 +8,15 @@ from odoo.tests import Form, tagged
 
 from .common import CommonsCase
 
+FIGURES = [
+    "amount_needed",
+    "amount_funded",
+    "amount_carried_over",
+    "amount_committed",
+    "amount_available",
+    "coverage",
+]
+
 
 @tagged("post_install", "-at_install")
 class TestCommonsResourceFigures(CommonsCase):
@@ -52,6 +61,8 @@ class TestCommonsResourceFigures(CommonsCase):
             "spent": resource.amount_spent,
             "available": resource.amount_available,
             "coverage": resource.coverage,
+            "carried_over": resource.amount_carried_over,
+            "committed": resource.amount_committed,
         }
 
     def test_loot_2023_fully_funded_by_three_donations(self):
@@ -66,6 +77,8 @@ class TestCommonsResourceFigures(CommonsCase):
                 "spent": 0,
                 "available": 5600,
                 "coverage": 100,
+                "carried_over": 0,
+                "committed": 0,
             },
         )
 
@@ -101,6 +114,8 @@ class TestCommonsResourceFigures(CommonsCase):
         self._donate(self.loot, 3000, "2023-02-15")
         draft = self._bill(self.loot, 400, "2023-06-01", post=False)
         self.assertEqual(self._figures(self.loot, 2023)["spent"], 0)
+        draft.action_commons_submit()
+        self._approve(draft)
         draft.action_post()
         figures = self._figures(self.loot, 2023)
         self.assertEqual(figures["spent"], 400)
@@ -117,12 +132,14 @@ class TestCommonsResourceFigures(CommonsCase):
         self.assertEqual(figures["available"], 1800)
 
     def test_deductible_vat_is_not_spent(self):
+        self._donate(self.loot, 3000, "2023-02-15")
         self._bill(
             self.loot, 1000, "2023-06-01", self._tax("VAT 20% (deductible)", True)
         )
         self.assertEqual(self._figures(self.loot, 2023)["spent"], 1000)
 
     def test_refund_reduces_spent(self):
+        self._donate(self.loot, 3000, "2023-02-15")
         bill = self._bill(self.loot, 1000, "2023-06-01")
         reversal = bill._reverse_moves(
             [{"date": "2023-06-15", "invoice_date": "2023-06-15"}]
@@ -183,19 +200,66 @@ class TestCommonsResourceFigures(CommonsCase):
             )
             self.env.invalidate_all()
             count = self.cr.sql_log_count
-            records.read(
-                ["amount_needed", "amount_funded", "amount_available", "coverage"]
-            )
+            records.read(FIGURES)
             return self.cr.sql_log_count - count
 
         read_figures(resources[:1])  # warms the user's access-rights caches up
         self.assertEqual(read_figures(resources[:5]), read_figures(resources))
         figures = resources.with_user(self.commons_user).with_context(commons_year=2023)
         self.env.invalidate_all()
-        with self.assertQueryCount(12):
-            figures.read(
-                ["amount_needed", "amount_funded", "amount_available", "coverage"]
-            )
+        with self.assertQueryCount(14):
+            figures.read(FIGURES)
         self.assertEqual(figures[0].coverage, 100)
         self.assertEqual(figures[-1].coverage, 50)
         self.assertEqual(figures[100].coverage, 0)
+
+    @freeze_time("2026-03-01")
+    def test_funds_not_spent_are_carried_over(self):
+        """Money received in 2023 and 2024 and not spent is still there in 2026."""
+        self._donate(self.loot, 5600, "2023-02-15")
+        self._donate(self.loot, 3000, "2024-02-15")
+        self._bill(self.loot, 1000, "2024-06-01")
+        figures_2024 = self._figures(self.loot, 2024)
+        self.assertEqual(figures_2024["carried_over"], 5600)
+        self.assertEqual(figures_2024["available"], 5600 + 3000 - 1000)
+        figures_2026 = self._figures(self.loot, 2026)
+        self.assertEqual(figures_2026["carried_over"], 7600)
+        self.assertEqual(figures_2026["funded"], 0)
+        self.assertEqual(figures_2026["available"], 7600)
+
+    @freeze_time("2026-03-01")
+    def test_committed_is_what_envelopes_and_approved_bills_promise(self):
+        self._donate(self.loot, 5600, "2023-02-15")
+        instruction = self._instruction(self.loot, 1600, "2023-01-01")
+        self._bill(self.loot, 1200, "2023-06-01", instruction=instruction)
+        # Approved, not posted yet: in the instruction's envelope already.
+        waiting = self._bill(self.loot, 100, "2023-07-01", post=False)
+        waiting.commons_instruction_id = instruction
+        waiting.action_commons_submit()
+        self._approve(waiting)
+        # Approved without instruction: committed on its own.
+        other = self._bill(self.loot, 500, "2023-08-01", post=False)
+        other.action_commons_submit()
+        self._approve(other)
+        figures = self._figures(self.loot, 2023)
+        self.assertEqual(figures["spent"], 1200)
+        # What is left of the envelope, and both approved bills.
+        self.assertEqual(figures["committed"], 300 + 100 + 500)
+        self.assertEqual(figures["available"], 5600 - 1200 - 900)
+        self.assertEqual(instruction.amount_remaining, 300)
+        # Closing the instruction frees what is left of its envelope.
+        instruction.with_user(self.steward).sudo().action_close()
+        figures = self._figures(self.loot, 2023)
+        self.assertEqual(figures["committed"], 100 + 500)
+        self.assertEqual(self._figures(self.loot, 2026)["available"], 5600 - 1200 - 600)
+        self.assertEqual(self._figures(self.loot, 2026)["committed"], 600)
+
+    @freeze_time("2026-03-01")
+    def test_commitments_count_from_their_year(self):
+        self._donate(self.loot, 5600, "2023-02-15")
+        self._instruction(self.loot, 1000, "2024-01-01")
+        self.assertEqual(self._figures(self.loot, 2023)["committed"], 0)
+        self.assertEqual(self._figures(self.loot, 2023)["available"], 5600)
+        figures_2024 = self._figures(self.loot, 2024)
+        self.assertEqual(figures_2024["committed"], 1000)
+        self.assertEqual(figures_2024["available"], 4600)
