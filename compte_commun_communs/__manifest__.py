@@ -37,6 +37,7 @@
         "views/res_partner_views.xml",
         "views/commons_public_templates.xml",
         "views/portal_funder_templates.xml",
+        "views/portal_steward_templates.xml",
         "views/compte_commun_communs_menus.xml",
     ],
     "demo": [
