@@ -38,6 +38,9 @@
         "views/commons_public_templates.xml",
         "views/portal_funder_templates.xml",
         "views/portal_steward_templates.xml",
+        "wizard/account_move_commons_send_back_views.xml",
+        "views/account_move_views.xml",
+        "views/commons_allocation_instruction_views.xml",
         "views/compte_commun_communs_menus.xml",
     ],
     "demo": [

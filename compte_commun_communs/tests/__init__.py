@@ -13,3 +13,5 @@ from . import test_donation_receipt
 from . import test_donation_tax_receipt_cerfa
 from . import test_commons_public_page
 from . import test_commons_portal
+from . import test_commons_vat
+from . import test_commons_backend_forms

@@ -1,3 +1,4 @@
+from . import account_move_commons_send_back
 from . import account_move_reversal
 from . import account_payment_register
 from . import commons_resource_year_select

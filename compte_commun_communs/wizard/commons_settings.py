@@ -44,6 +44,9 @@ class CommonsSettings(models.TransientModel):
     commons_accounts_origin = fields.Selection(
         related="company_id.commons_accounts_origin"
     )
+    commons_vat_recoverable = fields.Boolean(
+        related="company_id.commons_vat_recoverable", readonly=False
+    )
     # The host's legal identity, printed on its tax receipts.
     commons_rna = fields.Char(related="company_id.commons_rna", readonly=False)
     commons_company_registry = fields.Char(
