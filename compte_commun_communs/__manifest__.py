@@ -8,7 +8,14 @@
     "author": "Compte Commun des Communs contributors",
     "license": "AGPL-3",
     "application": True,
-    "depends": ["account", "analytic", "portal", "http_routing", "donation"],
+    "depends": [
+        "account",
+        "account_edi_ubl_cii",
+        "analytic",
+        "portal",
+        "http_routing",
+        "donation",
+    ],
     "external_dependencies": {"python": ["num2words"]},
     "data": [
         "security/compte_commun_communs_groups.xml",
@@ -37,6 +44,7 @@
         "views/res_partner_views.xml",
         "views/commons_public_templates.xml",
         "views/portal_funder_templates.xml",
+        "views/portal_contributor_templates.xml",
         "views/compte_commun_communs_menus.xml",
     ],
     "demo": [

@@ -1,2 +1,3 @@
 from . import portal_funder
 from . import public
+from . import portal_contributor
