@@ -522,6 +522,20 @@ class TestCommonsPortalContributor(CommonsCase, HttpCase):
         )
         self.assertEqual(mails.recipient_ids, (self.steward | self.steward2).partner_id)
 
+    def test_sent_back_bill_shows_reason(self):
+        bill = self._submitted_bill()
+        bill.with_user(self.accountant).action_commons_send_back(
+            "Add the mention “TVA non applicable, art. 293 B du CGI”"
+        )
+        response = self.url_open(f"/my/commons/bills/{bill.id}")
+        page = html.fromstring(response.text)
+        status = page.xpath("//*[contains(@class, 'o_commons_bill_status')]")[0]
+        self.assertEqual(status.get("data-status"), "returned")
+        self.assertIn("Sent back", status.text_content())
+        reason = page.xpath("//*[contains(@class, 'o_commons_bill_reason')]")[0]
+        self.assertIn("art. 293 B du CGI", reason.text_content())
+        self.assertTrue(page.xpath("//*[contains(@class, 'o_commons_bill_edit')]"))
+
     def test_correct_keeps_file_and_refuses_bad_input(self):
         bill = self._submitted_bill()
         response = self._post_bill(
