@@ -8,7 +8,14 @@
     "author": "Compte Commun des Communs contributors",
     "license": "AGPL-3",
     "application": True,
-    "depends": ["account", "analytic", "portal", "http_routing", "donation"],
+    "depends": [
+        "account",
+        "account_edi_ubl_cii",
+        "analytic",
+        "portal",
+        "http_routing",
+        "donation",
+    ],
     "external_dependencies": {"python": ["num2words"]},
     "data": [
         "security/compte_commun_communs_groups.xml",
@@ -41,6 +48,7 @@
         "wizard/account_move_commons_send_back_views.xml",
         "views/account_move_views.xml",
         "views/commons_allocation_instruction_views.xml",
+        "views/portal_contributor_templates.xml",
         "views/compte_commun_communs_menus.xml",
     ],
     "demo": [

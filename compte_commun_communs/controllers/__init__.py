@@ -1,3 +1,4 @@
 from . import portal_funder
 from . import public
 from . import portal_steward
+from . import portal_contributor

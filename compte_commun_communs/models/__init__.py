@@ -22,3 +22,4 @@ from . import mail_mail
 from . import res_company
 from . import res_partner
 from . import res_users_settings
+from . import account_move_commons_portal

@@ -1,0 +1,326 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from itertools import zip_longest
+
+from odoo import fields, http
+from odoo.exceptions import UserError
+from odoo.http import request
+
+from odoo.addons.portal.controllers.portal import CustomerPortal
+
+from ..models.account_move_commons_bill import APPROVAL_MOVE_TYPES
+from ..models.account_move_commons_portal import MAX_INVOICE_FILE_SIZE
+
+# A request may carry a file a little larger than the model accepts, so that
+# the contributor reads the model's clear error rather than a bare HTTP 413.
+MAX_REQUEST_SIZE = MAX_INVOICE_FILE_SIZE + 2 * 1024 * 1024
+# Rows of lines the bill form offers.
+FORM_LINES = 5
+
+
+class CommonsContributorPortal(CustomerPortal):
+    """The contributor's portal: their allocation instructions, the bills they
+    sent the host against them, and the form to send one."""
+
+    # -- Whose records --------------------------------------------------------
+
+    def _get_commons_contributor(self):
+        """The partner the session's user invoices as."""
+        return request.env.user.partner_id.commercial_partner_id
+
+    def _get_commons_instructions_sudo(self, active=False):
+        """The user's allocation instructions, issued (not drafts); with
+        ``active``, those a bill can be sent against today."""
+        domain = [
+            (
+                "contributor_id.commercial_partner_id",
+                "=",
+                self._get_commons_contributor().id,
+            ),
+            ("state", "!=", "draft"),
+        ]
+        instructions = (
+            request.env["commons.allocation.instruction"].sudo().search(domain)
+        )
+        if active:
+            today = fields.Date.context_today(request.env.user)
+            instructions = instructions.filtered(
+                lambda i: i.state == "active"
+                and (not i.date_end or i.date_end >= today)
+            )
+        return instructions
+
+    def _get_commons_bills_domain(self):
+        return [
+            ("commercial_partner_id", "=", self._get_commons_contributor().id),
+            ("commons_resource_id", "!=", False),
+            ("move_type", "in", APPROVAL_MOVE_TYPES),
+        ]
+
+    def _is_commons_contributor(self):
+        partner = self._get_commons_contributor()
+        return bool(
+            request.env["commons.resource"]
+            .sudo()
+            .with_context(active_test=False)
+            .search_count(
+                [("contributor_ids.commercial_partner_id", "=", partner.id)], limit=1
+            )
+            or request.env["account.move"]
+            .sudo()
+            .search_count(self._get_commons_bills_domain(), limit=1)
+        )
+
+    def _get_commons_bill_sudo(self, bill_id):
+        """The user's bill as superuser, or an empty recordset."""
+        return (
+            request.env["account.move"]
+            .sudo()
+            .search([("id", "=", bill_id), *self._get_commons_bills_domain()])
+        )
+
+    def _prepare_home_portal_values(self, counters):
+        values = super()._prepare_home_portal_values(counters)
+        if "commons_bill_count" in counters:
+            # What the page shows: the bills and the instructions to bill.
+            values["commons_bill_count"] = (
+                request.env["account.move"]
+                .sudo()
+                .search_count(self._get_commons_bills_domain())
+                + len(self._get_commons_instructions_sudo(active=True))
+                if self._is_commons_contributor()
+                else 0
+            )
+        return values
+
+    # -- Pages ----------------------------------------------------------------
+
+    @http.route("/my/commons/bills", type="http", auth="user", website=True)
+    def portal_my_commons_bills(self, **kwargs):
+        if not self._is_commons_contributor():
+            return request.redirect("/my")
+        bills = (
+            request.env["account.move"]
+            .sudo()
+            .search(
+                self._get_commons_bills_domain(),
+                order="invoice_date desc, id desc",
+            )
+        )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "commons_bills",
+                "instructions": self._get_commons_instructions_sudo(active=True),
+                "bills": bills,
+            }
+        )
+        return request.render("compte_commun_communs.portal_my_commons_bills", values)
+
+    @http.route(
+        "/my/commons/bills/<int:bill_id>", type="http", auth="user", website=True
+    )
+    def portal_my_commons_bill(self, bill_id, **kwargs):
+        bill_sudo = self._get_commons_bill_sudo(bill_id)
+        if not bill_sudo:
+            return request.redirect("/my")
+        return self._render_commons_bill(bill_sudo, sent=kwargs.get("sent"))
+
+    def _render_commons_bill(self, bill_sudo, error=None, sent=None):
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "commons_bills",
+                "bill": bill_sudo,
+                "status": bill_sudo._get_commons_portal_status(),
+                "error": error,
+                "sent": sent,
+            }
+        )
+        return request.render("compte_commun_communs.portal_my_commons_bill", values)
+
+    @http.route(
+        "/my/commons/bills/<int:bill_id>/file", type="http", auth="user", website=True
+    )
+    def portal_my_commons_bill_file(self, bill_id, download=False, **kwargs):
+        bill_sudo = self._get_commons_bill_sudo(bill_id)
+        attachment = bill_sudo.message_main_attachment_id
+        if not attachment:
+            return request.redirect("/my")
+        return (
+            request.env["ir.binary"]
+            ._get_stream_from(attachment)
+            .get_response(as_attachment=bool(download))
+        )
+
+    # -- Sending a bill ---------------------------------------------------------
+
+    def _parse_commons_bill_form(self):
+        """What the contributor typed, and their file, as the model takes it."""
+        form = request.httprequest.form
+        upload = request.httprequest.files.get("invoice_file")
+        content = upload.read() if upload else b""
+        return {
+            "ref": form.get("ref"),
+            "invoice_date": form.get("invoice_date"),
+            "tax_id": form.get("tax_id"),
+            "lines": list(
+                zip_longest(
+                    form.getlist("line_label")[:100],
+                    form.getlist("line_amount")[:100],
+                    fillvalue="",
+                )
+            ),
+            "filename": upload.filename if upload and content else None,
+            "content": content,
+        }
+
+    def _render_commons_bill_form(
+        self, instruction=None, bill=None, form=None, error=None
+    ):
+        """The form to send a bill (``instruction``) or correct one (``bill``)."""
+        company = (bill or instruction).company_id if (bill or instruction) else None
+        company = company or request.env.company
+        if form is None and bill:
+            form = {
+                "ref": bill.ref,
+                "invoice_date": bill.invoice_date,
+                "tax_id": bill.invoice_line_ids.tax_ids[:1].id,
+                "lines": [
+                    (line.name, line.price_unit)
+                    for line in bill.invoice_line_ids
+                    if line.display_type == "product"
+                ],
+            }
+        form = dict(form or {})
+        lines = list(form.get("lines") or [])
+        lines += [("", "")] * max(FORM_LINES - len(lines), 1)
+        form["lines"] = lines
+        try:
+            form["tax_id"] = int(form.get("tax_id") or 0)
+        except ValueError:
+            form["tax_id"] = 0
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "commons_bills",
+                "instruction": instruction,
+                "instructions": self._get_commons_instructions_sudo(active=True),
+                "bill": bill,
+                "taxes": request.env["account.move"]._commons_get_portal_taxes(company),
+                "form": form,
+                "error": error,
+                "max_file_mb": MAX_INVOICE_FILE_SIZE // (1024 * 1024),
+            }
+        )
+        return request.render(
+            "compte_commun_communs.portal_my_commons_bill_form", values
+        )
+
+    @http.route(
+        "/my/commons/bills/new",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET"],
+    )
+    def portal_my_commons_bill_new(self, instruction_id=None, **kwargs):
+        if not self._is_commons_contributor():
+            return request.redirect("/my")
+        instructions = self._get_commons_instructions_sudo(active=True)
+        instruction = instructions[:1] if len(instructions) == 1 else None
+        if instruction_id:
+            try:
+                instruction = instructions.filtered(
+                    lambda i: i.id == int(instruction_id)
+                )
+            except ValueError:
+                instruction = None
+            if not instruction:
+                return request.redirect("/my")
+        if not instructions:
+            return request.redirect("/my/commons/bills")
+        return self._render_commons_bill_form(instruction=instruction)
+
+    @http.route(
+        "/my/commons/bills/new",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+        max_content_length=MAX_REQUEST_SIZE,
+    )
+    def portal_my_commons_bill_create(self, **kwargs):
+        if not self._is_commons_contributor():
+            return request.redirect("/my")
+        form = self._parse_commons_bill_form()
+        try:
+            instruction_id = int(request.httprequest.form.get("instruction_id") or 0)
+        except ValueError:
+            instruction_id = 0
+        # Any of the user's own instructions: the model says why a closed,
+        # cancelled or ended one takes no bill.
+        instruction = self._get_commons_instructions_sudo().filtered(
+            lambda i: i.id == instruction_id
+        )
+        if not instruction:
+            return self._render_commons_bill_form(
+                form=form,
+                error=request.env._(
+                    "Choose one of your allocation instructions for this bill."
+                ),
+            )
+        try:
+            bill = (
+                request.env["account.move"]
+                .sudo()
+                ._commons_create_portal_bill(instruction, form)
+            )
+        except UserError as error:
+            shown = instruction & self._get_commons_instructions_sudo(active=True)
+            return self._render_commons_bill_form(
+                instruction=shown or None, form=form, error=str(error)
+            )
+        return request.redirect(f"/my/commons/bills/{bill.id}?sent=1")
+
+    @http.route(
+        "/my/commons/bills/<int:bill_id>/edit",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["GET", "POST"],
+        max_content_length=MAX_REQUEST_SIZE,
+    )
+    def portal_my_commons_bill_edit(self, bill_id, **kwargs):
+        bill_sudo = self._get_commons_bill_sudo(bill_id)
+        if not bill_sudo:
+            return request.redirect("/my")
+        if not bill_sudo._is_commons_portal_correctable():
+            return request.redirect(f"/my/commons/bills/{bill_sudo.id}")
+        if request.httprequest.method != "POST":
+            return self._render_commons_bill_form(bill=bill_sudo)
+        form = self._parse_commons_bill_form()
+        try:
+            bill_sudo._commons_update_portal_bill(form)
+        except UserError as error:
+            return self._render_commons_bill_form(
+                bill=bill_sudo, form=form, error=str(error)
+            )
+        return request.redirect(f"/my/commons/bills/{bill_sudo.id}?sent=1")
+
+    @http.route(
+        "/my/commons/bills/<int:bill_id>/withdraw",
+        type="http",
+        auth="user",
+        website=True,
+        methods=["POST"],
+    )
+    def portal_my_commons_bill_withdraw(self, bill_id, **kwargs):
+        bill_sudo = self._get_commons_bill_sudo(bill_id)
+        if not bill_sudo:
+            return request.redirect("/my")
+        try:
+            bill_sudo.action_commons_withdraw()
+        except UserError as error:
+            return self._render_commons_bill(bill_sudo, error=str(error))
+        return request.redirect(f"/my/commons/bills/{bill_sudo.id}")

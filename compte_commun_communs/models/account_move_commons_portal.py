@@ -1,0 +1,654 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import os
+from contextlib import closing
+
+from dateutil.relativedelta import relativedelta
+from lxml import etree
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import float_compare
+from odoo.tools.misc import formatLang
+
+from .account_move_commons_bill import CORRECTABLE_STATES
+
+# The largest invoice file a contributor may send.
+MAX_INVOICE_FILE_SIZE = 10 * 1024 * 1024
+# What an invoice file is, by its first bytes (never by its name).
+INVOICE_FILE_SIGNATURES = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+# The root elements of the e-invoices Odoo imports: UBL and CII (Factur-X).
+EINVOICE_XML_ROOTS = ("Invoice", "CrossIndustryInvoice")
+INVOICE_FILE_EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+    "application/xml": (".xml",),
+}
+# Most lines a portal bill takes.
+MAX_PORTAL_LINES = 50
+
+
+class AccountMove(models.Model):
+    """The contributor's bill sent from the portal: the rules of what they may
+    send, so that the portal's controllers only parse and check access."""
+
+    _inherit = "account.move"  # pylint: disable=consider-merging-classes-inherited
+
+    # -- The invoice file -------------------------------------------------------
+
+    @api.model
+    def _commons_check_invoice_file(self, filename, content):
+        """Check an invoice file sent by a contributor, by its content.
+
+        :return: its mimetype, one of INVOICE_FILE_EXTENSIONS
+        :raise UserError: no file, too large, or not a PDF, JPEG, PNG or
+            UBL/CII XML invoice
+        """
+        if not content:
+            raise UserError(self.env._("Attach your invoice: a PDF, JPEG or PNG file."))
+        if len(content) > MAX_INVOICE_FILE_SIZE:
+            raise UserError(
+                self.env._(
+                    "%(file)s is too large: an invoice file is at most %(max)s MB.",
+                    file=filename or self.env._("The file"),
+                    max=MAX_INVOICE_FILE_SIZE // (1024 * 1024),
+                )
+            )
+        for signature, mimetype in INVOICE_FILE_SIGNATURES:
+            if content.startswith(signature):
+                return mimetype
+        if self._commons_is_einvoice_xml(content):
+            return "application/xml"
+        raise UserError(
+            self.env._(
+                "%(file)s is not a PDF, JPEG or PNG file (nor a UBL or Factur-X "
+                "XML invoice): send your invoice in one of these formats.",
+                file=filename or self.env._("The file"),
+            )
+        )
+
+    @api.model
+    def _commons_is_einvoice_xml(self, content):
+        """Whether the content is a UBL or CII invoice in XML."""
+        text = content.lstrip(b"\xef\xbb\xbf \t\r\n")
+        if not text.startswith(b"<"):
+            return False
+        parser = etree.XMLParser(resolve_entities=False, no_network=True)
+        try:
+            root = etree.fromstring(text, parser=parser)
+        except (etree.XMLSyntaxError, ValueError):
+            return False
+        return etree.QName(root).localname in EINVOICE_XML_ROOTS
+
+    @api.model
+    def _commons_invoice_filename(self, filename, mimetype):
+        """The file's own name, without a path, ending as its content is."""
+        name = os.path.basename((filename or "").replace("\\", "/")).strip()
+        extensions = INVOICE_FILE_EXTENSIONS[mimetype]
+        if not name:
+            name = "invoice"
+        if not name.lower().endswith(extensions):
+            name += extensions[0]
+        return name
+
+    # -- What the contributor typed ---------------------------------------------
+
+    @api.model
+    def _commons_get_portal_taxes(self, company):
+        """The VAT rates a contributor may choose: the host's purchase taxes."""
+        return (
+            self.env["account.tax"]
+            .sudo()
+            .search(
+                [
+                    *self.env["account.tax"]._check_company_domain(company),
+                    ("type_tax_use", "=", "purchase"),
+                ],
+                order="sequence, amount, id",
+            )
+        )
+
+    @api.model
+    def _commons_parse_portal_amount(self, value, currency):
+        if isinstance(value, int | float):
+            amount = float(value)
+        else:
+            text = (value or "").strip().replace("\u00a0", "").replace(" ", "")
+            try:
+                amount = float(text.replace(",", "."))
+            except ValueError:
+                raise UserError(
+                    self.env._("“%(value)s” is not an amount.", value=value)
+                ) from None
+        if float_compare(amount, 0.0, precision_rounding=currency.rounding) <= 0:
+            raise UserError(self.env._("Each line's amount must be more than zero."))
+        return currency.round(amount)
+
+    @api.model
+    def _commons_parse_portal_date(self, value):
+        if not value:
+            raise UserError(self.env._("Give the date of your invoice."))
+        try:
+            invoice_date = fields.Date.to_date(value)
+        except (ValueError, TypeError):
+            raise UserError(
+                self.env._("“%(value)s” is not a date.", value=value)
+            ) from None
+        today = fields.Date.context_today(self)
+        if invoice_date > today + relativedelta(years=1):
+            raise UserError(
+                self.env._(
+                    "The date of your invoice, %(date)s, is more than a year from "
+                    "now.",
+                    date=invoice_date,
+                )
+            )
+        if invoice_date < today - relativedelta(years=1):
+            raise UserError(
+                self.env._(
+                    "The date of your invoice, %(date)s, is more than a year ago: "
+                    "ask the host's accountant to record it.",
+                    date=invoice_date,
+                )
+            )
+        return invoice_date
+
+    @api.model
+    def _commons_parse_portal_lines(self, lines, currency):
+        """[(label, amount)] from the form, without its blank rows."""
+        parsed = []
+        for label, amount in lines or []:
+            label = (label or "").strip()
+            if not label and not (str(amount or "")).strip():
+                continue
+            if not label:
+                raise UserError(self.env._("Describe each line of your invoice."))
+            if not str(amount or "").strip():
+                raise UserError(
+                    self.env._("Give the amount of “%(line)s”.", line=label)
+                )
+            parsed.append((label, self._commons_parse_portal_amount(amount, currency)))
+        if not parsed:
+            raise UserError(
+                self.env._("Add at least one line with its amount to your invoice.")
+            )
+        if len(parsed) > MAX_PORTAL_LINES:
+            raise UserError(
+                self.env._(
+                    "An invoice sent from the portal has at most %(max)s lines.",
+                    max=MAX_PORTAL_LINES,
+                )
+            )
+        return parsed
+
+    @api.model
+    def _commons_get_portal_tax(self, tax_id, company):
+        if not tax_id:
+            return self.env["account.tax"]
+        try:
+            tax_id = int(tax_id)
+        except (TypeError, ValueError):
+            tax_id = 0
+        tax = self._commons_get_portal_taxes(company).filtered(lambda t: t.id == tax_id)
+        if not tax:
+            raise UserError(self.env._("Choose the VAT of your invoice in the list."))
+        return tax
+
+    @api.model
+    def _commons_prepare_portal_bill_values(self, resource, company, values):
+        """The bill's values from what the contributor typed.
+
+        :param values: {ref, invoice_date, lines: [(label, amount)], tax_id}
+        """
+        ref = (values.get("ref") or "").strip()
+        if not ref:
+            raise UserError(self.env._("Give the number of your invoice."))
+        invoice_date = self._commons_parse_portal_date(values.get("invoice_date"))
+        lines = self._commons_parse_portal_lines(
+            values.get("lines"), company.currency_id
+        )
+        tax = self._commons_get_portal_tax(values.get("tax_id"), company)
+        distribution = {str(resource.analytic_account_id.id): 100}
+        return {
+            "ref": ref,
+            "invoice_date": invoice_date,
+            # The expense account is the purchase journal's default, as for
+            # any bill line without a product.
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "name": label,
+                        "quantity": 1,
+                        "price_unit": amount,
+                        "tax_ids": [Command.set(tax.ids)],
+                        "analytic_distribution": distribution,
+                    }
+                )
+                for label, amount in lines
+            ],
+        }
+
+    # -- Checks ---------------------------------------------------------------
+
+    @api.model
+    def _commons_check_portal_instruction(self, instruction):
+        """The instruction a bill is sent against: active, not ended, and given
+        to the current user's partner, still a contributor of its resource."""
+        instruction = instruction.sudo().exists()
+        partner = self.env.user.partner_id.commercial_partner_id
+        if (
+            not instruction
+            or instruction.contributor_id.commercial_partner_id != partner
+        ):
+            raise AccessError(
+                self.env._("This allocation instruction is not given to you.")
+            )
+        if partner not in instruction.resource_id.contributor_ids.mapped(
+            "commercial_partner_id"
+        ):
+            raise UserError(
+                self.env._(
+                    "You are no longer a contributor of %(resource)s.",
+                    resource=instruction.resource_id.display_name,
+                )
+            )
+        if instruction.state != "active":
+            raise UserError(
+                self.env._(
+                    "The instruction “%(purpose)s” is %(state)s: bills go against "
+                    "an active instruction.",
+                    purpose=instruction.name,
+                    state=instruction._get_state_label(),
+                )
+            )
+        if instruction.date_end and instruction.date_end < fields.Date.context_today(
+            self
+        ):
+            raise UserError(
+                self.env._(
+                    "The instruction “%(purpose)s” ended on %(date)s: ask a "
+                    "steward of %(resource)s for a new one.",
+                    purpose=instruction.name,
+                    date=instruction.date_end,
+                    resource=instruction.resource_id.display_name,
+                )
+            )
+        return instruction
+
+    def _commons_check_portal_contributor(self):
+        """The current user is the bill's contributor, and the bill can still be
+        corrected or withdrawn by them."""
+        self.ensure_one()
+        bill = self.sudo()
+        if (
+            self.env.user.partner_id.commercial_partner_id != bill.commercial_partner_id
+            or not bill.commons_resource_id
+        ):
+            raise AccessError(self.env._("This bill is not one of yours."))
+        if not bill._is_commons_portal_correctable():
+            raise UserError(
+                self.env._(
+                    "%(bill)s can no longer be corrected: it is %(state)s.",
+                    bill=bill.ref or bill.display_name,
+                    state=bill._get_commons_portal_status()["label"],
+                )
+            )
+
+    def _commons_check_portal_duplicate(self):
+        self.ensure_one()
+        duplicate = self.sudo().search_count(
+            [
+                ("id", "!=", self.id),
+                ("move_type", "=", self.move_type),
+                ("commercial_partner_id", "=", self.commercial_partner_id.id),
+                ("ref", "=", self.ref),
+                ("state", "!=", "cancel"),
+                ("company_id", "=", self.company_id.id),
+            ],
+            limit=1,
+        )
+        if duplicate:
+            raise UserError(
+                self.env._(
+                    "You already sent an invoice numbered %(ref)s.", ref=self.ref
+                )
+            )
+
+    def _commons_check_portal_envelope(self):
+        """A bill never asks more than what is left of its instruction."""
+        self.ensure_one()
+        instruction = self.commons_instruction_id.sudo()
+        if not instruction:
+            return
+        amount = self._get_commons_consumed_amount()
+        left = instruction.amount_remaining
+        if (
+            float_compare(
+                amount, left, precision_rounding=self.company_currency_id.rounding
+            )
+            > 0
+        ):
+            raise UserError(
+                self.env._(
+                    "Your invoice (%(amount)s) is more than what is left of the "
+                    "envelope of “%(purpose)s”: %(left)s.",
+                    amount=formatLang(
+                        self.env, amount, currency_obj=self.company_currency_id
+                    ),
+                    purpose=instruction.name,
+                    left=formatLang(
+                        self.env, left, currency_obj=self.company_currency_id
+                    ),
+                )
+            )
+
+    # -- The e-invoice in the file ----------------------------------------------
+
+    @api.model
+    def _commons_read_einvoice(self, company, filename, content):
+        """Read the file with Odoo's own e-invoice import (account_edi_ubl_cii)
+        into a throwaway bill, in a savepoint that is always rolled back: the
+        import replaces the bill's partner and may create partners and bank
+        accounts, none of which must stay. Call it before writing anything:
+        rolling a savepoint back also drops the transaction's pending
+        precommit hooks (such as the chatter's tracking).
+
+        :return: None when the file carries no e-invoice, else
+            {"partner": res.partner (commercial), "currency": res.currency,
+            "untaxed": float, "total": float}; partner is empty when the
+            import failed
+        """
+        if not content:
+            return None
+        result = None
+        Move = (
+            self.env["account.move"]
+            .sudo()
+            .with_company(company)
+            .with_context(mail_create_nosubscribe=True, tracking_disable=True)
+        )
+        with closing(self.env.cr.savepoint()):
+            probe = Move.create({"move_type": "in_invoice"})
+            attachment = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": filename,
+                        "raw": content,
+                        "res_model": probe._name,
+                        "res_id": probe.id,
+                    }
+                )
+            )
+            has_einvoice = False
+            for file_data in attachment._unwrap_edi_attachments():
+                if file_data["type"] == "xml" and probe._get_edi_decoder(
+                    file_data, new=True
+                ):
+                    has_einvoice = True
+                if file_data.get("on_close"):
+                    file_data["on_close"]()
+            if has_einvoice:
+                probe._extend_with_attachments(attachment, new=True)
+                imported = bool(probe.invoice_line_ids)
+                result = {
+                    "partner_id": probe.partner_id.commercial_partner_id.id
+                    if imported
+                    else False,
+                    "currency_id": probe.currency_id.id,
+                    "untaxed": probe.amount_untaxed,
+                    "total": probe.amount_total,
+                }
+        # The savepoint is rolled back: browse again what outlives it.
+        if result:
+            result["partner"] = self.env["res.partner"].browse(result.pop("partner_id"))
+            result["currency"] = self.env["res.currency"].browse(
+                result.pop("currency_id")
+            )
+        return result
+
+    def _commons_check_einvoice(self, filename, einvoice):
+        """When the file carries an e-invoice (Factur-X, UBL, CII), it must be
+        the contributor's and say what they typed.
+
+        :param einvoice: what _commons_read_einvoice read in the file
+        """
+        self.ensure_one()
+        if einvoice is None:
+            return
+        if not einvoice["partner"]:
+            raise UserError(
+                self.env._(
+                    "The e-invoice in %(file)s could not be read: send it again "
+                    "or send a plain PDF.",
+                    file=filename,
+                )
+            )
+        if einvoice["partner"] != self.commercial_partner_id:
+            # Never name the partner the import found: it may be anyone's.
+            raise UserError(
+                self.env._(
+                    "The seller in the e-invoice of %(file)s is not you: send an "
+                    "invoice you issued yourself.",
+                    file=filename,
+                )
+            )
+        currency = self.currency_id
+        if einvoice["currency"] != currency or any(
+            float_compare(read, typed, precision_rounding=currency.rounding)
+            for read, typed in (
+                (einvoice["untaxed"], self.amount_untaxed),
+                (einvoice["total"], self.amount_total),
+            )
+        ):
+            raise UserError(
+                self.env._(
+                    "The e-invoice in %(file)s says %(untaxed)s before VAT and "
+                    "%(total)s with VAT, but you typed %(typed_untaxed)s and "
+                    "%(typed_total)s: correct the lines or the VAT.",
+                    file=filename,
+                    untaxed=formatLang(
+                        self.env, einvoice["untaxed"], currency_obj=einvoice["currency"]
+                    ),
+                    total=formatLang(
+                        self.env, einvoice["total"], currency_obj=einvoice["currency"]
+                    ),
+                    typed_untaxed=formatLang(
+                        self.env, self.amount_untaxed, currency_obj=currency
+                    ),
+                    typed_total=formatLang(
+                        self.env, self.amount_total, currency_obj=currency
+                    ),
+                )
+            )
+
+    def _commons_attach_invoice_file(self, filename, content, mimetype):
+        """Attach the file in the bill's chatter and make it the bill's main
+        document."""
+        self.ensure_one()
+        bill = self.sudo().with_context(no_new_invoice=True)
+        message = bill.message_post(
+            body=self.env._("Invoice file sent by the contributor."),
+            attachments=[(filename, content)],
+            author_id=self.env.user.partner_id.id,
+            message_type="comment",
+            subtype_xmlid="mail.mt_note",
+        )
+        attachment = message.attachment_ids[:1]
+        bill._message_set_main_attachment_id(
+            attachment, force=True, filter_xml=mimetype != "application/xml"
+        )
+        return attachment
+
+    # -- The contributor's actions ----------------------------------------------
+
+    @api.model
+    def _commons_create_portal_bill(self, instruction, values):
+        """Create, check and submit a contributor's bill sent from the portal.
+
+        The portal calls it as superuser once it checked the instruction is the
+        user's; it checks it again. Everything happens in a savepoint: on any
+        error nothing is left, even when the caller catches the error.
+
+        :param instruction: commons.allocation.instruction
+        :param values: {ref, invoice_date, lines: [(label, amount)], tax_id,
+            filename, content}
+        :return: the draft bill, submitted to the stewards
+        """
+        instruction = self._commons_check_portal_instruction(instruction)
+        filename = values.get("filename")
+        content = values.get("content")
+        mimetype = self._commons_check_invoice_file(filename, content)
+        filename = self._commons_invoice_filename(filename, mimetype)
+        company = instruction.company_id
+        resource = instruction.resource_id
+        einvoice = self._commons_read_einvoice(company, filename, content)
+        with self.env.cr.savepoint():
+            vals = self._commons_prepare_portal_bill_values(resource, company, values)
+            bill = (
+                self.env["account.move"]
+                .sudo()
+                .with_company(company)
+                .with_context(mail_create_nosubscribe=True)
+                .create(
+                    {
+                        **vals,
+                        "move_type": "in_invoice",
+                        "partner_id": instruction.contributor_id.id,
+                        "commons_instruction_id": instruction.id,
+                    }
+                )
+            )
+            bill._commons_check_portal_bill(filename, content, mimetype, einvoice)
+            bill.action_commons_submit()
+        return bill
+
+    def _commons_update_portal_bill(self, values):
+        """The contributor corrects a bill not approved yet and sends it to the
+        stewards again. Without a new file, the bill keeps its own.
+
+        :param values: as for _commons_create_portal_bill; filename and
+            content optional
+        """
+        self.ensure_one()
+        self._commons_check_portal_contributor()
+        bill = self.sudo()
+        filename = values.get("filename")
+        content = values.get("content")
+        mimetype = None
+        if content or filename:
+            mimetype = self._commons_check_invoice_file(filename, content)
+            filename = self._commons_invoice_filename(filename, mimetype)
+        if bill.commons_instruction_id:
+            self._commons_check_portal_instruction(bill.commons_instruction_id)
+        if not mimetype:
+            attachment = bill.message_main_attachment_id
+            filename, content = attachment.name, attachment.raw
+        einvoice = self._commons_read_einvoice(bill.company_id, filename, content)
+        with self.env.cr.savepoint():
+            vals = self._commons_prepare_portal_bill_values(
+                bill.commons_resource_id, bill.company_id, values
+            )
+            vals["invoice_line_ids"] = [
+                Command.delete(line.id) for line in bill.invoice_line_ids
+            ] + vals["invoice_line_ids"]
+            bill.write(vals)
+            bill._commons_check_portal_bill(filename, content, mimetype, einvoice)
+            bill.sudo().message_post(
+                body=self.env._(
+                    "Corrected by %(user)s.", user=self.env.user.partner_id.name
+                ),
+                author_id=self.env.user.partner_id.id,
+                subtype_xmlid="mail.mt_note",
+            )
+            bill.action_commons_submit()
+        return bill
+
+    def _commons_check_portal_bill(self, filename, content, mimetype, einvoice):
+        """The checks of a bill the contributor typed, before it goes to the
+        stewards; with a mimetype, the file is new and attached."""
+        self.ensure_one()
+        if self.commons_resource_id != (
+            self.commons_instruction_id.sudo().resource_id or self.commons_resource_id
+        ):
+            raise UserError(
+                self.env._("The bill must be charged to the instruction's resource.")
+            )
+        self._commons_check_portal_duplicate()
+        self._commons_check_portal_envelope()
+        self._commons_check_einvoice(filename, einvoice)
+        if mimetype:
+            self._commons_attach_invoice_file(filename, content, mimetype)
+
+    # -- What the contributor sees ----------------------------------------------
+
+    def _is_commons_portal_correctable(self):
+        """Whether the contributor may still correct or withdraw the bill."""
+        self.ensure_one()
+        bill = self.sudo()
+        return bill.state == "draft" and bill.commons_bill_state in CORRECTABLE_STATES
+
+    def _get_commons_portal_status(self):
+        """The bill's status as its contributor sees it.
+
+        :return: {"code": submitted|approved|rejected|returned|posted|partial|
+            paid|withdrawn|cancelled|draft, "label": str, "reason": str or
+            False, "date": date or False (the payment's, when paid)}
+        """
+        self.ensure_one()
+        bill = self.sudo()
+        labels = {
+            "draft": self.env._("Not submitted"),
+            "submitted": self.env._("Waiting for the stewards"),
+            "approved": self.env._("Approved"),
+            "rejected": self.env._("Rejected"),
+            "returned": self.env._("Sent back"),
+            "posted": self.env._("Recorded by the host"),
+            "partial": self.env._("Partly paid"),
+            "paid": self.env._("Paid"),
+            "withdrawn": self.env._("Withdrawn"),
+            "cancelled": self.env._("Cancelled"),
+        }
+        date = False
+        if bill.state == "cancel":
+            code = (
+                "withdrawn" if bill.commons_bill_state == "withdrawn" else "cancelled"
+            )
+        elif bill.state == "posted":
+            if bill.payment_state in ("paid", "in_payment", "partial"):
+                code = "partial" if bill.payment_state == "partial" else "paid"
+                date = bill._get_commons_payment_date()
+            else:
+                code = "posted"
+        else:
+            code = bill.commons_bill_state or "draft"
+        return {
+            "code": code,
+            "label": labels[code],
+            "reason": bill.commons_state_reason
+            if code in ("rejected", "returned")
+            else False,
+            "date": date,
+        }
+
+    def _get_commons_payment_date(self):
+        """The date of the bill's latest payment, reconciled or not."""
+        self.ensure_one()
+        bill = self.sudo()
+        dates = [
+            fields.Date.to_date(payment["date"])
+            for payment in (bill.invoice_payments_widget or {}).get("content", [])
+            if payment.get("date")
+        ]
+        dates += [
+            payment.date
+            for payment in bill.matched_payment_ids
+            if payment.state in ("in_process", "paid")
+        ]
+        return max(dates) if dates else False

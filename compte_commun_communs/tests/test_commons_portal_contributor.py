@@ -1,0 +1,649 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import io
+from datetime import timedelta
+from urllib.parse import urlparse
+
+import facturx
+from lxml import html
+from reportlab.pdfgen import canvas
+
+from odoo import Command, fields
+from odoo.tests import HttpCase, tagged
+
+from odoo.addons.mail.tests.common import mail_new_test_user
+
+from .common import CommonsCase
+
+CII_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
+<rsm:CrossIndustryInvoice
+    xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+    xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+    xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100">
+  <rsm:ExchangedDocumentContext>
+    <ram:GuidelineSpecifiedDocumentContextParameter>
+      <ram:ID>urn:cen.eu:en16931:2017</ram:ID>
+    </ram:GuidelineSpecifiedDocumentContextParameter>
+  </rsm:ExchangedDocumentContext>
+  <rsm:ExchangedDocument>
+    <ram:ID>{ref}</ram:ID>
+    <ram:TypeCode>380</ram:TypeCode>
+    <ram:IssueDateTime>
+      <udt:DateTimeString format="102">{date}</udt:DateTimeString>
+    </ram:IssueDateTime>
+  </rsm:ExchangedDocument>
+  <rsm:SupplyChainTradeTransaction>
+    {lines}
+    <ram:ApplicableHeaderTradeAgreement>
+      <ram:SellerTradeParty>
+        <ram:Name>{seller}</ram:Name>
+        <ram:DefinedTradeContact>
+          <ram:EmailURIUniversalCommunication>
+            <ram:URIID schemeID="SMTP">{email}</ram:URIID>
+          </ram:EmailURIUniversalCommunication>
+        </ram:DefinedTradeContact>
+        <ram:PostalTradeAddress>
+          <ram:CountryID>FR</ram:CountryID>
+        </ram:PostalTradeAddress>
+        {vat}
+      </ram:SellerTradeParty>
+      <ram:BuyerTradeParty>
+        <ram:Name>{buyer}</ram:Name>
+      </ram:BuyerTradeParty>
+    </ram:ApplicableHeaderTradeAgreement>
+    <ram:ApplicableHeaderTradeDelivery/>
+    <ram:ApplicableHeaderTradeSettlement>
+      <ram:InvoiceCurrencyCode>{currency}</ram:InvoiceCurrencyCode>
+      <ram:SpecifiedTradeSettlementPaymentMeans>
+        <ram:TypeCode>58</ram:TypeCode>
+        <ram:PayeePartyCreditorFinancialAccount>
+          <ram:IBANID>FR7630006000011234567890189</ram:IBANID>
+        </ram:PayeePartyCreditorFinancialAccount>
+      </ram:SpecifiedTradeSettlementPaymentMeans>
+      <ram:ApplicableTradeTax>
+        <ram:CalculatedAmount>{tax:.2f}</ram:CalculatedAmount>
+        <ram:TypeCode>VAT</ram:TypeCode>
+        <ram:BasisAmount>{untaxed:.2f}</ram:BasisAmount>
+        <ram:CategoryCode>S</ram:CategoryCode>
+        <ram:RateApplicablePercent>{rate:.2f}</ram:RateApplicablePercent>
+      </ram:ApplicableTradeTax>
+      <ram:SpecifiedTradeSettlementHeaderMonetarySummation>
+        <ram:LineTotalAmount>{untaxed:.2f}</ram:LineTotalAmount>
+        <ram:TaxBasisTotalAmount>{untaxed:.2f}</ram:TaxBasisTotalAmount>
+        <ram:TaxTotalAmount currencyID="{currency}">{tax:.2f}</ram:TaxTotalAmount>
+        <ram:GrandTotalAmount>{total:.2f}</ram:GrandTotalAmount>
+        <ram:DuePayableAmount>{total:.2f}</ram:DuePayableAmount>
+      </ram:SpecifiedTradeSettlementHeaderMonetarySummation>
+    </ram:ApplicableHeaderTradeSettlement>
+  </rsm:SupplyChainTradeTransaction>
+</rsm:CrossIndustryInvoice>
+"""
+
+CII_LINE = """<ram:IncludedSupplyChainTradeLineItem>
+      <ram:AssociatedDocumentLineDocument>
+        <ram:LineID>{index}</ram:LineID>
+      </ram:AssociatedDocumentLineDocument>
+      <ram:SpecifiedTradeProduct>
+        <ram:Name>{name}</ram:Name>
+      </ram:SpecifiedTradeProduct>
+      <ram:SpecifiedLineTradeAgreement>
+        <ram:NetPriceProductTradePrice>
+          <ram:ChargeAmount>{amount:.2f}</ram:ChargeAmount>
+        </ram:NetPriceProductTradePrice>
+      </ram:SpecifiedLineTradeAgreement>
+      <ram:SpecifiedLineTradeDelivery>
+        <ram:BilledQuantity unitCode="C62">1.0</ram:BilledQuantity>
+      </ram:SpecifiedLineTradeDelivery>
+      <ram:SpecifiedLineTradeSettlement>
+        <ram:ApplicableTradeTax>
+          <ram:TypeCode>VAT</ram:TypeCode>
+          <ram:CategoryCode>S</ram:CategoryCode>
+          <ram:RateApplicablePercent>{rate:.2f}</ram:RateApplicablePercent>
+        </ram:ApplicableTradeTax>
+        <ram:SpecifiedTradeSettlementLineMonetarySummation>
+          <ram:LineTotalAmount>{amount:.2f}</ram:LineTotalAmount>
+        </ram:SpecifiedTradeSettlementLineMonetarySummation>
+      </ram:SpecifiedLineTradeSettlement>
+    </ram:IncludedSupplyChainTradeLineItem>"""
+
+
+def make_pdf(text="Invoice"):
+    """A real one-page PDF."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.drawString(72, 720, text)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+@tagged("post_install", "-at_install")
+class TestCommonsPortalContributor(CommonsCase, HttpCase):
+    """What a contributor does in /my/commons/bills: send a bill against their
+    allocation instruction, follow it, correct or withdraw it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.today = fields.Date.today()
+        cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
+        cls.dokos = cls._create_resource("DOKOS", "DOKOS", people=False)
+        cls.dokos.with_user(cls.accountant).write(
+            {
+                "steward_ids": [Command.set(cls.steward.partner_id.ids)],
+                "contributor_ids": [Command.set(cls.contributor2.partner_id.ids)],
+            }
+        )
+        cls._donate(cls.loot, 10000, cls.today - timedelta(days=60))
+        cls._donate(cls.dokos, 5000, cls.today - timedelta(days=60))
+        cls.instruction = cls._instruction(
+            cls.loot, 3000, cls.today - timedelta(days=30)
+        )
+        cls.other_instruction = cls._instruction(
+            cls.loot,
+            1000,
+            cls.today - timedelta(days=30),
+            contributor=cls.contributor2,
+            name="Security review",
+        )
+        cls.dokos_instruction = cls._instruction(
+            cls.dokos,
+            1000,
+            cls.today - timedelta(days=30),
+            contributor=cls.contributor2,
+            name="DOKOS hosting",
+        )
+        cls.funder_user = mail_new_test_user(
+            cls.env,
+            login="commons_funder",
+            email="funder@example.org",
+            groups="base.group_portal",
+        )
+        cls.purchase_tax = cls.company_data["default_tax_purchase"]
+        cls.pdf = make_pdf()
+
+    def setUp(self):
+        super().setUp()
+        self.authenticate("commons_contributor", "commons_contributor")
+
+    # -- Helpers --------------------------------------------------------------
+
+    def _csrf_token(self):
+        response = self.url_open(
+            f"/my/commons/bills/new?instruction_id={self.instruction.id}"
+        )
+        self.assertEqual(response.status_code, 200)
+        return html.fromstring(response.text).xpath(
+            "//form[contains(@class, 'o_commons_bill_form')]"
+            "//input[@name='csrf_token']/@value"
+        )[0]
+
+    def _form_data(
+        self, instruction=None, ref="FAC-2026-001", date=None, lines=None, tax=None
+    ):
+        lines = lines if lines is not None else [("Bug fixes", "1200")]
+        return {
+            "csrf_token": self._csrf_token(),
+            "instruction_id": str((instruction or self.instruction).id),
+            "ref": ref,
+            "invoice_date": str(date or self.today),
+            "line_label": [label for label, _amount in lines],
+            "line_amount": [amount for _label, amount in lines],
+            "tax_id": str(tax.id) if tax else "",
+        }
+
+    def _post_bill(
+        self, file=("invoice.pdf", None), url="/my/commons/bills/new", **kwargs
+    ):
+        data = self._form_data(**kwargs)
+        files = None
+        if file:
+            name, content = file
+            files = {"invoice_file": (name, self.pdf if content is None else content)}
+        return self.url_open(url, data=data, files=files, timeout=60)
+
+    def _bills(self, ref=None):
+        domain = [
+            ("move_type", "=", "in_invoice"),
+            ("commercial_partner_id", "=", self.contributor.partner_id.id),
+        ]
+        if ref:
+            domain.append(("ref", "=", ref))
+        return self.env["account.move"].search(domain)
+
+    def _error(self, response):
+        errors = html.fromstring(response.text).xpath(
+            "//*[contains(@class, 'o_commons_bill_error')]"
+        )
+        return " ".join(errors[0].text_content().split()) if errors else ""
+
+    def _assert_refused(self, response, message):
+        self.assertEqual(
+            response.status_code,
+            200,
+            html.fromstring(response.text).xpath("//main")[0].text_content()[:3000]
+            if "<main" in response.text
+            else response.text[-3000:],
+        )
+        self.assertIn(message, self._error(response))
+        self.assertFalse(self._bills(), "nothing is created")
+
+    def _cii(
+        self,
+        seller=None,
+        email=None,
+        vat=None,
+        lines=(("Bug fixes", 1000.0),),
+        rate=15.0,
+    ):
+        untaxed = sum(amount for _name, amount in lines)
+        tax = round(untaxed * rate / 100, 2)
+        xml = CII_TEMPLATE.format(
+            ref="FX-001",
+            date=self.today.strftime("%Y%m%d"),
+            lines="\n".join(
+                CII_LINE.format(index=index, name=name, amount=amount, rate=rate)
+                for index, (name, amount) in enumerate(lines, start=1)
+            ),
+            seller=seller or self.contributor.partner_id.name,
+            email=email or self.contributor.partner_id.email,
+            vat=(
+                "<ram:SpecifiedTaxRegistration>"
+                f'<ram:ID schemeID="VA">{vat}</ram:ID>'
+                "</ram:SpecifiedTaxRegistration>"
+            )
+            if vat
+            else "",
+            buyer=self.company.name,
+            currency=self.company.currency_id.name,
+            rate=rate,
+            untaxed=untaxed,
+            tax=tax,
+            total=untaxed + tax,
+        )
+        return xml.encode()
+
+    def _facturx(self, **kwargs):
+        return facturx.generate_from_binary(
+            self.pdf, self._cii(**kwargs), check_xsd=False
+        )
+
+    # -- Sending a bill -------------------------------------------------------
+
+    def test_home_card_and_list(self):
+        counters = self.make_jsonrpc_request(
+            "/my/counters", {"counters": ["commons_bill_count"]}
+        )
+        self.assertTrue(counters["commons_bill_count"])
+        response = self.url_open("/my")
+        self.assertIn('href="/my/commons/bills"', response.text)
+        response = self.url_open("/my/commons/bills")
+        self.assertEqual(response.status_code, 200)
+        rows = html.fromstring(response.text).xpath(
+            "//tr[contains(@class, 'o_commons_instruction_row')]"
+        )
+        self.assertEqual(len(rows), 1, "only their own instruction")
+        text = " ".join(rows[0].text_content().split())
+        self.assertIn("Bug fixes", text)
+        self.assertIn("3,000.00", text)
+        self.assertNotIn("Security review", response.text)
+        self.assertNotIn("DOKOS hosting", response.text)
+
+    def test_good_pdf_creates_submitted_bill(self):
+        response = self._post_bill(
+            lines=[("Bug fixes", "1000"), ("Security patch", "200,50")],
+            tax=self.purchase_tax,
+        )
+        bill = self._bills("FAC-2026-001")
+        self.assertEqual(len(bill), 1, self._error(response))
+        self.assertEqual(urlparse(response.url).path, f"/my/commons/bills/{bill.id}")
+        self.assertIn("Waiting for the stewards", response.text)
+        self.assertEqual(bill.state, "draft")
+        self.assertEqual(bill.partner_id, self.contributor.partner_id)
+        self.assertEqual(bill.commons_instruction_id, self.instruction)
+        self.assertEqual(bill.commons_resource_id, self.loot)
+        self.assertEqual(bill.commons_bill_state, "submitted")
+        self.assertEqual(bill.invoice_date, self.today)
+        lines = bill.invoice_line_ids
+        self.assertEqual(lines.mapped("name"), ["Bug fixes", "Security patch"])
+        self.assertEqual(lines.mapped("price_unit"), [1000.0, 200.5])
+        self.assertEqual(lines.tax_ids, self.purchase_tax)
+        for line in lines:
+            self.assertEqual(
+                line.analytic_distribution,
+                {str(self.loot.analytic_account_id.id): 100},
+            )
+            self.assertEqual(line.account_id.account_type, "expense")
+        self.assertAlmostEqual(bill.amount_untaxed, 1200.5)
+        attachment = bill.message_main_attachment_id
+        self.assertEqual(attachment.name, "invoice.pdf")
+        self.assertEqual(attachment.mimetype, "application/pdf")
+        self.assertEqual(attachment.raw, self.pdf)
+        mails = self.env["mail.mail"].search(
+            [("model", "=", "account.move"), ("res_id", "=", bill.id)]
+        )
+        self.assertEqual(
+            mails.recipient_ids,
+            (self.steward | self.steward2).partner_id,
+            "each steward is emailed",
+        )
+        # The file is shown to the contributor.
+        response = self.url_open(f"/my/commons/bills/{bill.id}/file")
+        self.assertEqual(response.content, self.pdf)
+
+    def test_png_and_jpeg_accepted_by_content(self):
+        png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+        response = self._post_bill(file=("scan.bin", png), ref="PNG-1")
+        bill = self._bills("PNG-1")
+        self.assertTrue(bill, self._error(response))
+        self.assertEqual(bill.message_main_attachment_id.name, "scan.bin.png")
+        jpeg = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+        response = self._post_bill(file=("photo.jpg", jpeg), ref="JPG-1")
+        self.assertTrue(self._bills("JPG-1"), self._error(response))
+
+    def test_bad_inputs_create_nothing(self):
+        cases = [
+            ({"file": None}, "Attach your invoice"),
+            (
+                # Lines, as in a real PDF (the multipart parser buffers a
+                # line at a time).
+                {
+                    "file": (
+                        "big.pdf",
+                        b"%PDF-1.4\n" + (b"0" * 1023 + b"\n") * 11 * 1024,
+                    )
+                },
+                "is too large",
+            ),
+            ({"file": ("invoice.pdf", b"MZ\x90\x00" + b"\x00" * 200)}, "is not a PDF"),
+            ({"lines": [("Bug fixes", "0")]}, "must be more than zero"),
+            ({"lines": [("Bug fixes", "-100")]}, "must be more than zero"),
+            ({"lines": [("Bug fixes", "abc")]}, "is not an amount"),
+            ({"lines": []}, "at least one line"),
+            ({"ref": ""}, "number of your invoice"),
+            (
+                {"date": self.today + timedelta(days=400)},
+                "more than a year from now",
+            ),
+            ({"lines": [("Bug fixes", "3500")]}, "more than what is left"),
+            (
+                {"instruction": self.other_instruction},
+                "Choose one of your allocation instructions",
+            ),
+            (
+                {"instruction": self.dokos_instruction},
+                "Choose one of your allocation instructions",
+            ),
+        ]
+        for kwargs, message in cases:
+            with self.subTest(message=message):
+                self._assert_refused(self._post_bill(**kwargs), message)
+        self.assertNotIn(
+            "DOKOS hosting", self._post_bill(instruction=self.dokos_instruction).text
+        )
+
+    def test_foreign_tax_refused(self):
+        sale_tax = self.company_data["default_tax_sale"]
+        self._assert_refused(self._post_bill(tax=sale_tax), "Choose the VAT")
+
+    def test_closed_cancelled_and_ended_instructions_refused(self):
+        closed = self._instruction(self.loot, 500, self.today - timedelta(days=10))
+        closed.with_user(self.steward).sudo().action_close()
+        cancelled = self._instruction(self.loot, 500, self.today - timedelta(days=10))
+        cancelled.with_user(self.steward).sudo().action_cancel()
+        ended = self._instruction(
+            self.loot,
+            500,
+            self.today - timedelta(days=60),
+            date_end=self.today - timedelta(days=1),
+        )
+        for instruction, message in (
+            (closed, "is Closed"),
+            (cancelled, "is Cancelled"),
+            (ended, "ended on"),
+        ):
+            with self.subTest(message=message):
+                self._assert_refused(self._post_bill(instruction=instruction), message)
+
+    def test_missing_csrf_token_refused(self):
+        data = self._form_data()
+        del data["csrf_token"]
+        response = self.url_open(
+            "/my/commons/bills/new",
+            data=data,
+            files={"invoice_file": ("invoice.pdf", self.pdf)},
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(self._bills())
+
+    # -- Factur-X ---------------------------------------------------------------
+
+    def test_facturx_with_other_totals_refused(self):
+        partners = self.env["res.partner"].search_count([])
+        response = self._post_bill(
+            file=("facturx.pdf", self._facturx(lines=[("Bug fixes", 900.0)])),
+            lines=[("Bug fixes", "1000")],
+            tax=self.purchase_tax,
+        )
+        self._assert_refused(response, "says")
+        self.assertIn("1,035.00", self._error(response))
+        self.assertIn("1,150.00", self._error(response))
+        self.assertEqual(self.env["res.partner"].search_count([]), partners)
+
+    def test_facturx_with_same_totals_accepted(self):
+        partners = self.env["res.partner"].search_count([])
+        banks = self.env["res.partner.bank"].search_count([])
+        content = self._facturx(lines=[("Bug fixes", 1000.0)])
+        response = self._post_bill(
+            file=("facturx.pdf", content),
+            lines=[("Work on LOOT", "1000")],
+            tax=self.purchase_tax,
+        )
+        bill = self._bills("FAC-2026-001")
+        self.assertTrue(bill, self._error(response))
+        self.assertEqual(bill.partner_id, self.contributor.partner_id)
+        self.assertEqual(bill.invoice_line_ids.mapped("name"), ["Work on LOOT"])
+        self.assertEqual(bill.ref, "FAC-2026-001", "the typed number is kept")
+        self.assertFalse(bill.partner_bank_id, "no bank account from the file")
+        self.assertAlmostEqual(bill.amount_total, 1150.0)
+        self.assertEqual(bill.message_main_attachment_id.raw, content)
+        self.assertEqual(self.env["res.partner"].search_count([]), partners)
+        self.assertEqual(self.env["res.partner.bank"].search_count([]), banks)
+
+    def test_facturx_of_another_seller_refused(self):
+        partners = self.env["res.partner"].search_count([])
+        response = self._post_bill(
+            file=(
+                "facturx.pdf",
+                self._facturx(
+                    seller="Société Tierce",
+                    email="tierce@example.com",
+                    vat="FR23334175221",
+                ),
+            ),
+            lines=[("Bug fixes", "1000")],
+            tax=self.purchase_tax,
+        )
+        self._assert_refused(response, "is not you")
+        self.assertNotIn("Société Tierce", self._error(response))
+        self.assertEqual(self.env["res.partner"].search_count([]), partners)
+        self.assertFalse(
+            self.env["res.partner"].search([("name", "=", "Société Tierce")])
+        )
+
+    def test_ubl_cii_xml_upload(self):
+        response = self._post_bill(
+            file=("facturx.xml", self._cii(lines=[("Bug fixes", 1000.0)])),
+            lines=[("Bug fixes", "1000")],
+            tax=self.purchase_tax,
+        )
+        bill = self._bills("FAC-2026-001")
+        self.assertTrue(bill, self._error(response))
+        self.assertEqual(bill.partner_id, self.contributor.partner_id)
+        response = self._post_bill(
+            file=("other.xml", b"<?xml version='1.0'?><note>hello</note>"),
+            ref="XML-2",
+        )
+        self.assertIn("is not a PDF", self._error(response))
+        self.assertFalse(self._bills("XML-2"))
+
+    # -- Following, correcting and withdrawing ---------------------------------
+
+    def _submitted_bill(self, ref="FAC-2026-001", amount="1200"):
+        response = self._post_bill(ref=ref, lines=[("Bug fixes", amount)])
+        bill = self._bills(ref)
+        self.assertTrue(bill, self._error(response))
+        return bill
+
+    def test_rejected_bill_shows_reason_and_is_corrected(self):
+        bill = self._submitted_bill()
+        bill.with_user(self.steward).sudo().action_commons_reject("Missing SIRET")
+        response = self.url_open("/my/commons/bills")
+        row = html.fromstring(response.text).xpath(
+            "//tr[contains(@class, 'o_commons_bill_row')]"
+        )[0]
+        self.assertIn("Rejected", row.text_content())
+        self.assertIn("Missing SIRET", row.text_content())
+        self.env["mail.mail"].search([("res_id", "=", bill.id)]).unlink()
+        response = self._post_bill(
+            url=f"/my/commons/bills/{bill.id}/edit",
+            file=("corrected.pdf", make_pdf("Corrected")),
+            ref="FAC-2026-001b",
+            lines=[("Bug fixes with SIRET", "1100")],
+        )
+        self.assertEqual(urlparse(response.url).path, f"/my/commons/bills/{bill.id}")
+        self.assertEqual(bill.commons_bill_state, "submitted")
+        self.assertEqual(bill.ref, "FAC-2026-001b")
+        self.assertEqual(bill.invoice_line_ids.mapped("name"), ["Bug fixes with SIRET"])
+        self.assertAlmostEqual(bill.amount_total, 1100.0)
+        self.assertEqual(bill.message_main_attachment_id.name, "corrected.pdf")
+        mails = self.env["mail.mail"].search(
+            [("model", "=", "account.move"), ("res_id", "=", bill.id)]
+        )
+        self.assertEqual(mails.recipient_ids, (self.steward | self.steward2).partner_id)
+
+    def test_sent_back_bill_shows_reason(self):
+        bill = self._submitted_bill()
+        bill.with_user(self.accountant).action_commons_send_back(
+            "Add the mention “TVA non applicable, art. 293 B du CGI”"
+        )
+        response = self.url_open(f"/my/commons/bills/{bill.id}")
+        page = html.fromstring(response.text)
+        status = page.xpath("//*[contains(@class, 'o_commons_bill_status')]")[0]
+        self.assertEqual(status.get("data-status"), "returned")
+        self.assertIn("Sent back", status.text_content())
+        reason = page.xpath("//*[contains(@class, 'o_commons_bill_reason')]")[0]
+        self.assertIn("art. 293 B du CGI", reason.text_content())
+        self.assertTrue(page.xpath("//*[contains(@class, 'o_commons_bill_edit')]"))
+
+    def test_correct_keeps_file_and_refuses_bad_input(self):
+        bill = self._submitted_bill()
+        response = self._post_bill(
+            url=f"/my/commons/bills/{bill.id}/edit",
+            file=None,
+            lines=[("Bug fixes", "-5")],
+        )
+        self.assertIn("must be more than zero", self._error(response))
+        self.assertAlmostEqual(bill.amount_total, 1200.0)
+        response = self._post_bill(
+            url=f"/my/commons/bills/{bill.id}/edit",
+            file=None,
+            lines=[("Bug fixes", "1000")],
+        )
+        self.assertAlmostEqual(bill.amount_total, 1000.0)
+        self.assertEqual(bill.message_main_attachment_id.raw, self.pdf)
+
+    def test_withdraw_until_approved(self):
+        bill = self._submitted_bill()
+        token = self._csrf_token()
+        self.url_open(
+            f"/my/commons/bills/{bill.id}/withdraw", data={"csrf_token": token}
+        )
+        self.assertEqual(bill.commons_bill_state, "withdrawn")
+        self.assertEqual(bill.state, "cancel")
+        response = self.url_open("/my/commons/bills")
+        self.assertIn("Withdrawn", response.text)
+        approved = self._submitted_bill(ref="FAC-2026-002", amount="500")
+        self._approve(approved)
+        response = self.url_open(f"/my/commons/bills/{approved.id}")
+        self.assertNotIn("o_commons_bill_withdraw", response.text)
+        response = self.url_open(
+            f"/my/commons/bills/{approved.id}/withdraw", data={"csrf_token": token}
+        )
+        self.assertIn("can no longer be withdrawn", self._error(response))
+        self.assertEqual(approved.commons_bill_state, "approved")
+        response = self.url_open(f"/my/commons/bills/{approved.id}/edit")
+        self.assertEqual(
+            urlparse(response.url).path, f"/my/commons/bills/{approved.id}"
+        )
+
+    def test_paid_bill_shows_payment_date(self):
+        bill = self._bill(self.loot, 800, self.today, instruction=self.instruction)
+        self.env["account.payment.register"].with_user(self.accountant).with_context(
+            active_model="account.move", active_ids=bill.ids
+        ).create({"payment_date": self.today})._create_payments()
+        response = self.url_open("/my/commons/bills")
+        row = html.fromstring(response.text).xpath(
+            "//tr[contains(@class, 'o_commons_bill_row')]"
+        )[0]
+        status = row.xpath(".//*[contains(@class, 'o_commons_bill_status')]")[0]
+        self.assertEqual(status.get("data-status"), "paid")
+        self.assertTrue(row.xpath(".//*[contains(@class, 'o_commons_bill_paid_date')]"))
+
+    # -- Nobody else's records ------------------------------------------------
+
+    def _bill_urls(self, bill):
+        return (
+            f"/my/commons/bills/{bill.id}",
+            f"/my/commons/bills/{bill.id}/file",
+            f"/my/commons/bills/{bill.id}/edit",
+        )
+
+    def test_other_users_see_nothing(self):
+        bill = self._submitted_bill()
+        for login in ("commons_contributor2", "commons_steward", "commons_funder"):
+            with self.subTest(login=login):
+                self.authenticate(login, login)
+                for url in self._bill_urls(bill):
+                    response = self.url_open(url)
+                    self.assertEqual(urlparse(response.url).path, "/my", url)
+                    self.assertNotIn("FAC-2026-001", response.text)
+                token = html.fromstring(self.url_open("/my").text).xpath(
+                    "//input[@name='csrf_token']/@value"
+                )
+                if token:
+                    self.url_open(
+                        f"/my/commons/bills/{bill.id}/withdraw",
+                        data={"csrf_token": token[0]},
+                    )
+                self.assertEqual(bill.commons_bill_state, "submitted")
+        self.authenticate("commons_steward", "commons_steward")
+        response = self.url_open("/my/commons/bills")
+        self.assertEqual(urlparse(response.url).path, "/my")
+        response = self.url_open(
+            f"/my/commons/bills/new?instruction_id={self.instruction.id}"
+        )
+        self.assertEqual(urlparse(response.url).path, "/my")
+        self.logout()
+        for url in ("/my/commons/bills", *self._bill_urls(bill)):
+            response = self.url_open(url)
+            self.assertEqual(urlparse(response.url).path, "/web/login", url)
+
+    def test_contributor2_does_not_see_contributor_bills(self):
+        self._submitted_bill()
+        self.authenticate("commons_contributor2", "commons_contributor2")
+        response = self.url_open("/my/commons/bills")
+        self.assertNotIn("FAC-2026-001", response.text)
+        self.assertIn("Security review", response.text)
+        self.assertIn("DOKOS hosting", response.text)
+        response = self.url_open(
+            f"/my/commons/bills/new?instruction_id={self.instruction.id}"
+        )
+        self.assertEqual(urlparse(response.url).path, "/my")
+
+    def test_non_contributor_has_no_card(self):
+        self.authenticate("commons_funder", "commons_funder")
+        counters = self.make_jsonrpc_request(
+            "/my/counters", {"counters": ["commons_bill_count"]}
+        )
+        self.assertFalse(counters["commons_bill_count"])
