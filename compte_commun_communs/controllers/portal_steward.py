@@ -237,7 +237,7 @@ class CommonsStewardPortal(CustomerPortal):
         return request.render("compte_commun_communs.portal_my_commons", values)
 
     @http.route(
-        "/my/commons/bills/<int:bill_id>/file",
+        "/my/commons/approvals/<int:bill_id>/file",
         type="http",
         auth="user",
         website=True,
@@ -258,7 +258,7 @@ class CommonsStewardPortal(CustomerPortal):
         )
 
     @http.route(
-        "/my/commons/bills/<int:bill_id>/approve",
+        "/my/commons/approvals/<int:bill_id>/approve",
         type="http",
         auth="user",
         website=True,
@@ -287,7 +287,7 @@ class CommonsStewardPortal(CustomerPortal):
         return self._commons_redirect()
 
     @http.route(
-        "/my/commons/bills/<int:bill_id>/reject",
+        "/my/commons/approvals/<int:bill_id>/reject",
         type="http",
         auth="user",
         website=True,

@@ -112,11 +112,11 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
         return self.url_open(url, data=data)
 
     def _approve(self, bill, **kwargs):
-        return self._post(f"/my/commons/bills/{bill.id}/approve", **kwargs)
+        return self._post(f"/my/commons/approvals/{bill.id}/approve", **kwargs)
 
     def _reject(self, bill, reason, **kwargs):
         return self._post(
-            f"/my/commons/bills/{bill.id}/reject", {"reason": reason}, **kwargs
+            f"/my/commons/approvals/{bill.id}/reject", {"reason": reason}, **kwargs
         )
 
     def _contributor_emails(self, bill, partner=None):
@@ -192,12 +192,12 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
         self.assertIn(f"{available - 250:,.2f}", remaining)
 
     def test_invoice_file_inline(self):
-        response = self.url_open(f"/my/commons/bills/{self.bill.id}/file")
+        response = self.url_open(f"/my/commons/approvals/{self.bill.id}/file")
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.content, PDF)
         self.assertEqual(response.headers["Content-Type"], "application/pdf")
         self.assertNotIn("attachment", response.headers.get("Content-Disposition", ""))
-        download = self.url_open(f"/my/commons/bills/{self.bill.id}/file?download=1")
+        download = self.url_open(f"/my/commons/approvals/{self.bill.id}/file?download=1")
         self.assertIn("attachment", download.headers["Content-Disposition"])
 
     # -- deciding ---------------------------------------------------------------
@@ -252,7 +252,7 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
         self.assertFalse(self.bill.commons_approval_ids)
 
     def test_get_does_not_decide(self):
-        response = self.url_open(f"/my/commons/bills/{self.bill.id}/approve")
+        response = self.url_open(f"/my/commons/approvals/{self.bill.id}/approve")
         self.assertNotEqual(response.status_code, 200)
         self.bill.invalidate_recordset()
         self.assertEqual(self.bill.commons_bill_state, "submitted")
@@ -264,7 +264,7 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
         self.assertIsNotNone(self._bill_card(page, self.dokos_bill))
         self.assertNotIn("F-2023-014", html.tostring(page, encoding="unicode"))
         for url in (
-            f"/my/commons/bills/{self.bill.id}/file",
+            f"/my/commons/approvals/{self.bill.id}/file",
             f"/my/commons/instructions/{self.instruction.id}",
             f"/my/commons/resources/{self.loot.id}/instructions/new",
         ):
@@ -292,7 +292,7 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
             self.authenticate(login, login)
             for url in (
                 "/my/commons",
-                f"/my/commons/bills/{self.bill.id}/file",
+                f"/my/commons/approvals/{self.bill.id}/file",
                 f"/my/commons/instructions/{self.instruction.id}",
             ):
                 response = self.url_open(url)
@@ -304,12 +304,12 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
 
     def test_anonymous_is_refused(self):
         self.authenticate(None, None)
-        for url in ("/my/commons", f"/my/commons/bills/{self.bill.id}/file"):
+        for url in ("/my/commons", f"/my/commons/approvals/{self.bill.id}/file"):
             response = self.url_open(url)
             self.assertEqual(urlparse(response.url).path, "/web/login", url)
             self.assertNotIn(b"%PDF", response.content)
         response = self.url_open(
-            f"/my/commons/bills/{self.bill.id}/approve", data={"submit": "1"}
+            f"/my/commons/approvals/{self.bill.id}/approve", data={"submit": "1"}
         )
         self.assertNotEqual(urlparse(response.url).path, "/my/commons")
         self.bill.invalidate_recordset()
