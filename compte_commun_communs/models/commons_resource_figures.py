@@ -296,7 +296,9 @@ class CommonsResource(models.Model):
                 0.0, instruction.amount - consumed.get(instruction.id, 0.0)
             )
         for bill in self.env["account.move"].sudo().search(bill_domain):
-            committed[bill.commons_resource_id.id] += bill._get_commons_consumed_amount()
+            committed[bill.commons_resource_id.id] += (
+                bill._get_commons_consumed_amount()
+            )
         return committed
 
     def _get_commons_available(self):

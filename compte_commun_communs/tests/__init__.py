@@ -13,3 +13,6 @@ from . import test_donation_receipt
 from . import test_donation_tax_receipt_cerfa
 from . import test_commons_public_page
 from . import test_commons_portal
+from . import test_commons_bill_guards
+from . import test_commons_bill_approval
+from . import test_commons_allocation_instruction
