@@ -138,6 +138,14 @@ class CommonsAllocationInstruction(models.Model):
                     instruction.days * instruction.daily_rate
                 )
 
+    @api.depends(
+        "amount",
+        "state",
+        "bill_ids.state",
+        "bill_ids.commons_bill_state",
+        "bill_ids.amount_total_signed",
+        "bill_ids.amount_untaxed_signed",
+    )
     def _compute_consumption(self):
         consumed = self._get_consumed_amounts()
         counts = dict(
