@@ -475,6 +475,49 @@ class TestCommonsBillGuards(RefusalMixin, CommonsCase):
         ).reconcile()
         self.assertIn(bill.payment_state, ("in_payment", "paid"))
 
+    def test_paid_on_the_approved_bank_account_only(self):
+        Bank = self.env["res.partner.bank"].sudo()
+        approved_iban, other_iban = Bank.create(
+            [
+                {
+                    "acc_number": number,
+                    "partner_id": self.contributor.partner_id.id,
+                    "allow_out_payment": True,
+                }
+                for number in (
+                    "FR7630006000011234567890189",
+                    "FR7610107001011234567890129",
+                )
+            ]
+        )
+        bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
+        bill.partner_bank_id = approved_iban
+        bill.action_commons_submit()
+        self._approve(bill)
+        bill.action_post()
+        payments = self._payment_count()
+        wizard = self._payment_wizard(bill.action_register_payment())
+        self.assertEqual(wizard.partner_bank_id, approved_iban)
+        wizard.partner_bank_id = other_iban
+        with self.assertRefused(UserError, "paid on the bank account its stewards"):
+            wizard.action_create_payments()
+        self.assertEqual(self._payment_count(), payments)
+        wizard.partner_bank_id = approved_iban
+        wizard.action_create_payments()
+        self.assertEqual(bill.matched_payment_ids.partner_bank_id, approved_iban)
+
+    def test_outstanding_payment_cannot_pay_an_unapproved_bill(self):
+        """The "Add" of an outstanding payment on the bill's form."""
+        bill = self._posted_bill_without_approval()
+        payment = self._outbound_payment()
+        payment.action_post()
+        line = payment.move_id.line_ids.filtered(
+            lambda line: line.account_id.account_type == "liability_payable"
+        )
+        with self.assertRefused(UserError, NOT_APPROVED):
+            bill.js_assign_outstanding_line(line.id)
+        self.assertEqual(bill.payment_state, "not_paid")
+
     # -- An approval lapses when the bill changes ------------------------------
 
     def _assert_lapsed(self, bill):
@@ -578,6 +621,20 @@ class TestCommonsBillGuards(RefusalMixin, CommonsCase):
         instruction = self._instruction(self.loot, 2000, "2023-05-01")
         bill = self._approved_bill()
         bill.commons_instruction_id = instruction
+        self._assert_lapsed(bill)
+
+    def test_bank_account_changed_lapses(self):
+        bill = self._approved_bill()
+        bill.partner_bank_id = (
+            self.env["res.partner.bank"]
+            .sudo()
+            .create(
+                {
+                    "acc_number": "FR7630006000011234567890189",
+                    "partner_id": self.contributor.partner_id.id,
+                }
+            )
+        )
         self._assert_lapsed(bill)
 
     def test_label_changed_keeps_the_approval(self):
