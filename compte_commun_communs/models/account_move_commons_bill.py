@@ -20,6 +20,18 @@ PIPELINE_FIELDS = {
     "commons_submitted_by_id",
     "commons_approval_ids",
 }
+# What a steward approves of a bill, besides its lines' amounts: a write of
+# these on a posted bill is checked against the approval.
+APPROVED_MOVE_FIELDS = {
+    "partner_id",
+    "partner_bank_id",
+    "currency_id",
+    "invoice_line_ids",
+    "line_ids",
+    "commons_instruction_id",
+    "move_type",
+    "company_id",
+}
 # States in which the contributor may still correct or withdraw the bill.
 CORRECTABLE_STATES = ("submitted", "rejected", "returned")
 
@@ -113,9 +125,7 @@ class AccountMove(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and any(
-            PIPELINE_FIELDS & vals.keys() for vals in vals_list
-        ):
+        if not self.env.su and any(PIPELINE_FIELDS & vals.keys() for vals in vals_list):
             raise AccessError(self._commons_pipeline_error())
         moves = super().create(vals_list)
         # A move born posted (over RPC) skips write(): check it here.
@@ -130,6 +140,11 @@ class AccountMove(models.Model):
         if "matched_payment_ids" in vals:
             self._check_commons_payable()
         res = super().write(vals)
+        if vals.get("state") == "posted" or APPROVED_MOVE_FIELDS & vals.keys():
+            # Again with what the write changed: a posted bill stays as its
+            # stewards approved it (Odoo lets some of these change on a posted
+            # move, or all of them with the context key skip_readonly_check).
+            self.filtered(lambda move: move.state == "posted")._check_commons_postable()
         if "state" not in vals or vals["state"] == "draft":
             self._lapse_commons_approvals()
         return res
@@ -395,8 +410,9 @@ class AccountMove(models.Model):
         return -self.amount_total_signed
 
     def _get_commons_fingerprint(self):
-        """What a steward approves: who is paid, how much and from which
-        resource. Any change of these makes the approval lapse."""
+        """What a steward approves: who is paid (and on which bank account), how
+        much and from which resource. Any change of these makes the approval
+        lapse."""
         self.ensure_one()
         lines = sorted(
             (
@@ -413,6 +429,7 @@ class AccountMove(models.Model):
             self.company_id.id,
             self.partner_id.id,
             self.commercial_partner_id.id,
+            self.partner_bank_id.id,
             self.currency_id.id,
             self.commons_instruction_id.id,
             self.currency_id.round(self.amount_untaxed),
@@ -439,6 +456,7 @@ class AccountMove(models.Model):
             lapsed = bill.commons_approval_ids - bill._get_commons_valid_approvals()
             if not lapsed:
                 continue
+            stewards = ", ".join(lapsed.partner_id.mapped("name"))
             lapsed.unlink()
             if bill.commons_bill_state == "approved":
                 bill.write({"commons_bill_state": "submitted"})
@@ -446,7 +464,7 @@ class AccountMove(models.Model):
                 body=self.env._(
                     "The bill changed after it was approved: the approval of "
                     "%(stewards)s lapsed and the stewards must approve it again.",
-                    stewards=", ".join(lapsed.partner_id.mapped("name")),
+                    stewards=stewards,
                 ),
                 subtype_xmlid="mail.mt_note",
             )
@@ -613,17 +631,15 @@ class AccountMove(models.Model):
 
     def _set_commons_decision(self, state, reason):
         self.sudo().commons_approval_ids.unlink()
-        self.sudo().write(
-            {"commons_bill_state": state, "commons_state_reason": reason}
-        )
+        self.sudo().write({"commons_bill_state": state, "commons_state_reason": reason})
 
     def _get_commons_status_label(self):
         self.ensure_one()
         if not self.commons_bill_state:
             return self.env._("not submitted to the stewards")
-        return dict(self._fields["commons_bill_state"]._description_selection(self.env))[
-            self.commons_bill_state
-        ]
+        return dict(
+            self._fields["commons_bill_state"]._description_selection(self.env)
+        )[self.commons_bill_state]
 
     def _notify_commons_stewards(self):
         """Email each steward of the bill's resource, in their language, that

@@ -14,6 +14,14 @@ PROTECTED_LINE_FIELDS = {
     "partner_id",
 }
 
+# What makes an item spend a resource's funds, or how much.
+SPENDING_LINE_FIELDS = PROTECTED_LINE_FIELDS | {
+    "price_unit",
+    "quantity",
+    "discount",
+    "tax_ids",
+}
+
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
@@ -22,6 +30,9 @@ class AccountMoveLine(models.Model):
     def create(self, vals_list):
         lines = super().create(vals_list)
         lines.move_id._lapse_commons_approvals()
+        lines.move_id.filtered(
+            lambda move: move.state == "posted"
+        )._check_commons_postable()
         return lines
 
     def write(self, vals):
@@ -30,6 +41,13 @@ class AccountMoveLine(models.Model):
         res = super().write(vals)
         # A line written on its own (not through its bill) changes the bill too.
         self.move_id._lapse_commons_approvals()
+        if SPENDING_LINE_FIELDS & vals.keys():
+            # A posted move keeps what the stewards approved, and spends no
+            # resource's funds unapproved (the analytic distribution of a
+            # posted item may still change).
+            self.move_id.filtered(
+                lambda move: move.state == "posted"
+            )._check_commons_postable()
         return res
 
     def unlink(self):

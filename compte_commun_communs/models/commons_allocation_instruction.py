@@ -138,6 +138,14 @@ class CommonsAllocationInstruction(models.Model):
                     instruction.days * instruction.daily_rate
                 )
 
+    @api.depends(
+        "amount",
+        "state",
+        "bill_ids.state",
+        "bill_ids.commons_bill_state",
+        "bill_ids.amount_total_signed",
+        "bill_ids.amount_untaxed_signed",
+    )
     def _compute_consumption(self):
         consumed = self._get_consumed_amounts()
         counts = dict(
@@ -194,7 +202,10 @@ class CommonsAllocationInstruction(models.Model):
     @api.constrains("contributor_id", "resource_id", "need_id")
     def _check_contributor(self):
         for instruction in self:
-            if instruction.contributor_id not in instruction.resource_id.contributor_ids:
+            if (
+                instruction.contributor_id
+                not in instruction.resource_id.contributor_ids
+            ):
                 raise ValidationError(
                     self.env._(
                         "%(contributor)s is not a contributor of %(resource)s: add "
@@ -400,9 +411,7 @@ class CommonsAllocationInstruction(models.Model):
 
     def _get_state_label(self):
         self.ensure_one()
-        return dict(self._fields["state"]._description_selection(self.env))[
-            self.state
-        ]
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
 
     def _format_amount(self, amount):
         self.ensure_one()

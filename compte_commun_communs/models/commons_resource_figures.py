@@ -272,7 +272,9 @@ class CommonsResource(models.Model):
     def _get_committed_amounts(self, date_to=None):
         """What is promised and not spent yet, as of today: the remaining
         envelopes of the active instructions that started by ``date_to``, and
-        the approved bills dated by then that are not posted yet.
+        the approved bills dated by then that are not posted yet, with or
+        without instruction (an envelope's remainder leaves out the bills it
+        approved: they are promised as bills until posted).
 
         :return: {resource id: amount in the company's currency}
         """

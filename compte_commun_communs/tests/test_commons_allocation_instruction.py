@@ -1,0 +1,364 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""A steward's allocation instruction: the accountant may draft one, only a
+steward of the resource issues, changes, closes or cancels it, and its envelope
+never exceeds what the resource has available."""
+
+from freezegun import freeze_time
+
+from odoo import Command
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import Form, tagged
+
+from .common import CommonsCase
+from .test_commons_bill_guards import RefusalMixin
+
+NOT_A_STEWARD = "Only a steward of Logiciel LOOT decides on its allocation"
+BY_BUTTONS = "The state of an instruction changes by its buttons only"
+
+
+@tagged("post_install", "-at_install")
+class TestCommonsAllocationInstruction(RefusalMixin, CommonsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
+        cls._donate(cls.loot, 5000, "2023-02-15")
+        cls.admin = cls.env.ref("base.user_admin")
+        cls.admin.write(
+            {
+                "groups_id": [
+                    Command.link(cls.env.ref("account.group_account_manager").id),
+                    Command.link(
+                        cls.env.ref(
+                            "compte_commun_communs.compte_commun_communs_group_manager"
+                        ).id
+                    ),
+                ],
+                "company_ids": [Command.link(cls.company.id)],
+            }
+        )
+
+    def _draft(self, amount=1600, **vals):
+        return (
+            self.env["commons.allocation.instruction"]
+            .with_user(self.accountant)
+            .create(
+                {
+                    "name": "Bug fixes",
+                    "resource_id": self.loot.id,
+                    "contributor_id": self.contributor.partner_id.id,
+                    "amount": amount,
+                    "date_start": "2023-05-01",
+                    **vals,
+                }
+            )
+        )
+
+    def _as_steward(self, instruction, steward=None):
+        return instruction.with_user(steward or self.steward).sudo()
+
+    def _loot_2023(self):
+        loot = self.loot.with_user(self.accountant).with_context(commons_year=2023)
+        loot.invalidate_recordset()
+        return loot
+
+    # -- Drafting ---------------------------------------------------------------
+
+    def test_accountant_drafts_an_instruction(self):
+        with Form(
+            self.env["commons.allocation.instruction"].with_user(self.accountant)
+        ) as form:
+            form.name = "Bug fixes of 2023"
+            form.resource_id = self.loot
+            form.contributor_id = self.contributor.partner_id
+            form.days = 2.5
+            form.daily_rate = 600
+            self.assertEqual(form.amount, 1500)
+            form.date_start = "2023-05-01"
+        instruction = form.record
+        self.assertEqual(instruction.state, "draft")
+        self.assertEqual(instruction.amount, 1500)
+        self.assertTrue(instruction.reference.startswith("CONS-"))
+        self.assertFalse(instruction.steward_id)
+        self.assertEqual(instruction.amount_remaining, 0, "nothing is promised yet")
+        self.assertEqual(self._loot_2023().amount_committed, 0)
+        # The envelope may differ from days × rate.
+        with Form(instruction) as form:
+            form.amount = 1400
+        self.assertEqual(instruction.amount, 1400)
+
+    def test_contributor_must_be_one_of_the_resource(self):
+        for partner in (self.funder, self.steward.partner_id):
+            with self.assertRefused(ValidationError, "is not a contributor of"):
+                self._draft(contributor_id=partner.id)
+
+    def test_envelope_must_be_positive(self):
+        for amount in (0, -100):
+            with self.assertRefused(ValidationError, "must be more than zero"):
+                self._draft(amount=amount)
+
+    # -- Issuing ----------------------------------------------------------------
+
+    def test_accountant_and_admin_cannot_issue(self):
+        instruction = self._draft()
+        for user in (self.accountant, self.admin):
+            mine = instruction.with_user(user).with_company(self.company)
+            with self.assertRaisesRegex(AccessError, NOT_A_STEWARD):
+                mine.action_activate()
+            with self.assertRaisesRegex(AccessError, BY_BUTTONS):
+                mine.write({"state": "active"})
+            with self.assertRaisesRegex(AccessError, BY_BUTTONS):
+                mine.write({"steward_id": self.steward.partner_id.id})
+            with self.assertRaisesRegex(AccessError, BY_BUTTONS):
+                mine.write({"date_activated": "2023-05-01 10:00:00"})
+            with self.assertRaisesRegex(AccessError, "made active by a steward only"):
+                mine.create(
+                    {
+                        "name": "Mine",
+                        "resource_id": self.loot.id,
+                        "contributor_id": self.contributor.partner_id.id,
+                        "amount": 100,
+                        "state": "active",
+                        "steward_id": self.steward.partner_id.id,
+                    }
+                )
+        self.assertEqual(instruction.state, "draft")
+        self.assertFalse(instruction.steward_id)
+
+    def test_contributor_and_other_stewards_cannot_issue(self):
+        instruction = self._draft()
+        for user in (self.contributor, self.portal_user):
+            with self.assertRaisesRegex(AccessError, NOT_A_STEWARD):
+                self._as_steward(instruction, user).action_activate()
+        self.assertEqual(instruction.state, "draft")
+        # A steward of LOOT only is no steward of DOKOS.
+        dokos = self._create_resource("DOKOS", "DOKOS", people=False)
+        dokos.write(
+            {
+                "steward_ids": [Command.set(self.steward2.partner_id.ids)],
+                "contributor_ids": [Command.set(self.contributor.partner_id.ids)],
+            }
+        )
+        self._donate(dokos, 1000, "2023-02-15")
+        other = self._draft(amount=100, resource_id=dokos.id)
+        with self.assertRaisesRegex(AccessError, "Only a steward of DOKOS"):
+            self._as_steward(other).action_activate()
+        self._as_steward(other, self.steward2).action_activate()
+        self.assertEqual(other.state, "active")
+
+    def test_steward_issues(self):
+        instruction = self._draft()
+        self._as_steward(instruction, self.steward2).action_activate()
+        self.assertEqual(instruction.state, "active")
+        self.assertEqual(instruction.steward_id, self.steward2.partner_id)
+        self.assertTrue(instruction.date_activated)
+        self.assertEqual(instruction.amount_remaining, 1600)
+        self.assertEqual(self._loot_2023().amount_committed, 1600)
+        self.assertEqual(self._loot_2023().amount_available, 3400)
+        with self.assertRefused(UserError, "Only a draft instruction can be issued"):
+            self._as_steward(instruction).action_activate()
+
+    def test_envelope_above_the_available_funds_refused(self):
+        instruction = self._draft(amount=5001)
+        with self.assertRefused(ValidationError, "does not have the funds"):
+            self._as_steward(instruction).action_activate()
+        self.assertEqual(instruction.state, "draft")
+        first = self._draft(amount=3000)
+        self._as_steward(first).action_activate()
+        second = self._draft(amount=2001)
+        with self.assertRefused(
+            ValidationError, r"does not have the funds for this envelope: \$\s?2,000.00"
+        ):
+            self._as_steward(second).action_activate()
+        second.amount = 2000
+        self._as_steward(second).action_activate()
+        self.assertEqual(self._loot_2023().amount_available, 0)
+
+    @freeze_time("2026-03-02")
+    def test_funds_of_former_years_still_count(self):
+        """5,000 received in 2023 and not spent are still there in 2026."""
+        self.assertEqual(self.loot._get_commons_available(), 5000)
+        instruction = self._draft(amount=4500, date_start="2026-03-01")
+        self._as_steward(instruction).action_activate()
+        self.assertEqual(instruction.state, "active")
+        loot = self.loot.with_user(self.accountant).with_context(commons_year=2026)
+        self.assertEqual(loot.amount_carried_over, 5000)
+        self.assertEqual(loot.amount_committed, 4500)
+        self.assertEqual(loot.amount_available, 500)
+        with self.assertRefused(ValidationError, "does not have the funds"):
+            self._as_steward(
+                self._draft(amount=600, date_start="2026-03-01")
+            ).action_activate()
+
+    # -- Changing an active instruction ---------------------------------------
+
+    def test_accountant_cannot_change_an_active_instruction(self):
+        instruction = self._instruction(self.loot, 1600, "2023-05-01")
+        for user in (self.accountant, self.admin):
+            mine = instruction.with_user(user).with_company(self.company)
+            for vals in (
+                {"amount": 4000},
+                {"name": "Anything"},
+                {"contributor_id": self.contributor2.partner_id.id},
+                {"date_end": "2023-12-31"},
+            ):
+                with self.assertRaisesRegex(AccessError, NOT_A_STEWARD):
+                    mine.write(vals)
+        with self.assertRaisesRegex(AccessError, NOT_A_STEWARD):
+            with Form(instruction) as form:
+                form.amount = 4000
+        instruction.invalidate_recordset()
+        self.assertEqual(instruction.amount, 1600)
+        self.assertEqual(instruction.name, "Bug fixes")
+
+    def test_steward_changes_the_envelope_within_the_funds(self):
+        instruction = self._instruction(self.loot, 1600, "2023-05-01")
+        steward = self._as_steward(instruction)
+        steward.write({"amount": 2000, "date_end": "2023-12-31"})
+        self.assertEqual(instruction.amount, 2000)
+        with self.assertRefused(ValidationError, "does not have the funds"):
+            steward.write({"amount": 5001})
+        bill = self._bill(self.loot, 1200, "2023-06-01", instruction=instruction)
+        self.assertEqual(bill.state, "posted")
+        with self.assertRefused(ValidationError, "cannot be less than what its bills"):
+            steward.write({"amount": 1000})
+        self.assertEqual(instruction.amount, 2000)
+
+    def test_steward_closes(self):
+        instruction = self._instruction(self.loot, 1600, "2023-05-01")
+        self._bill(self.loot, 1200, "2023-06-01", instruction=instruction)
+        with self.assertRaisesRegex(AccessError, NOT_A_STEWARD):
+            instruction.action_close()
+        self._as_steward(instruction, self.steward2).action_close()
+        self.assertEqual(instruction.state, "closed")
+        self.assertEqual(instruction.amount_consumed, 1200)
+        self.assertEqual(instruction.amount_remaining, 0)
+        loot = self._loot_2023()
+        self.assertEqual(loot.amount_committed, 0, "what is left is free again")
+        self.assertEqual(loot.amount_available, 5000 - 1200)
+        with self.assertRefused(
+            UserError, "closed or cancelled instruction cannot change"
+        ):
+            instruction.write({"amount": 100})
+        with self.assertRefused(UserError, "Only an active instruction can be closed"):
+            self._as_steward(instruction).action_close()
+        # A closed instruction takes no new bill.
+        bill = self._bill(
+            self.loot, 100, "2023-07-01", post=False, instruction=instruction
+        )
+        with self.assertRefused(UserError, "bills go against an active instruction"):
+            bill.action_commons_submit()
+
+    def test_cancel(self):
+        draft = self._draft()
+        # The accountant may cancel what it drafted.
+        draft.action_cancel()
+        self.assertEqual(draft.state, "cancel")
+        instruction = self._instruction(self.loot, 1600, "2023-05-01")
+        with self.assertRaisesRegex(AccessError, NOT_A_STEWARD):
+            instruction.action_cancel()
+        bill = self._bill(
+            self.loot, 1000, "2023-06-01", post=False, instruction=instruction
+        )
+        bill.action_commons_submit()
+        self._approve(bill)
+        with self.assertRefused(UserError, "has approved bills: close it instead"):
+            self._as_steward(instruction).action_cancel()
+        self.assertEqual(instruction.state, "active")
+        other = self._instruction(self.loot, 500, "2023-05-01")
+        waiting = self._bill(
+            self.loot, 100, "2023-06-01", post=False, instruction=other
+        )
+        waiting.action_commons_submit()
+        self._as_steward(other).action_cancel()
+        self.assertEqual(other.state, "cancel")
+        self.assertEqual(other.amount_remaining, 0)
+        with self.assertRefused(UserError, "bills go against an active instruction"):
+            self._approve(waiting)
+
+    def test_issued_instruction_cannot_be_deleted(self):
+        instruction = self._instruction(self.loot, 1600, "2023-05-01")
+        with self.assertRefused(UserError, "cannot be deleted"):
+            instruction.unlink()
+        draft = self._draft()
+        draft.unlink()
+        self.assertFalse(draft.exists())
+
+    # -- What an instruction consumes and what the resource has committed -----
+
+    def test_consumed_and_remaining(self):
+        instruction = self._instruction(self.loot, 1600, "2023-05-01")
+        waiting = self._bill(
+            self.loot, 300, "2023-06-01", post=False, instruction=instruction
+        )
+        waiting.action_commons_submit()
+        self.assertEqual(instruction.amount_consumed, 0, "not approved yet")
+        approved = self._bill(
+            self.loot, 1000, "2023-06-01", post=False, instruction=instruction
+        )
+        approved.action_commons_submit()
+        self._approve(approved)
+        self.assertEqual(instruction.amount_consumed, 1000)
+        self.assertEqual(instruction.amount_remaining, 600)
+        approved.action_post()
+        self.assertEqual(instruction.amount_consumed, 1000)
+        self.assertEqual(instruction.amount_remaining, 600)
+        self._bill(self.loot, 200, "2023-06-02", instruction=instruction)
+        self.assertEqual(instruction.amount_consumed, 1200)
+        self.assertEqual(instruction.amount_remaining, 400)
+        self.assertEqual(instruction.bill_count, 3)
+
+    def test_consumed_with_vat(self):
+        """Without VAT recovered (the default), the VAT of a bill is a cost of
+        the resource: it consumes the total."""
+        self.assertFalse(self.company.commons_vat_recoverable)
+        tax = self.company_data["default_tax_purchase"]
+        instruction = self._instruction(self.loot, 1600, "2023-05-01")
+        bill = self._bill(
+            self.loot, 1000, "2023-06-01", taxes=tax, instruction=instruction
+        )
+        self.assertGreater(bill.amount_total, 1000)
+        self.assertEqual(instruction.amount_consumed, bill.amount_total)
+        self.company.commons_vat_recoverable = True
+        instruction.invalidate_recordset()
+        self.assertEqual(instruction.amount_consumed, 1000)
+
+    def test_committed_figure(self):
+        """Committed = what is left of the active envelopes + the approved bills
+        not posted yet (of an instruction or not)."""
+        active = self._instruction(self.loot, 1600, "2023-05-01")
+        approved = self._bill(
+            self.loot, 1000, "2023-06-01", post=False, instruction=active
+        )
+        approved.action_commons_submit()
+        self._approve(approved)
+        self._bill(self.loot, 200, "2023-06-01", instruction=active)
+        closed = self._instruction(self.loot, 300, "2023-05-01")
+        approved_closed = self._bill(
+            self.loot, 100, "2023-06-01", post=False, instruction=closed
+        )
+        approved_closed.action_commons_submit()
+        self._approve(approved_closed)
+        self._as_steward(closed).action_close()
+        without = self._bill(self.loot, 300, "2023-06-01", post=False)
+        without.action_commons_submit()
+        self._approve(without)
+        self._draft(amount=500)
+        waiting = self._bill(self.loot, 50, "2023-06-01", post=False)
+        waiting.action_commons_submit()
+        loot = self._loot_2023()
+        self.assertEqual(loot.amount_spent, 200)
+        # 400 left of the envelope + 1,000 + 100 + 300 approved, not posted.
+        self.assertEqual(loot.amount_committed, 1800)
+        self.assertEqual(loot.amount_available, 5000 - 200 - 1800)
+        self.assertEqual(self.loot._get_commons_available(), 3000)
+        # Approving a bill of an envelope moves money within the promise.
+        active.invalidate_recordset()
+        self.assertEqual(active.amount_remaining, 400)
+        # Posting an approved bill moves it from committed to spent.
+        approved.action_post()
+        loot = self._loot_2023()
+        self.assertEqual(loot.amount_spent, 1200)
+        self.assertEqual(loot.amount_committed, 800)
+        self.assertEqual(loot.amount_available, 3000)
