@@ -40,7 +40,7 @@ class AccountMove(models.Model):
     """A contributor's bill to the host, charged to a commons resource: its
     stewards approve it before the host posts and pays it."""
 
-    _inherit = "account.move"
+    _inherit = "account.move"  # pylint: disable=consider-merging-classes-inherited
 
     commons_resource_id = fields.Many2one(
         "commons.resource",
@@ -98,7 +98,9 @@ class AccountMove(models.Model):
         "resource's threshold, else one.",
     )
 
-    @api.depends("line_ids.analytic_distribution")
+    @api.depends(
+        "line_ids.analytic_distribution", "invoice_line_ids.analytic_distribution"
+    )
     def _compute_commons_resource_id(self):
         for move in self:
             move.commons_resource_id = move._get_commons_resources()[:1]
@@ -366,9 +368,11 @@ class AccountMove(models.Model):
         superuser: the check must not depend on who reads."""
         self.ensure_one()
         plan = self.env["commons.resource"]._get_analytic_plan()
+        # A bill being edited in a form holds its new lines in invoice_line_ids
+        # only, until it is saved.
         account_ids = {
             int(account_id)
-            for line in self.line_ids
+            for line in self.line_ids | self.invoice_line_ids
             for key in (line.analytic_distribution or {})
             for account_id in key.split(",")
         }

@@ -197,7 +197,9 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
         self.assertEqual(response.content, PDF)
         self.assertEqual(response.headers["Content-Type"], "application/pdf")
         self.assertNotIn("attachment", response.headers.get("Content-Disposition", ""))
-        download = self.url_open(f"/my/commons/approvals/{self.bill.id}/file?download=1")
+        download = self.url_open(
+            f"/my/commons/approvals/{self.bill.id}/file?download=1"
+        )
         self.assertIn("attachment", download.headers["Content-Disposition"])
 
     # -- deciding ---------------------------------------------------------------
