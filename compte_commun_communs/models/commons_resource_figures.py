@@ -272,8 +272,9 @@ class CommonsResource(models.Model):
     def _get_committed_amounts(self, date_to=None):
         """What is promised and not spent yet, as of today: the remaining
         envelopes of the active instructions that started by ``date_to``, and
-        the approved bills dated by then that are not posted yet (those of an
-        active instruction are already in its envelope).
+        the approved bills dated by then that are not posted yet (an approved
+        bill consumes its instruction's envelope: it is no longer in what
+        remains of it).
 
         :return: {resource id: amount in the company's currency}
         """
@@ -284,7 +285,6 @@ class CommonsResource(models.Model):
             ("commons_resource_id", "in", self.ids),
             ("state", "=", "draft"),
             ("commons_bill_state", "=", "approved"),
-            ("commons_instruction_id.state", "!=", "active"),
         ]
         if date_to:
             instruction_domain.append(("date_start", "<=", date_to))
