@@ -56,6 +56,8 @@
         "demo/res_users_demo.xml",
         "demo/commons_resource_demo.xml",
         "demo/donation_donation_demo.xml",
+        "demo/commons_allocation_instruction_demo.xml",
+        "demo/account_move_demo.xml",
     ],
     "assets": {
         "web.report_assets_common": [

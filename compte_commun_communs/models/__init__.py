@@ -6,6 +6,7 @@ from . import account_payment
 from . import account_payment_method_line
 from . import commons_allocation_instruction
 from . import commons_bill_approval
+from . import commons_demo
 from . import commons_need_category
 from . import commons_receipt_mixin
 from . import commons_resource

@@ -367,7 +367,14 @@ class AccountMove(models.Model):
         """The resources whose analytic accounts the move's lines carry, as
         superuser: the check must not depend on who reads."""
         self.ensure_one()
-        plan = self.env["commons.resource"]._get_analytic_plan()
+        # Installing the module computes commons_resource_id of the existing
+        # moves before its data (the plan) exist: no resource yet then.
+        plan = self.env.ref(
+            "compte_commun_communs.account_analytic_plan_commons",
+            raise_if_not_found=False,
+        )
+        if not plan:
+            return self.env["commons.resource"].sudo()
         # A bill being edited in a form holds its new lines in invoice_line_ids
         # only, until it is saved.
         account_ids = {

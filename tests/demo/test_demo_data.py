@@ -3,7 +3,11 @@ installed with its demo data on Odoo's generic chart of accounts, then updated
 once more (what a second setup/run does). They read the demo; the addon's own
 tests never do."""
 
-from odoo.tests import TransactionCase, tagged
+import json
+
+from odoo.tests import HttpCase, TransactionCase, tagged
+
+WAITING_BILL = "compte_commun_communs.account_move_loot_bill_september_2023_demo"
 
 
 @tagged("post_install", "-at_install")
@@ -73,3 +77,174 @@ class TestDemoData(TransactionCase):
             self.assertEqual(
                 donation._get_commons_receipt_missing(), [], donation.number
             )
+
+
+@tagged("post_install", "-at_install")
+class TestDemoStory(HttpCase):
+    """LOOT's 2023 story: Camille, a steward, gives Sacha, a contributor, an
+    envelope of 1,600 € for the bug fixes; Sacha's bill of June (1,200 €) is
+    approved and posted, the one of September (300 €) waits for a steward,
+    the one of August (250 €) was rejected."""
+
+    def _ref(self, xmlid):
+        return self.env.ref(f"compte_commun_communs.{xmlid}")
+
+    def _call_kw(self, login, model, method, args):
+        """Call a model's method over JSON-RPC as the demo user ``login``
+        (whose password is their login), as the web client does.
+
+        :return: the JSON-RPC response's "result" or "error"
+        """
+        self.authenticate(login, login)
+        response = self.url_open(
+            f"/web/dataset/call_kw/{model}/{method}",
+            data=json.dumps(
+                {
+                    "jsonrpc": "2.0",
+                    "method": "call",
+                    "params": {
+                        "model": model,
+                        "method": method,
+                        "args": args,
+                        "kwargs": {},
+                    },
+                }
+            ),
+            headers={"Content-Type": "application/json"},
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def test_loot_figures_of_2023_after_the_story(self):
+        loot = self._ref("commons_resource_loot_demo")
+        self.assertFalse(loot.host_fee_override_rate)
+        loot_2023 = loot.with_context(commons_year=2023)
+        self.assertAlmostEqual(loot_2023.amount_carried_over, 0)
+        self.assertAlmostEqual(loot_2023.amount_funded, 5600)
+        # the bill of June, posted
+        self.assertAlmostEqual(loot_2023.amount_spent, 1200)
+        # what is left of the envelope; the waiting bill is not approved
+        self.assertAlmostEqual(loot_2023.amount_committed, 400)
+        self.assertAlmostEqual(loot_2023.amount_available, 4000)
+        # funds do not vanish at new year: 2024 starts with what 2023 left
+        loot_2024 = loot.with_context(commons_year=2024)
+        self.assertAlmostEqual(loot_2024.amount_carried_over, 4400)
+        self.assertAlmostEqual(loot_2024.amount_funded, 3000)
+        self.assertAlmostEqual(loot_2024.amount_committed, 400)
+        self.assertAlmostEqual(loot_2024.amount_available, 7000)
+
+    def test_camille_issued_the_instruction_to_sacha(self):
+        instruction = self._ref("commons_allocation_instruction_loot_bugs_2023_demo")
+        self.assertEqual(instruction.state, "active")
+        self.assertEqual(
+            instruction.steward_id, self._ref("res_partner_loot_steward_demo")
+        )
+        self.assertEqual(
+            instruction.contributor_id, self._ref("res_partner_loot_contributor_demo")
+        )
+        self.assertEqual(
+            instruction.need_id, self._ref("commons_resource_need_loot_1_2023_demo")
+        )
+        self.assertAlmostEqual(instruction.amount, 1600)
+        self.assertAlmostEqual(instruction.amount_consumed, 1200)
+        self.assertAlmostEqual(instruction.amount_remaining, 400)
+        self.assertEqual(instruction.bill_count, 3)
+
+    def test_sachas_bills_tell_the_story(self):
+        june = self._ref("account_move_loot_bill_june_2023_demo")
+        august = self._ref("account_move_loot_bill_june_extra_2023_demo")
+        september = self.env.ref(WAITING_BILL)
+        self.assertEqual(
+            [
+                (bill.ref, bill.state, bill.commons_bill_state)
+                for bill in (june, august, september)
+            ],
+            [
+                ("SD-2023-07", "posted", "approved"),
+                ("SD-2023-08", "draft", "rejected"),
+                ("SD-2023-10", "draft", "submitted"),
+            ],
+        )
+        self.assertEqual(
+            june.commons_approval_ids.partner_id,
+            self._ref("res_partner_loot_steward_demo"),
+        )
+        self.assertEqual(
+            august.commons_state_reason,
+            "Ces corrections sont déjà couvertes par la facture de juin.",
+        )
+        sacha = self._ref("res_users_loot_contributor_demo")
+        for bill in june | august | september:
+            self.assertEqual(bill.partner_id, sacha.partner_id, bill.ref)
+            self.assertEqual(bill.commons_submitted_by_id, sacha, bill.ref)
+            self.assertEqual(bill.commons_resource_id.code, "LOOT", bill.ref)
+            # a micro-entrepreneur's bill: no VAT, and the legal mention
+            self.assertFalse(bill.amount_tax, bill.ref)
+            self.assertIn("293 B", str(bill.narration), bill.ref)
+            # the invoice file, which the stewards preview
+            attachment = bill.message_main_attachment_id
+            self.assertEqual(attachment.mimetype, "application/pdf", bill.ref)
+            self.assertTrue(attachment.raw.startswith(b"%PDF-"), bill.ref)
+
+    def test_loot_has_two_stewards_who_log_in(self):
+        loot = self._ref("commons_resource_loot_demo")
+        camille = self._ref("res_users_loot_steward_demo")
+        lou = self._ref("res_users_loot_steward2_demo")
+        self.assertEqual(loot.steward_ids, camille.partner_id | lou.partner_id)
+        self.assertEqual(
+            (camille.partner_id.name, lou.partner_id.name),
+            ("Camille Martin", "Lou Bernard"),
+        )
+        for user in camille | lou:
+            self.assertTrue(user._is_portal(), user.login)
+            self.assertEqual(user.lang, "fr_FR", user.login)
+            self.authenticate(user.login, user.login)
+            self.assertEqual(self.session.uid, user.id, user.login)
+
+    def test_nobody_but_a_steward_approves_the_waiting_bill(self):
+        bill = self.env.ref(WAITING_BILL)
+        # the accountant can neither post it nor approve it, nor can the
+        # administrator or Sacha approve it
+        response = self._call_kw(
+            "accountant", "account.move", "action_post", [bill.ids]
+        )
+        self.assertEqual(
+            response["error"]["data"]["name"], "odoo.exceptions.UserError", response
+        )
+        self.assertIn("SD-2023-10", response["error"]["data"]["message"])
+        for login in ("accountant", "admin", "contributor"):
+            response = self._call_kw(
+                login, "account.move", "action_commons_approve", [bill.ids]
+            )
+            self.assertEqual(
+                response["error"]["data"]["name"],
+                "odoo.exceptions.AccessError",
+                (login, response),
+            )
+            if login != "contributor":  # a portal user does not even read it
+                self.assertIn(
+                    "Logiciel LOOT", response["error"]["data"]["message"], login
+                )
+        bill.invalidate_recordset()
+        self.assertEqual((bill.state, bill.commons_bill_state), ("draft", "submitted"))
+        self.assertFalse(bill.commons_approval_ids)
+        # Lou, the other steward, approves it, as the stewards' portal does
+        lou = self._ref("res_users_loot_steward2_demo")
+        bill.with_user(lou).sudo().action_commons_approve()
+        self.assertEqual(bill.commons_bill_state, "approved")
+        instruction = bill.commons_instruction_id
+        instruction.invalidate_recordset()
+        self.assertAlmostEqual(instruction.amount_remaining, 100)
+        # approved, not posted yet: still committed, not spent
+        loot_2023 = bill.commons_resource_id.with_context(commons_year=2023)
+        self.assertAlmostEqual(loot_2023.amount_spent, 1200)
+        self.assertAlmostEqual(loot_2023.amount_committed, 400)
+        self.assertAlmostEqual(loot_2023.amount_available, 4000)
+        # and the accountant posts it: spent, no longer committed
+        accountant = self._ref("res_users_accountant_demo")
+        bill.with_user(accountant).action_post()
+        self.assertEqual(bill.state, "posted")
+        self.env["commons.resource"].invalidate_model()
+        self.assertAlmostEqual(loot_2023.amount_spent, 1500)
+        self.assertAlmostEqual(loot_2023.amount_committed, 100)
+        self.assertAlmostEqual(loot_2023.amount_available, 4000)
