@@ -328,11 +328,11 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
         waiting = self._page().xpath(
             "//ul[contains(@class, 'o_commons_bills_approved_by_me')]"
         )
-        self.assertIn("1 of 2", self._text(waiting[0]))
+        self.assertIn("1/2", self._text(waiting[0]))
         self.authenticate("commons_steward2", "commons_steward2")
         card = self._bill_card(self._page(), self.bill)
         approvals = card.xpath(".//dd[contains(@class, 'o_commons_bill_approvals')]")
-        self.assertIn("1 of 2", self._text(approvals[0]))
+        self.assertIn("1/2", self._text(approvals[0]))
         self.assertIn("Camille Martin", self._text(approvals[0]))
         self._approve(self.bill)
         self.bill.invalidate_recordset()
