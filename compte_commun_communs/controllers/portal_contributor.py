@@ -111,7 +111,12 @@ class CommonsContributorPortal(CustomerPortal):
         values.update(
             {
                 "page_name": "commons_bills",
-                "instructions": self._get_commons_instructions_sudo(active=True),
+                # Active ones, those already ended too: their envelope is
+                # still theirs to read, not to bill.
+                "instructions": self._get_commons_instructions_sudo().filtered(
+                    lambda i: i.state == "active"
+                ),
+                "billable": self._get_commons_instructions_sudo(active=True),
                 "bills": bills,
             }
         )
