@@ -4,10 +4,14 @@ once more (what a second setup/run does). They read the demo; the addon's own
 tests never do."""
 
 import json
+from urllib.parse import urlparse
+
+from lxml import html
 
 from odoo.tests import HttpCase, TransactionCase, tagged
 
 WAITING_BILL = "compte_commun_communs.account_move_loot_bill_september_2023_demo"
+REJECTION_REASON = "Ces corrections sont déjà couvertes par la facture de juin."
 
 
 @tagged("post_install", "-at_install")
@@ -169,10 +173,7 @@ class TestDemoStory(HttpCase):
             june.commons_approval_ids.partner_id,
             self._ref("res_partner_loot_steward_demo"),
         )
-        self.assertEqual(
-            august.commons_state_reason,
-            "Ces corrections sont déjà couvertes par la facture de juin.",
-        )
+        self.assertEqual(august.commons_state_reason, REJECTION_REASON)
         sacha = self._ref("res_users_loot_contributor_demo")
         for bill in june | august | september:
             self.assertEqual(bill.partner_id, sacha.partner_id, bill.ref)
@@ -248,3 +249,96 @@ class TestDemoStory(HttpCase):
         self.assertAlmostEqual(loot_2023.amount_spent, 1500)
         self.assertAlmostEqual(loot_2023.amount_committed, 100)
         self.assertAlmostEqual(loot_2023.amount_available, 4000)
+
+    def _portal_page(self, login, path):
+        """The portal page ``path`` as the demo user ``login`` reads it."""
+        self.authenticate(login, login)
+        response = self.url_open(path)
+        response.raise_for_status()
+        # not sent back to /my: the page is theirs, in French, their language
+        self.assertEqual(urlparse(response.url).path, f"/fr{path}", login)
+        return html.fromstring(response.text)
+
+    @staticmethod
+    def _text(element):
+        return " ".join(element.text_content().split())
+
+    def test_the_stewards_find_the_waiting_bill_in_their_portal(self):
+        bill = self.env.ref(WAITING_BILL)
+        for login in ("steward", "steward2"):  # Camille, then Lou
+            page = self._portal_page(login, "/my/commons")
+            resources = page.xpath(
+                "//section[contains(@class, 'o_commons_steward_resource')]"
+            )
+            self.assertEqual(
+                [self._text(r.xpath(".//h4")[0]) for r in resources],
+                ["Logiciel LOOT"],
+                login,
+            )
+            # the bill of September is the only one waiting for them, with
+            # its invoice file and their Approve and Reject buttons
+            cards = page.xpath("//div[contains(@class, 'o_commons_bill_to_decide')]")
+            self.assertEqual(
+                [card.get("id") for card in cards], [f"commons_bill_{bill.id}"], login
+            )
+            card = cards[0]
+            self.assertEqual(
+                self._text(
+                    card.xpath(".//*[contains(@class, 'o_commons_bill_ref')]")[0]
+                ),
+                "SD-2023-10",
+            )
+            self.assertIn("Sacha", self._text(card))
+            # what the envelope keeps after it: 400 - 300
+            remaining = card.xpath(
+                ".//*[contains(@class, 'o_commons_remaining_after')]"
+            )
+            self.assertIn("100,00", self._text(remaining[0]), login)
+            self.assertTrue(
+                card.xpath(".//a[contains(@class, 'o_commons_bill_file_view')]"), login
+            )
+            self.assertTrue(
+                card.xpath(".//button[contains(@class, 'o_commons_approve')]"), login
+            )
+            self.assertTrue(
+                card.xpath(".//button[contains(@class, 'o_commons_reject')]"), login
+            )
+
+    def test_sacha_reads_why_a_bill_was_rejected_in_his_portal(self):
+        august = self._ref("account_move_loot_bill_june_extra_2023_demo")
+        page = self._portal_page("contributor", "/my/commons/bills")
+        rows = {
+            self._text(row.xpath("./td[1]")[0]): row
+            for row in page.xpath("//tr[contains(@class, 'o_commons_bill_row')]")
+        }
+        self.assertEqual(
+            {
+                ref: row.xpath(".//*[contains(@class, 'o_commons_bill_status')]")[
+                    0
+                ].get("data-status")
+                for ref, row in rows.items()
+            },
+            {
+                "SD-2023-07": "posted",
+                "SD-2023-08": "rejected",
+                "SD-2023-10": "submitted",
+            },
+        )
+        reasons = {
+            ref: [
+                self._text(reason)
+                for reason in row.xpath(
+                    ".//*[contains(@class, 'o_commons_bill_reason')]"
+                )
+            ]
+            for ref, row in rows.items()
+        }
+        self.assertEqual(
+            reasons,
+            {"SD-2023-07": [], "SD-2023-08": [REJECTION_REASON], "SD-2023-10": []},
+        )
+        # and on the bill's own page
+        page = self._portal_page("contributor", f"/my/commons/bills/{august.id}")
+        reason = page.xpath("//*[contains(@class, 'o_commons_bill_reason')]")
+        self.assertEqual(len(reason), 1)
+        self.assertIn(REJECTION_REASON, self._text(reason[0]))
