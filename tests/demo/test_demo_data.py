@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 from lxml import html
 
+from odoo import fields
 from odoo.tests import HttpCase, TransactionCase, tagged
 
 WAITING_BILL = "compte_commun_communs.account_move_loot_bill_september_2023_demo"
@@ -153,6 +154,19 @@ class TestDemoStory(HttpCase):
         self.assertAlmostEqual(instruction.amount_consumed, 1200)
         self.assertAlmostEqual(instruction.amount_remaining, 400)
         self.assertEqual(instruction.bill_count, 3)
+
+    def test_sacha_has_an_envelope_to_bill_this_year(self):
+        instruction = self._ref(
+            "commons_allocation_instruction_loot_security_current_demo"
+        )
+        self.assertEqual(instruction.state, "active")
+        self.assertEqual(
+            instruction.steward_id, self._ref("res_partner_loot_steward_demo")
+        )
+        # 2 days at the brief's 600 € a day
+        self.assertAlmostEqual(instruction.amount, 1200)
+        self.assertAlmostEqual(instruction.amount_remaining, 1200)
+        self.assertGreaterEqual(instruction.date_end, fields.Date.today())
 
     def test_sachas_bills_tell_the_story(self):
         june = self._ref("account_move_loot_bill_june_2023_demo")
