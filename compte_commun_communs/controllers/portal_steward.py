@@ -242,7 +242,7 @@ class CommonsStewardPortal(CustomerPortal):
         auth="user",
         website=True,
     )
-    def portal_my_commons_bill_file(self, bill_id, download=False, **kwargs):
+    def portal_my_commons_approval_file(self, bill_id, download=False, **kwargs):
         try:
             bill = self._get_commons_steward_bill_sudo(bill_id)
         except MissingError:
