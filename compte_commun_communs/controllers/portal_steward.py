@@ -476,10 +476,7 @@ class CommonsStewardPortal(CustomerPortal):
         if not errors:
             try:
                 with request.env.cr.savepoint():
-                    # Superuser skips the model's steward check on an active
-                    # instruction: the session user was checked above to be a
-                    # steward of its resource.
-                    instruction.write(values)
+                    instruction.action_commons_update(values)
             except DECISION_ERRORS as error:
                 errors.append(error.args[0])
         if errors:

@@ -24,3 +24,4 @@ from . import res_company
 from . import res_partner
 from . import res_users_settings
 from . import account_move_commons_portal
+from . import account_analytic_line

@@ -141,12 +141,18 @@ class AccountMove(models.Model):
             self._check_commons_postable()
         if "matched_payment_ids" in vals:
             self._check_commons_payable()
+        posted_resources = (
+            self._get_commons_posted_resources()
+            if APPROVED_MOVE_FIELDS & vals.keys()
+            else {}
+        )
         res = super().write(vals)
         if vals.get("state") == "posted" or APPROVED_MOVE_FIELDS & vals.keys():
             # Again with what the write changed: a posted bill stays as its
             # stewards approved it (Odoo lets some of these change on a posted
             # move, or all of them with the context key skip_readonly_check).
             self.filtered(lambda move: move.state == "posted")._check_commons_postable()
+            self._check_commons_posted_resources(posted_resources)
         if "state" not in vals or vals["state"] == "draft":
             self._lapse_commons_approvals()
         return res
@@ -305,6 +311,27 @@ class AccountMove(models.Model):
             )
         return True
 
+    def _autopost_bill(self):
+        # After a file is uploaded to a journal, Odoo posts the bill read from
+        # it when the partner's settings say so: a commons bill waits for its
+        # stewards instead of making the upload fail.
+        self.ensure_one()
+        if (
+            self.move_type in APPROVAL_MOVE_TYPES
+            and self._get_commons_resources()
+            and self.commons_bill_state != "approved"
+        ):
+            self.message_post(
+                body=self.env._(
+                    "This bill is charged to %(resource)s: it is not auto-posted "
+                    "before a steward of the resource approves it.",
+                    resource=self._get_commons_resources()[:1].display_name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            return
+        super()._autopost_bill()
+
     # -- Guards on every path that posts or pays a bill ----------------------
 
     def _check_commons_postable(self):
@@ -327,6 +354,64 @@ class AccountMove(models.Model):
                     )
                 continue
             move._check_commons_approved()
+            move._check_commons_expense_accounts(resources)
+
+    def _check_commons_expense_accounts(self, resources):
+        """A bill charges a resource an expense: booked on a balance sheet
+        account, what it pays would not show in the resource's figures."""
+        self.ensure_one()
+        account_ids = {
+            str(account_id) for account_id in resources.analytic_account_id.ids
+        }
+        for line in self.invoice_line_ids.filtered(
+            lambda line: line.display_type == "product"
+        ):
+            keys = {
+                account_id
+                for key in (line.analytic_distribution or {})
+                for account_id in key.split(",")
+            }
+            if (
+                keys & account_ids
+                and line.account_id.account_type not in SPENT_ACCOUNT_TYPES
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(bill)s charges %(resource)s on %(account)s: a bill of a "
+                        "commons resource is booked on an expense account.",
+                        bill=self.display_name,
+                        resource=resources[:1].display_name,
+                        account=line.account_id.display_name,
+                    )
+                )
+
+    def _get_commons_posted_resources(self):
+        """The resources of the posted bills among these, before a write that
+        may change them.
+
+        :return: {bill: commons.resource}
+        """
+        resources = {}
+        for move in self.sudo():
+            if move.state == "posted" and move.move_type in APPROVAL_MOVE_TYPES:
+                resources[move] = move._get_commons_resources()
+        return {move: res for move, res in resources.items() if res}
+
+    def _check_commons_posted_resources(self, posted_resources):
+        """A posted bill its stewards approved stays charged to their resource:
+        taken off it, the money it paid would come back to the resource's
+        figures."""
+        for bill, resources in posted_resources.items():
+            if bill._get_commons_resources() != resources:
+                raise UserError(
+                    self.env._(
+                        "%(bill)s is posted as the stewards of %(resource)s "
+                        "approved it: it stays charged to it. Reset it to draft "
+                        "to change it.",
+                        bill=bill.display_name,
+                        resource=resources[:1].display_name,
+                    )
+                )
 
     def _check_commons_payable(self):
         """A bill that spends a resource's funds is paid or reconciled only once
@@ -499,6 +584,19 @@ class AccountMove(models.Model):
                     "bill is approved by the stewards of one resource.",
                     bill=self.display_name,
                     resources=", ".join(resources.mapped("display_name")),
+                )
+            )
+        payments = self.sudo().matched_payment_ids.filtered(
+            lambda payment: payment.state in ("in_process", "paid")
+        )
+        if payments or self.payment_state != "not_paid":
+            # A draft bill of the host may be paid (the list's "Pay"), then
+            # charged to a resource: its stewards would decide on money gone.
+            raise UserError(
+                self.env._(
+                    "%(bill)s is paid already: a bill of a commons resource is paid "
+                    "once its stewards approved it. Cancel its payment first.",
+                    bill=self.display_name,
                 )
             )
         instruction = self.commons_instruction_id.sudo()

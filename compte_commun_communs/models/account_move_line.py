@@ -1,6 +1,9 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, models
+from odoo.exceptions import UserError
+
+from .account_move_commons_bill import APPROVAL_MOVE_TYPES
 
 # What a posted item of a donation's entry keeps: its money and where it is
 # earmarked.
@@ -38,6 +41,11 @@ class AccountMoveLine(models.Model):
     def write(self, vals):
         if PROTECTED_LINE_FIELDS & vals.keys():
             self.move_id._check_commons_donation_entry()
+        posted_resources = (
+            self.move_id._get_commons_posted_resources()
+            if SPENDING_LINE_FIELDS & vals.keys()
+            else {}
+        )
         res = super().write(vals)
         # A line written on its own (not through its bill) changes the bill too.
         self.move_id._lapse_commons_approvals()
@@ -48,6 +56,7 @@ class AccountMoveLine(models.Model):
             self.move_id.filtered(
                 lambda move: move.state == "posted"
             )._check_commons_postable()
+            self.move_id._check_commons_posted_resources(posted_resources)
         return res
 
     def unlink(self):
@@ -56,9 +65,42 @@ class AccountMoveLine(models.Model):
         moves.exists()._lapse_commons_approvals()
         return res
 
+    def _create_analytic_lines(self):
+        # The journal items' own analytic items: the only ones a commons
+        # resource's analytic account takes (see account.analytic.line).
+        return super(AccountMoveLine, self.sudo())._create_analytic_lines()
+
     def _check_amls_exigibility_for_reconciliation(self, shadowed_aml_values=None):
         # Every reconciliation (payment, bank line, manual) comes here.
         self.move_id._check_commons_payable()
+        self._check_commons_reconciliation_partner()
         return super()._check_amls_exigibility_for_reconciliation(
             shadowed_aml_values=shadowed_aml_values
         )
+
+    def _check_commons_reconciliation_partner(self):
+        """A commons bill is paid to its contributor: its items are reconciled
+        only with items of the same partner, not with money that went to
+        anyone else."""
+        lines = self.sudo()
+        for bill in lines.move_id:
+            if (
+                bill.move_type not in APPROVAL_MOVE_TYPES
+                or not bill._get_commons_resources()
+            ):
+                continue
+            others = lines.filtered(
+                lambda line, b=bill: line.partner_id.commercial_partner_id
+                != b.commercial_partner_id
+            )
+            if others:
+                raise UserError(
+                    self.env._(
+                        "%(bill)s is paid to its contributor %(partner)s: it cannot "
+                        "be reconciled with an item of %(other)s.",
+                        bill=bill.display_name,
+                        partner=bill.commercial_partner_id.display_name,
+                        other=others[:1].partner_id.display_name
+                        or self.env._("no partner"),
+                    )
+                )

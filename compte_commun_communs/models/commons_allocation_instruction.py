@@ -23,6 +23,20 @@ ACTIVE_FIELDS = {
     "date_end",
     "company_id",
 }
+# What a steward edits of an instruction from their portal.
+STEWARD_EDITABLE_FIELDS = {
+    "name",
+    "need_id",
+    "amount",
+    "days",
+    "daily_rate",
+    "date_start",
+    "date_end",
+}
+# Whom and what an issued instruction is for: it changes by a new one only.
+ISSUED_FIELDS = {"resource_id", "contributor_id", "company_id"}
+# What makes the envelope: a change is checked against the resource's funds.
+ENVELOPE_FIELDS = {"amount", "days", "daily_rate", "resource_id"}
 
 
 class CommonsAllocationInstruction(models.Model):
@@ -253,14 +267,28 @@ class CommonsAllocationInstruction(models.Model):
                         )
                     )
                 self.filtered(lambda i: i.state == "active")._check_steward()
-        if "amount" in vals or "resource_id" in vals:
-            active = self.filtered(lambda i: i.state == "active")
-            if active:
-                active.resource_id._lock_commons_funds()
+            self._check_issued_fields(vals)
+        active = self.filtered(lambda i: i.state == "active")
+        if ENVELOPE_FIELDS & vals.keys() and active:
+            active.resource_id._lock_commons_funds()
         res = super().write(vals)
-        if {"amount", "resource_id", "state"} & vals.keys():
+        if (ENVELOPE_FIELDS | {"state"}) & vals.keys():
             self.filtered(lambda i: i.state == "active")._check_envelope()
         return res
+
+    def _check_issued_fields(self, vals):
+        """An issued instruction stays with its resource and its contributor:
+        its stewards decided it for them."""
+        for instruction in self.filtered(lambda i: i.state != "draft"):
+            for name in ISSUED_FIELDS & vals.keys():
+                if instruction[name].id != vals[name]:
+                    raise UserError(
+                        self.env._(
+                            "“%(purpose)s” is issued: its resource and its "
+                            "contributor cannot change, issue a new one.",
+                            purpose=instruction.name,
+                        )
+                    )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_issued(self):
@@ -292,6 +320,29 @@ class CommonsAllocationInstruction(models.Model):
                 "date_activated": fields.Datetime.now(),
             }
         )
+        return True
+
+    def action_commons_update(self, vals):
+        """A steward edits a draft or an active instruction (the portal calls
+        it as superuser; the caller is checked here): its purpose, need,
+        envelope and period only, within the resource's funds."""
+        self._check_steward()
+        refused = vals.keys() - STEWARD_EDITABLE_FIELDS
+        if refused:
+            raise AccessError(
+                self.env._(
+                    "A steward cannot change %(fields)s of an instruction.",
+                    fields=", ".join(sorted(refused)),
+                )
+            )
+        if any(instruction.state in ("closed", "cancel") for instruction in self):
+            raise UserError(
+                self.env._(
+                    "A closed or cancelled instruction cannot change: issue a new one."
+                )
+            )
+        # write() locks the resource and checks the envelope of an active one.
+        self.sudo().write(vals)
         return True
 
     def action_close(self):
