@@ -245,8 +245,10 @@ class CommonsAllocationInstruction(models.Model):
         sequence = self.env["ir.sequence"].sudo()
         for vals in vals_list:
             if vals.get("reference", "/") == "/":
+                # Numbered in the year it starts: CONS-2023-… for 2023's work.
                 vals["reference"] = sequence.next_by_code(
-                    "commons.allocation.instruction"
+                    "commons.allocation.instruction",
+                    sequence_date=vals.get("date_start"),
                 )
         return super().create(vals_list)
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools.misc import formatLang
 
 # The schemes a resource's website may have: it is shown as a link to anyone.
 WEB_SCHEMES = ("http", "https")
@@ -245,6 +246,8 @@ class CommonsResource(models.Model):
         for resource, stewards in former.items():
             resource._check_steward_not_self(stewards)
             resource._notify_stewards_change(stewards)
+        if "commons_double_approval_amount" in vals:
+            self._recheck_approved_bills()
         return res
 
     def copy_data(self, default=None):
@@ -300,6 +303,39 @@ class CommonsResource(models.Model):
                     )
                 )
 
+    def _recheck_approved_bills(self):
+        """A bill approved by one steward and not posted yet, above a threshold
+        now lowered under it, waits for a second steward: its state says so."""
+        bills = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("commons_resource_id", "in", self.ids),
+                    ("state", "=", "draft"),
+                    ("commons_bill_state", "=", "approved"),
+                ]
+            )
+        )
+        for bill in bills:
+            approvals = bill._get_commons_valid_approvals()
+            if len(approvals.partner_id) < bill.commons_approvals_needed:
+                bill.write({"commons_bill_state": "submitted"})
+                bill.message_post(
+                    body=self.env._(
+                        "%(resource)s now needs two stewards' approvals above "
+                        "%(amount)s: the bill waits for a second steward.",
+                        resource=bill.commons_resource_id.name,
+                        amount=formatLang(
+                            self.env,
+                            bill.commons_resource_id.commons_double_approval_amount,
+                            currency_obj=bill.company_currency_id,
+                        ),
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
+                bill._notify_commons_stewards()
+
     def _notify_stewards_change(self, former_stewards):
         """Write a change of stewards in the chatter and email it to every
         steward, former and new: nobody is made or unmade a steward unseen."""
@@ -335,7 +371,11 @@ class CommonsResource(models.Model):
                     "Analytic Items of %(resource)s", resource=self.name
                 ),
                 "domain": [(column, "=", self.analytic_account_id.id)],
-                "context": {"default_" + column: self.analytic_account_id.id},
+                # A resource's analytic items come from journal items only.
+                "context": {
+                    "default_" + column: self.analytic_account_id.id,
+                    "create": False,
+                },
             }
         )
         return action

@@ -153,6 +153,8 @@ class TestCommonsAllocationInstruction(RefusalMixin, CommonsCase):
         self.assertEqual(instruction.state, "active")
         self.assertEqual(instruction.steward_id, self.steward2.partner_id)
         self.assertTrue(instruction.date_activated)
+        # Numbered in the year the work starts.
+        self.assertRegex(instruction.reference, r"^CONS-2023-\d{4}$")
         self.assertEqual(instruction.amount_remaining, 1600)
         self.assertEqual(self._loot_2023().amount_committed, 1600)
         self.assertEqual(self._loot_2023().amount_available, 3400)

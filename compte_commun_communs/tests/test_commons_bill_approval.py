@@ -291,6 +291,20 @@ class TestCommonsBillApproval(RefusalMixin, CommonsCase):
         with self.assertRefused(UserError, NOT_APPROVED):
             bill.action_post()
 
+    def test_threshold_lowered_under_an_approved_bill(self):
+        """The state shown is the real one: a bill approved by one steward
+        waits for a second once the threshold falls below it."""
+        bill = self._submitted_bill(1200)
+        self._as_portal(bill, self.steward).action_commons_approve()
+        self.assertEqual(bill.commons_bill_state, "approved")
+        self.loot.with_user(self.accountant).commons_double_approval_amount = 1000
+        self.assertEqual(bill.commons_bill_state, "submitted")
+        self.assertTrue(self._notes(bill, "waits for a second steward"))
+        with self.assertRefused(UserError, NOT_APPROVED):
+            bill.action_post()
+        self._as_portal(bill, self.steward2).action_commons_approve()
+        self.assertEqual(bill.commons_bill_state, "approved")
+
     # -- Funds --------------------------------------------------------------
 
     def test_approval_beyond_the_envelope_refused(self):
