@@ -1,5 +1,7 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from contextlib import contextmanager
+
 from odoo import Command
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
@@ -157,6 +159,34 @@ class CommonsCase(AccountTestInvoicingCommon):
             "compte_commun_communs.account_analytic_plan_commons"
         )._column_name()
 
+    @contextmanager
+    def assertRefused(self, exception, regex):
+        """What a refused request leaves: nothing. A request that raises is
+        rolled back; so is here what the refused call did before it raised
+        (assertRaisesRegex alone would keep it)."""
+        with self.assertRaisesRegex(exception, regex), self.env.cr.savepoint():
+            yield
+
+    @classmethod
+    def _admin_with_accounting(cls):
+        """The administrator of the test database, with every right on the
+        accounting and the commons of the test company."""
+        admin = cls.env.ref("base.user_admin")
+        admin.write(
+            {
+                "groups_id": [
+                    Command.link(cls.env.ref("account.group_account_manager").id),
+                    Command.link(
+                        cls.env.ref(
+                            "compte_commun_communs.compte_commun_communs_group_manager"
+                        ).id
+                    ),
+                ],
+                "company_ids": [Command.link(cls.company.id)],
+            }
+        )
+        return admin
+
     @classmethod
     def _create_resource(cls, name, code, company=None, user=None, people=True):
         """A resource created by the accountant; with ``people``, the test
@@ -266,9 +296,9 @@ class CommonsCase(AccountTestInvoicingCommon):
         contributor=None,
         instruction=None,
     ):
-        """A contributor's bill of one expense line charged to the resource,
-        recorded by the accountant; with ``post``, submitted, approved by the
-        first steward and posted."""
+        """A contributor's bill of one expense line charged to the resource (to
+        none without one), recorded by the accountant; with ``post``, submitted,
+        approved by the first steward and posted."""
         bill = (
             cls.env["account.move"]
             .with_user(cls.accountant)
@@ -291,9 +321,8 @@ class CommonsCase(AccountTestInvoicingCommon):
                                 "tax_ids": [
                                     Command.set((taxes or cls.env["account.tax"]).ids)
                                 ],
-                                "analytic_distribution": {
-                                    str(resource.analytic_account_id.id): 100
-                                },
+                                "analytic_distribution": resource
+                                and {str(resource.analytic_account_id.id): 100},
                             }
                         )
                     ],

@@ -11,33 +11,19 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import CommonsCase
-from .test_commons_bill_guards import RefusalMixin
 
 NOT_A_STEWARD = "Only a steward of Logiciel LOOT decides on its allocation"
 BY_BUTTONS = "The state of an instruction changes by its buttons only"
 
 
 @tagged("post_install", "-at_install")
-class TestCommonsAllocationInstruction(RefusalMixin, CommonsCase):
+class TestCommonsAllocationInstruction(CommonsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
         cls._donate(cls.loot, 5000, "2023-02-15")
-        cls.admin = cls.env.ref("base.user_admin")
-        cls.admin.write(
-            {
-                "groups_id": [
-                    Command.link(cls.env.ref("account.group_account_manager").id),
-                    Command.link(
-                        cls.env.ref(
-                            "compte_commun_communs.compte_commun_communs_group_manager"
-                        ).id
-                    ),
-                ],
-                "company_ids": [Command.link(cls.company.id)],
-            }
-        )
+        cls.admin = cls._admin_with_accounting()
 
     def _draft(self, amount=1600, **vals):
         return (

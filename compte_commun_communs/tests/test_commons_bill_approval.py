@@ -11,33 +11,20 @@ from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from .common import CommonsCase
-from .test_commons_bill_guards import NOT_APPROVED, RefusalMixin
+from .test_commons_bill_guards import NOT_APPROVED
 
 NOT_A_STEWARD = "Only a steward of Logiciel LOOT approves or rejects its bills"
 OWN_BILL = "Nobody approves their own bill"
 
 
 @tagged("post_install", "-at_install")
-class TestCommonsBillApproval(RefusalMixin, CommonsCase):
+class TestCommonsBillApproval(CommonsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
         cls._donate(cls.loot, 5000, "2023-02-15")
-        cls.admin = cls.env.ref("base.user_admin")
-        cls.admin.write(
-            {
-                "groups_id": [
-                    Command.link(cls.env.ref("account.group_account_manager").id),
-                    Command.link(
-                        cls.env.ref(
-                            "compte_commun_communs.compte_commun_communs_group_manager"
-                        ).id
-                    ),
-                ],
-                "company_ids": [Command.link(cls.company.id)],
-            }
-        )
+        cls.admin = cls._admin_with_accounting()
 
     # -- Helpers ------------------------------------------------------------
 
@@ -570,7 +557,7 @@ class TestCommonsBillApprovalConcurrency(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestCommonsStewardsChange(RefusalMixin, CommonsCase):
+class TestCommonsStewardsChange(CommonsCase):
     """The host cannot make itself a steward, and no steward is added or
     removed unseen."""
 
@@ -578,19 +565,7 @@ class TestCommonsStewardsChange(RefusalMixin, CommonsCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
-        cls.admin = cls.env.ref("base.user_admin")
-        cls.admin.write(
-            {
-                "groups_id": [
-                    Command.link(
-                        cls.env.ref(
-                            "compte_commun_communs.compte_commun_communs_group_manager"
-                        ).id
-                    )
-                ],
-                "company_ids": [Command.link(cls.company.id)],
-            }
-        )
+        cls.admin = cls._admin_with_accounting()
 
     def test_nobody_makes_themselves_a_steward(self):
         for user in (self.accountant, self.admin):

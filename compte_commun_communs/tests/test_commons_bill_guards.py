@@ -4,8 +4,6 @@
 of the resource approved it as it is: not the accountant, not the
 administrator, not the list actions, the crons or a write over RPC."""
 
-from contextlib import contextmanager
-
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
@@ -31,18 +29,8 @@ CONTEXT_TRICKS = {
 }
 
 
-class RefusalMixin:
-    """What a refused request leaves: nothing. A request that raises is rolled
-    back; so is what a refused call did here before it raised."""
-
-    @contextmanager
-    def assertRefused(self, exception, regex):
-        with self.assertRaisesRegex(exception, regex), self.env.cr.savepoint():
-            yield
-
-
 @tagged("post_install", "-at_install")
-class TestCommonsBillGuards(RefusalMixin, CommonsCase):
+class TestCommonsBillGuards(CommonsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -51,22 +39,7 @@ class TestCommonsBillGuards(RefusalMixin, CommonsCase):
         cls._donate(cls.loot, 5000, "2023-02-15")
         cls.expense_account = cls.company_data["default_account_expense"]
         cls.bank_journal = cls.company_data["default_journal_bank"]
-        cls.admin = cls.env.ref("base.user_admin")
-        # The administrator of the test database, with every right on the
-        # accounting of the test company.
-        cls.admin.write(
-            {
-                "groups_id": [
-                    Command.link(cls.env.ref("account.group_account_manager").id),
-                    Command.link(
-                        cls.env.ref(
-                            "compte_commun_communs.compte_commun_communs_group_manager"
-                        ).id
-                    ),
-                ],
-                "company_ids": [Command.link(cls.company.id)],
-            }
-        )
+        cls.admin = cls._admin_with_accounting()
 
     def setUp(self):
         super().setUp()
@@ -828,27 +801,8 @@ class TestCommonsBillGuards(RefusalMixin, CommonsCase):
     def test_resource_added_to_a_posted_bill_refused(self):
         """A bill posted as the host's own cannot be charged to a resource
         afterwards: it would spend the resource's funds unapproved."""
-        bill = (
-            self.env["account.move"]
-            .with_user(self.accountant)
-            .create(
-                {
-                    "move_type": "in_invoice",
-                    "partner_id": self.contributor.partner_id.id,
-                    "invoice_date": "2023-06-01",
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": "Bug fixes",
-                                "price_unit": 700,
-                                "account_id": self.expense_account.id,
-                                "tax_ids": [Command.clear()],
-                            }
-                        )
-                    ],
-                }
-            )
-        )
+        # Not charged to a resource yet.
+        bill = self._bill(None, 700, "2023-06-01", post=False)
         bill.action_post()
         with self.assertRefused(UserError, NOT_APPROVED):
             bill.invoice_line_ids.write(

@@ -9,7 +9,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 
 from .common import CommonsCase
-from .test_commons_bill_guards import RefusalMixin
 
 HAND_MADE = "come from the journal items"
 OTHER_PARTNER = "paid to its contributor"
@@ -19,7 +18,7 @@ ALREADY_PAID = "is paid already"
 
 
 @tagged("post_install", "-at_install")
-class TestCommonsHardening(RefusalMixin, CommonsCase):
+class TestCommonsHardening(CommonsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -290,27 +289,8 @@ class TestCommonsHardening(RefusalMixin, CommonsCase):
     def test_bill_paid_before_it_is_charged_to_a_resource_is_not_approved(self):
         """The list's "Pay" pays a draft bill of the host; charged to a
         resource afterwards, it would reach its stewards already paid."""
-        bill = (
-            self.env["account.move"]
-            .with_user(self.accountant)
-            .create(
-                {
-                    "move_type": "in_invoice",
-                    "partner_id": self.contributor.partner_id.id,
-                    "invoice_date": "2023-06-01",
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": "Bug fixes",
-                                "price_unit": 700,
-                                "account_id": self.expense_account.id,
-                                "tax_ids": [Command.clear()],
-                            }
-                        )
-                    ],
-                }
-            )
-        )
+        # Not charged to a resource yet.
+        bill = self._bill(None, 700, "2023-06-01", post=False)
         action = bill.action_force_register_payment()
         self.env["account.payment.register"].with_user(self.accountant).with_context(
             **action["context"]
