@@ -100,18 +100,31 @@ class AccountMove(models.Model):
 
     @api.model
     def _commons_get_portal_taxes(self, company):
-        """The VAT rates a contributor may choose: the host's purchase taxes."""
-        return (
+        """The VAT rates a contributor may choose: the host's purchase taxes on
+        amounts before VAT (the form asks for them). A host that does not
+        recover VAT offers only the taxes whose VAT is a cost (no tax account:
+        it lands on the expense and the resource), so that what the resource
+        spends in the ledger is what the bill consumes."""
+        taxes = (
             self.env["account.tax"]
             .sudo()
             .search(
                 [
                     *self.env["account.tax"]._check_company_domain(company),
                     ("type_tax_use", "=", "purchase"),
+                    ("amount_type", "in", ("percent", "division", "fixed")),
                 ],
                 order="sequence, amount, id",
             )
+            .filtered(lambda tax: not tax.price_include)
         )
+        if not company.commons_vat_recoverable:
+            taxes = taxes.filtered(
+                lambda tax: not tax.invoice_repartition_line_ids.filtered(
+                    lambda line: line.repartition_type == "tax"
+                ).account_id
+            )
+        return taxes
 
     @api.model
     def _commons_parse_portal_amount(self, value, currency):

@@ -159,7 +159,22 @@ class TestCommonsPortalContributor(CommonsCase, HttpCase):
             email="funder@example.org",
             groups="base.group_portal",
         )
-        cls.purchase_tax = cls.company_data["default_tax_purchase"]
+        # The host does not recover VAT (the default): the VAT of a bill is a
+        # cost of the resource, booked without a tax account.
+        cls.deductible_tax = cls.company_data["default_tax_purchase"]
+        cls.purchase_tax = cls.deductible_tax.copy(
+            {
+                "name": "TVA non déductible 20 %",
+                "invoice_repartition_line_ids": [
+                    Command.create({"repartition_type": "base"}),
+                    Command.create({"repartition_type": "tax"}),
+                ],
+                "refund_repartition_line_ids": [
+                    Command.create({"repartition_type": "base"}),
+                    Command.create({"repartition_type": "tax"}),
+                ],
+            }
+        )
         cls.pdf = make_pdf()
 
     def setUp(self):
@@ -385,6 +400,22 @@ class TestCommonsPortalContributor(CommonsCase, HttpCase):
     def test_foreign_tax_refused(self):
         sale_tax = self.company_data["default_tax_sale"]
         self._assert_refused(self._post_bill(tax=sale_tax), "Choose the VAT")
+
+    def test_deductible_vat_offered_only_when_the_host_recovers_it(self):
+        """What a bill consumes is what the resource spends in the ledger: a
+        host that does not recover VAT offers only VAT that is a cost."""
+        form = self.url_open(
+            f"/my/commons/bills/new?instruction_id={self.instruction.id}"
+        ).text
+        self.assertIn(self.purchase_tax.name, form)
+        self.assertNotIn(f'value="{self.deductible_tax.id}"', form)
+        self._assert_refused(self._post_bill(tax=self.deductible_tax), "Choose the VAT")
+        self.company.commons_vat_recoverable = True
+        self._post_bill(tax=self.deductible_tax)
+        bill = self.env["account.move"].search(
+            [("commons_instruction_id", "=", self.instruction.id)]
+        )
+        self.assertEqual(bill.invoice_line_ids.tax_ids, self.deductible_tax)
 
     def test_closed_cancelled_and_ended_instructions_refused(self):
         closed = self._instruction(self.loot, 500, self.today - timedelta(days=10))
