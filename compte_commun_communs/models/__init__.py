@@ -1,6 +1,7 @@
 from . import account_chart_template
 from . import account_move
 from . import account_move_commons_bill
+from . import account_move_commons_guard
 from . import account_move_line
 from . import account_payment
 from . import account_payment_method_line

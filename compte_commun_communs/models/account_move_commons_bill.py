@@ -8,8 +8,6 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 from odoo.tools.misc import formatLang
 
-from .ledger import SPENT_ACCOUNT_TYPES
-
 # Bills that spend a resource's funds: they need a steward's approval.
 APPROVAL_MOVE_TYPES = ("in_invoice", "in_receipt")
 # Written by the bill's own methods only (as superuser, after checking who
@@ -19,18 +17,6 @@ PIPELINE_FIELDS = {
     "commons_state_reason",
     "commons_submitted_by_id",
     "commons_approval_ids",
-}
-# What a steward approves of a bill, besides its lines' amounts: a write of
-# these on a posted bill is checked against the approval.
-APPROVED_MOVE_FIELDS = {
-    "partner_id",
-    "partner_bank_id",
-    "currency_id",
-    "invoice_line_ids",
-    "line_ids",
-    "commons_instruction_id",
-    "move_type",
-    "company_id",
 }
 # States in which the contributor may still correct or withdraw the bill.
 CORRECTABLE_STATES = ("submitted", "rejected", "returned")
@@ -129,30 +115,12 @@ class AccountMove(models.Model):
     def create(self, vals_list):
         if not self.env.su and any(PIPELINE_FIELDS & vals.keys() for vals in vals_list):
             raise AccessError(self._commons_pipeline_error())
-        moves = super().create(vals_list)
-        # A move born posted (over RPC) skips write(): check it here.
-        moves.filtered(lambda move: move.state == "posted")._check_commons_postable()
-        return moves
+        return super().create(vals_list)
 
     def write(self, vals):
         if not self.env.su and PIPELINE_FIELDS & vals.keys():
             raise AccessError(self._commons_pipeline_error())
-        if vals.get("state") == "posted":
-            self._check_commons_postable()
-        if "matched_payment_ids" in vals:
-            self._check_commons_payable()
-        posted_resources = (
-            self._get_commons_posted_resources()
-            if APPROVED_MOVE_FIELDS & vals.keys()
-            else {}
-        )
         res = super().write(vals)
-        if vals.get("state") == "posted" or APPROVED_MOVE_FIELDS & vals.keys():
-            # Again with what the write changed: a posted bill stays as its
-            # stewards approved it (Odoo lets some of these change on a posted
-            # move, or all of them with the context key skip_readonly_check).
-            self.filtered(lambda move: move.state == "posted")._check_commons_postable()
-            self._check_commons_posted_resources(posted_resources)
         if "state" not in vals or vals["state"] == "draft":
             self._lapse_commons_approvals()
         return res
@@ -311,141 +279,6 @@ class AccountMove(models.Model):
             )
         return True
 
-    def _autopost_bill(self):
-        # After a file is uploaded to a journal, Odoo posts the bill read from
-        # it when the partner's settings say so: a commons bill waits for its
-        # stewards instead of making the upload fail.
-        self.ensure_one()
-        if (
-            self.move_type in APPROVAL_MOVE_TYPES
-            and self._get_commons_resources()
-            and self.commons_bill_state != "approved"
-        ):
-            self.message_post(
-                body=self.env._(
-                    "This bill is charged to %(resource)s: it is not auto-posted "
-                    "before a steward of the resource approves it.",
-                    resource=self._get_commons_resources()[:1].display_name,
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-            return
-        super()._autopost_bill()
-
-    # -- Guards on every path that posts or pays a bill ----------------------
-
-    def _check_commons_postable(self):
-        """A move that spends a resource's funds is posted only when it is a
-        bill its stewards approved as it is now."""
-        for move in self:
-            resources = move._get_commons_resources()
-            if not resources:
-                continue
-            if move.move_type not in APPROVAL_MOVE_TYPES:
-                if move._is_commons_spending_entry():
-                    raise UserError(
-                        self.env._(
-                            "%(move)s spends the funds of %(resource)s: a resource "
-                            "spends through a contributor's bill its stewards "
-                            "approved, not through a journal entry.",
-                            move=move.display_name,
-                            resource=resources[:1].display_name,
-                        )
-                    )
-                continue
-            move._check_commons_approved()
-            move._check_commons_expense_accounts(resources)
-
-    def _check_commons_expense_accounts(self, resources):
-        """A bill charges a resource an expense: booked on a balance sheet
-        account, what it pays would not show in the resource's figures."""
-        self.ensure_one()
-        account_ids = {
-            str(account_id) for account_id in resources.analytic_account_id.ids
-        }
-        for line in self.invoice_line_ids.filtered(
-            lambda line: line.display_type == "product"
-        ):
-            keys = {
-                account_id
-                for key in (line.analytic_distribution or {})
-                for account_id in key.split(",")
-            }
-            if (
-                keys & account_ids
-                and line.account_id.account_type not in SPENT_ACCOUNT_TYPES
-            ):
-                raise UserError(
-                    self.env._(
-                        "%(bill)s charges %(resource)s on %(account)s: a bill of a "
-                        "commons resource is booked on an expense account.",
-                        bill=self.display_name,
-                        resource=resources[:1].display_name,
-                        account=line.account_id.display_name,
-                    )
-                )
-
-    def _get_commons_posted_resources(self):
-        """The resources of the posted bills among these, before a write that
-        may change them.
-
-        :return: {bill: commons.resource}
-        """
-        resources = {}
-        for move in self.sudo():
-            if move.state == "posted" and move.move_type in APPROVAL_MOVE_TYPES:
-                resources[move] = move._get_commons_resources()
-        return {move: res for move, res in resources.items() if res}
-
-    def _check_commons_posted_resources(self, posted_resources):
-        """A posted bill its stewards approved stays charged to their resource:
-        taken off it, the money it paid would come back to the resource's
-        figures."""
-        for bill, resources in posted_resources.items():
-            if bill._get_commons_resources() != resources:
-                raise UserError(
-                    self.env._(
-                        "%(bill)s is posted as the stewards of %(resource)s "
-                        "approved it: it stays charged to it. Reset it to draft "
-                        "to change it.",
-                        bill=bill.display_name,
-                        resource=resources[:1].display_name,
-                    )
-                )
-
-    def _check_commons_payable(self):
-        """A bill that spends a resource's funds is paid or reconciled only once
-        posted, and as its stewards approved it."""
-        for move in self.sudo():
-            if move.move_type in APPROVAL_MOVE_TYPES and move._get_commons_resources():
-                if move.state != "posted":
-                    raise UserError(
-                        self.env._(
-                            "%(bill)s is not posted: a bill of a commons resource "
-                            "is paid once approved by its stewards and posted.",
-                            bill=move.display_name,
-                        )
-                    )
-                move._check_commons_approved()
-
-    def _check_commons_approved(self):
-        self.ensure_one()
-        approvals = self._get_commons_valid_approvals()
-        if (
-            self.commons_bill_state != "approved"
-            or len(approvals.partner_id) < self.commons_approvals_needed
-        ):
-            raise UserError(
-                self.env._(
-                    "%(bill)s is charged to %(resource)s: it cannot be posted or "
-                    "paid before a steward of the resource approves it as it is "
-                    "(%(status)s).",
-                    bill=self.display_name,
-                    resource=self._get_commons_resources()[:1].display_name,
-                    status=self._get_commons_status_label(),
-                )
-            )
-
     # -- Business methods ----------------------------------------------------
 
     def _get_commons_resources(self):
@@ -485,16 +318,6 @@ class AccountMove(models.Model):
             .with_context(active_test=False)
             .search([("analytic_account_id", "in", accounts.ids)])
         )
-
-    def _is_commons_spending_entry(self):
-        """Whether a journal entry charges an expense to a resource."""
-        self.ensure_one()
-        return any(
-            line.analytic_distribution
-            and line.account_id.account_type in SPENT_ACCOUNT_TYPES
-            and line.balance > 0
-            for line in self.line_ids
-        ) and bool(self._get_commons_resources())
 
     def _get_commons_consumed_amount(self):
         """What the bill takes from its resource, in the company's currency: the

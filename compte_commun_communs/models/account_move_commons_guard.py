@@ -1,0 +1,198 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, models
+from odoo.exceptions import UserError
+
+from .account_move_commons_bill import APPROVAL_MOVE_TYPES
+from .ledger import SPENT_ACCOUNT_TYPES
+
+# What a steward approves of a bill, besides its lines' amounts: a write of
+# these on a posted bill is checked against the approval.
+APPROVED_MOVE_FIELDS = {
+    "partner_id",
+    "partner_bank_id",
+    "currency_id",
+    "invoice_line_ids",
+    "line_ids",
+    "commons_instruction_id",
+    "move_type",
+    "company_id",
+}
+
+
+class AccountMove(models.Model):
+    """The guards on every path that posts or pays a bill charged to a commons
+    resource: a button, a list action, RPC, a cron or an import. The payment
+    paths outside account.move call _check_commons_payable (the payment
+    register wizard, account.payment, the reconciliation of journal items)."""
+
+    _inherit = "account.move"  # pylint: disable=consider-merging-classes-inherited
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        moves = super().create(vals_list)
+        # A move born posted (over RPC) skips write(): check it here.
+        moves.filtered(lambda move: move.state == "posted")._check_commons_postable()
+        return moves
+
+    def write(self, vals):
+        if vals.get("state") == "posted":
+            self._check_commons_postable()
+        if "matched_payment_ids" in vals:
+            self._check_commons_payable()
+        posted_resources = (
+            self._get_commons_posted_resources()
+            if APPROVED_MOVE_FIELDS & vals.keys()
+            else {}
+        )
+        res = super().write(vals)
+        if vals.get("state") == "posted" or APPROVED_MOVE_FIELDS & vals.keys():
+            # Again with what the write changed: a posted bill stays as its
+            # stewards approved it (Odoo lets some of these change on a posted
+            # move, or all of them with the context key skip_readonly_check).
+            self.filtered(lambda move: move.state == "posted")._check_commons_postable()
+            self._check_commons_posted_resources(posted_resources)
+        return res
+
+    def _autopost_bill(self):
+        # After a file is uploaded to a journal, Odoo posts the bill read from
+        # it when the partner's settings say so: a commons bill waits for its
+        # stewards instead of making the upload fail.
+        self.ensure_one()
+        if (
+            self.move_type in APPROVAL_MOVE_TYPES
+            and self._get_commons_resources()
+            and self.commons_bill_state != "approved"
+        ):
+            self.message_post(
+                body=self.env._(
+                    "This bill is charged to %(resource)s: it is not auto-posted "
+                    "before a steward of the resource approves it.",
+                    resource=self._get_commons_resources()[:1].display_name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            return
+        super()._autopost_bill()
+
+    def _check_commons_postable(self):
+        """A move that spends a resource's funds is posted only when it is a
+        bill its stewards approved as it is now."""
+        for move in self:
+            resources = move._get_commons_resources()
+            if not resources:
+                continue
+            if move.move_type not in APPROVAL_MOVE_TYPES:
+                if move._is_commons_spending_entry():
+                    raise UserError(
+                        self.env._(
+                            "%(move)s spends the funds of %(resource)s: a resource "
+                            "spends through a contributor's bill its stewards "
+                            "approved, not through a journal entry.",
+                            move=move.display_name,
+                            resource=resources[:1].display_name,
+                        )
+                    )
+                continue
+            move._check_commons_approved()
+            move._check_commons_expense_accounts(resources)
+
+    def _check_commons_expense_accounts(self, resources):
+        """A bill charges a resource an expense: booked on a balance sheet
+        account, what it pays would not show in the resource's figures."""
+        self.ensure_one()
+        account_ids = {
+            str(account_id) for account_id in resources.analytic_account_id.ids
+        }
+        for line in self.invoice_line_ids.filtered(
+            lambda line: line.display_type == "product"
+        ):
+            keys = {
+                account_id
+                for key in (line.analytic_distribution or {})
+                for account_id in key.split(",")
+            }
+            if (
+                keys & account_ids
+                and line.account_id.account_type not in SPENT_ACCOUNT_TYPES
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(bill)s charges %(resource)s on %(account)s: a bill of a "
+                        "commons resource is booked on an expense account.",
+                        bill=self.display_name,
+                        resource=resources[:1].display_name,
+                        account=line.account_id.display_name,
+                    )
+                )
+
+    def _get_commons_posted_resources(self):
+        """The resources of the posted bills among these, before a write that
+        may change them.
+
+        :return: {bill: commons.resource}
+        """
+        resources = {}
+        for move in self.sudo():
+            if move.state == "posted" and move.move_type in APPROVAL_MOVE_TYPES:
+                resources[move] = move._get_commons_resources()
+        return {move: res for move, res in resources.items() if res}
+
+    def _check_commons_posted_resources(self, posted_resources):
+        """A posted bill its stewards approved stays charged to their resource:
+        taken off it, the money it paid would come back to the resource's
+        figures."""
+        for bill, resources in posted_resources.items():
+            if bill._get_commons_resources() != resources:
+                raise UserError(
+                    self.env._(
+                        "%(bill)s is posted as the stewards of %(resource)s "
+                        "approved it: it stays charged to it. Reset it to draft "
+                        "to change it.",
+                        bill=bill.display_name,
+                        resource=resources[:1].display_name,
+                    )
+                )
+
+    def _check_commons_payable(self):
+        """A bill that spends a resource's funds is paid or reconciled only once
+        posted, and as its stewards approved it."""
+        for move in self.sudo():
+            if move.move_type in APPROVAL_MOVE_TYPES and move._get_commons_resources():
+                if move.state != "posted":
+                    raise UserError(
+                        self.env._(
+                            "%(bill)s is not posted: a bill of a commons resource "
+                            "is paid once approved by its stewards and posted.",
+                            bill=move.display_name,
+                        )
+                    )
+                move._check_commons_approved()
+
+    def _check_commons_approved(self):
+        self.ensure_one()
+        approvals = self._get_commons_valid_approvals()
+        if (
+            self.commons_bill_state != "approved"
+            or len(approvals.partner_id) < self.commons_approvals_needed
+        ):
+            raise UserError(
+                self.env._(
+                    "%(bill)s is charged to %(resource)s: it cannot be posted or "
+                    "paid before a steward of the resource approves it as it is "
+                    "(%(status)s).",
+                    bill=self.display_name,
+                    resource=self._get_commons_resources()[:1].display_name,
+                    status=self._get_commons_status_label(),
+                )
+            )
+
+    def _is_commons_spending_entry(self):
+        """Whether a journal entry charges an expense to a resource."""
+        self.ensure_one()
+        return any(
+            line.analytic_distribution
+            and line.account_id.account_type in SPENT_ACCOUNT_TYPES
+            and line.balance > 0
+            for line in self.line_ids
+        ) and bool(self._get_commons_resources())
