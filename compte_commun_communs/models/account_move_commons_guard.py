@@ -28,6 +28,18 @@ class AccountMove(models.Model):
 
     _inherit = "account.move"  # pylint: disable=consider-merging-classes-inherited
 
+    @api.depends("commons_resource_id", "commons_bill_state")
+    def _compute_hide_post_button(self):
+        # Confirm would only say no: a commons bill shows it once approved.
+        res = super()._compute_hide_post_button()
+        for move in self.filtered("commons_resource_id"):
+            if (
+                move.move_type in APPROVAL_MOVE_TYPES
+                and move.commons_bill_state != "approved"
+            ):
+                move.hide_post_button = True
+        return res
+
     @api.model_create_multi
     def create(self, vals_list):
         moves = super().create(vals_list)

@@ -156,10 +156,15 @@ class TestCommonsBackendForms(CommonsCase):
         [alert] = form._view["tree"].xpath("//div[@name='commons_bill_alert']")
         self.assertFalse(safe_eval(alert.get("invisible"), eval_context))
         self.assertIn("Waiting for the stewards of", "".join(alert.itertext()))
+        # Confirm is not offered: it would only be refused.
+        self.assertTrue(form.hide_post_button)
         bill.action_commons_submit()
+        self.assertTrue(Form(bill).hide_post_button)
         self._approve(bill)
-        eval_context = Form(bill)._get_eval_context()
+        form = Form(bill)
+        eval_context = form._get_eval_context()
         self.assertTrue(safe_eval(alert.get("invisible"), eval_context))
+        self.assertFalse(form.hide_post_button)
 
     def test_accountant_sends_a_bill_back_with_a_reason(self):
         bill = self._new_bill_in_form(1000).save()
