@@ -155,6 +155,30 @@ class TestDemoStory(HttpCase):
         self.assertAlmostEqual(instruction.amount_remaining, 400)
         self.assertEqual(instruction.bill_count, 3)
 
+    def test_story_emails_are_in_french(self):
+        """Each steward was told of Sacha's bills in French, and Sacha of
+        Camille's decisions."""
+        bill = self._ref("account_move_loot_bill_september_2023_demo")
+        mails = self.env["mail.mail"].search(
+            [("model", "=", "account.move"), ("res_id", "=", bill.id)]
+        )
+        self.assertEqual(
+            set(mails.mapped("subject")),
+            {"ANIS – Une facture de Sacha Dupont attend votre approbation"},
+        )
+        self.assertEqual(
+            mails.recipient_ids,
+            self._ref("res_partner_loot_steward_demo")
+            | self._ref("res_partner_loot_steward2_demo"),
+        )
+        rejected = self._ref("account_move_loot_bill_june_extra_2023_demo")
+        self.assertIn(
+            "ANIS – Votre facture SD-2023-08 est refusée",
+            self.env["mail.mail"]
+            .search([("model", "=", "account.move"), ("res_id", "=", rejected.id)])
+            .mapped("subject"),
+        )
+
     def test_sacha_has_an_envelope_to_bill_this_year(self):
         instruction = self._ref(
             "commons_allocation_instruction_loot_security_current_demo"
