@@ -156,6 +156,31 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
         )
         self.assertIn("d-none", card[0].get("class"))
 
+    def test_contributor_who_is_a_steward_sees_both_roles(self):
+        """A contributor of LOOT with an envelope to bill, who is also a
+        steward of DOKOS: both cards, and DOKOS's bill to decide."""
+        self._instruction(self.loot, 300, "2023-01-01", contributor=self.contributor2)
+        self.dokos.with_user(self.accountant).steward_ids = [
+            Command.link(self.contributor2.partner_id.id)
+        ]
+        self.authenticate("commons_contributor2", "commons_contributor2")
+        counters = self.make_jsonrpc_request(
+            "/my/counters",
+            {"counters": ["commons_approval_count", "commons_bill_count"]},
+        )
+        self.assertEqual(counters["commons_approval_count"], 1)
+        home = html.fromstring(self.url_open("/my").text)
+        for url in ("/my/commons", "/my/commons/bills"):
+            card = home.xpath(
+                f"//a[@href='{url}']/ancestor::div[contains(@class, "
+                "'o_portal_index_card')]"
+            )
+            self.assertNotIn("d-none", card[0].get("class"), url)
+        page = self._page()
+        self.assertIn("DK-001", self._text(page))
+        self.assertNotIn("F-2023-014", self._text(page))
+        self.assertEqual(self.url_open("/my/commons/bills").status_code, 200)
+
     def test_page_lists_submitted_bill_with_remaining_envelope(self):
         page = self._page()
         card = self._bill_card(page, self.bill)
