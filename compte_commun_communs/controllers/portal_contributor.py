@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.account_move_commons_bill import APPROVAL_MOVE_TYPES
 from ..models.account_move_commons_portal import MAX_INVOICE_FILE_SIZE
@@ -95,17 +96,28 @@ class CommonsContributorPortal(CustomerPortal):
 
     # -- Pages ----------------------------------------------------------------
 
-    @http.route("/my/commons/bills", type="http", auth="user", website=True)
-    def portal_my_commons_bills(self, **kwargs):
+    @http.route(
+        ["/my/commons/bills", "/my/commons/bills/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_commons_bills(self, page=1, **kwargs):
         if not self._is_commons_contributor():
             return request.redirect("/my")
-        bills = (
-            request.env["account.move"]
-            .sudo()
-            .search(
-                self._get_commons_bills_domain(),
-                order="invoice_date desc, id desc",
-            )
+        Move = request.env["account.move"].sudo()
+        domain = self._get_commons_bills_domain()
+        pager = portal_pager(
+            url="/my/commons/bills",
+            total=Move.search_count(domain),
+            page=page,
+            step=self._items_per_page,
+        )
+        bills = Move.search(
+            domain,
+            order="invoice_date desc, id desc",
+            limit=self._items_per_page,
+            offset=pager["offset"],
         )
         values = self._prepare_portal_layout_values()
         values.update(
@@ -118,6 +130,7 @@ class CommonsContributorPortal(CustomerPortal):
                 ),
                 "billable": self._get_commons_instructions_sudo(active=True),
                 "bills": bills,
+                "bills_pager": pager,
             }
         )
         return request.render("compte_commun_communs.portal_my_commons_bills", values)

@@ -2,6 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import io
 from datetime import timedelta
+from unittest.mock import patch
 from urllib.parse import urlparse
 
 import facturx
@@ -12,6 +13,7 @@ from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
+from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from .common import CommonsCase
 
@@ -303,6 +305,17 @@ class TestCommonsPortalContributor(CommonsCase, HttpCase):
         self.assertIn("3,000.00", text)
         self.assertNotIn("Security review", response.text)
         self.assertNotIn("DOKOS hosting", response.text)
+
+    def test_bills_are_listed_page_by_page(self):
+        for day in (1, 2, 3):
+            self._bill(self.loot, 100, f"2023-06-0{day}", post=False)
+        with patch.object(CustomerPortal, "_items_per_page", 2):
+            first = html.fromstring(self.url_open("/my/commons/bills").text)
+            second = html.fromstring(self.url_open("/my/commons/bills/page/2").text)
+        rows = "//tr[contains(@class, 'o_commons_bill_row')]"
+        self.assertEqual(len(first.xpath(rows)), 2)
+        self.assertEqual(len(second.xpath(rows)), 1)
+        self.assertTrue(first.xpath("//a[@href='/my/commons/bills/page/2']"))
 
     def test_good_pdf_creates_submitted_bill(self):
         response = self._post_bill(
