@@ -330,8 +330,8 @@ class AccountMove(models.Model):
 
     def _get_commons_fingerprint(self):
         """What a steward approves: who is paid (and on which bank account), how
-        much and from which resource. Any change of these makes the approval
-        lapse."""
+        much, from which resource and the invoice's date (the year it is spent
+        in). Any change of these makes the approval lapse."""
         self.ensure_one()
         lines = sorted(
             (
@@ -351,6 +351,7 @@ class AccountMove(models.Model):
             self.partner_bank_id.id,
             self.currency_id.id,
             self.commons_instruction_id.id,
+            self.invoice_date,
             self.currency_id.round(self.amount_untaxed),
             self.currency_id.round(self.amount_total),
             self.company_currency_id.round(self.amount_total_signed),

@@ -15,6 +15,7 @@ APPROVED_MOVE_FIELDS = {
     "invoice_line_ids",
     "line_ids",
     "commons_instruction_id",
+    "invoice_date",
     "move_type",
     "company_id",
 }

@@ -590,6 +590,13 @@ class TestCommonsBillGuards(CommonsCase):
             line.tax_ids.add(self.company_data["default_tax_purchase"])
         self._assert_lapsed(bill)
 
+    def test_invoice_date_changed_lapses(self):
+        """The date says in which year the resource spends the money."""
+        bill = self._approved_bill()
+        with Form(bill) as form:
+            form.invoice_date = fields.Date.to_date("2024-01-15")
+        self._assert_lapsed(bill)
+
     def test_instruction_changed_lapses(self):
         instruction = self._instruction(self.loot, 2000, "2023-05-01")
         bill = self._approved_bill()
