@@ -116,34 +116,46 @@ class CommonsStewardPortal(CustomerPortal):
             and not self._has_commons_approved(bill)
         )
 
-    def _get_commons_bill_file(self, bill):
-        """The invoice file of the bill: its main attachment, else its first."""
-        if bill.message_main_attachment_id:
-            return bill.message_main_attachment_id
-        return (
-            request.env["ir.attachment"]
-            .sudo()
-            .search(
-                [("res_model", "=", "account.move"), ("res_id", "=", bill.id)],
-                order="id",
-                limit=1,
-            )
-        )
+    def _get_commons_bill_files(self, bills):
+        """The invoice file of each bill: its main attachment, else its first,
+        read with one search.
 
-    def _get_commons_remaining_after(self, bill):
+        :return: {bill id: ir.attachment}
+        """
+        files = {bill.id: bill.message_main_attachment_id for bill in bills}
+        others = request.env["ir.attachment"].sudo()
+        without = [bill_id for bill_id, file in files.items() if not file]
+        if without:
+            others = others.search(
+                [("res_model", "=", "account.move"), ("res_id", "in", without)],
+                order="id desc",
+            )
+        for attachment in others:
+            # Ordered by id descending: the first one is written last.
+            files[attachment.res_id] = attachment
+        return files
+
+    def _get_commons_bill_file(self, bill):
+        return self._get_commons_bill_files(bill)[bill.id]
+
+    def _get_commons_remaining_after(self, bill, available):
         """What the bill's instruction (or, without instruction, its resource)
-        would have left once the bill is approved."""
+        would have left once the bill is approved.
+
+        :param available: {resource id: available amount}, see
+            commons.resource._get_commons_available_amounts
+        """
         amount = bill._get_commons_consumed_amount()
         if bill.commons_instruction_id:
             return bill.commons_instruction_id.amount_remaining - amount
-        return bill._get_commons_resources()._get_commons_available() - amount
+        return available[bill.commons_resource_id.id] - amount
 
-    def _prepare_commons_bill_values(self, bill):
+    def _prepare_commons_bill_values(self, bill, available, files):
         return {
             "bill": bill,
             "instruction": bill.commons_instruction_id,
-            "file": self._get_commons_bill_file(bill),
-            "remaining_after": self._get_commons_remaining_after(bill),
+            "file": files[bill.id],
+            "remaining_after": self._get_commons_remaining_after(bill, available),
             "approvals": bill._get_commons_valid_approvals(),
             "is_own": self._is_commons_own_bill(bill),
             "approved_by_me": self._has_commons_approved(bill),
@@ -156,13 +168,18 @@ class CommonsStewardPortal(CustomerPortal):
         year = fields.Date.context_today(request.env.user).year
         resources = resources.with_context(commons_year=year)
         bills = self._get_commons_submitted_bills(resources)
+        available = resources._get_commons_available_amounts()
+        files = self._get_commons_bill_files(bills)
         Move = request.env["account.move"].sudo()
         sections = []
         for resource in resources:
             resource_bills = bills.filtered(
                 lambda b, r=resource: b.commons_resource_id == r
             )
-            bill_values = [self._prepare_commons_bill_values(b) for b in resource_bills]
+            bill_values = [
+                self._prepare_commons_bill_values(b, available, files)
+                for b in resource_bills
+            ]
             sections.append(
                 {
                     "resource": resource,

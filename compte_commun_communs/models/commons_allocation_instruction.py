@@ -414,9 +414,15 @@ class CommonsAllocationInstruction(models.Model):
                         ),
                     )
                 )
+        available_amounts = self.resource_id._get_commons_available_amounts()
         for resource in self.resource_id:
-            available = resource._get_commons_available()
-            if float_compare(available, 0.0, precision_rounding=0.001) < 0:
+            available = available_amounts[resource.id]
+            if (
+                float_compare(
+                    available, 0.0, precision_rounding=resource.currency_id.rounding
+                )
+                < 0
+            ):
                 instruction = self.filtered(lambda i, r=resource: i.resource_id == r)
                 raise ValidationError(
                     self.env._(

@@ -301,18 +301,28 @@ class CommonsResource(models.Model):
             )
         return committed
 
-    def _get_commons_available(self):
-        """What the resource has today and has promised to nobody, all years
-        together: the balance any new envelope or approval is checked against."""
-        self.ensure_one()
-        available = -self._get_committed_amounts().get(self.id, 0.0)
-        for amounts in self._get_ledger_by_year()[self.id].values():
-            available += (
+    def _get_commons_available_amounts(self):
+        """What each resource has today and has promised to nobody, all years
+        together: the balance any new envelope or approval is checked against.
+
+        :return: {resource id: amount in the company's currency}
+        """
+        committed = self._get_committed_amounts()
+        ledger = self._get_ledger_by_year()
+        return {
+            resource.id: sum(
                 amounts["amount_received"]
                 - amounts["amount_fee"]
                 - amounts["amount_spent"]
+                for amounts in ledger[resource.id].values()
             )
-        return available
+            - committed.get(resource.id, 0.0)
+            for resource in self
+        }
+
+    def _get_commons_available(self):
+        self.ensure_one()
+        return self._get_commons_available_amounts()[self.id]
 
     def _lock_commons_funds(self):
         """Lock the resources' rows before a check against their available funds
