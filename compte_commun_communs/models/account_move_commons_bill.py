@@ -88,8 +88,9 @@ class AccountMove(models.Model):
         "line_ids.analytic_distribution", "invoice_line_ids.analytic_distribution"
     )
     def _compute_commons_resource_id(self):
+        resources = self._get_commons_resources_by_move()
         for move in self:
-            move.commons_resource_id = move._get_commons_resources()[:1]
+            move.commons_resource_id = resources[move][:1]
 
     @api.depends(
         "commons_resource_id.commons_double_approval_amount",
@@ -285,39 +286,37 @@ class AccountMove(models.Model):
         """The resources whose analytic accounts the move's lines carry, as
         superuser: the check must not depend on who reads."""
         self.ensure_one()
-        # Installing the module computes commons_resource_id of the existing
-        # moves before its data (the plan) exist: no resource yet then.
-        plan = self.env.ref(
-            "compte_commun_communs.account_analytic_plan_commons",
-            raise_if_not_found=False,
-        )
-        if not plan:
-            return self.env["commons.resource"].sudo()
+        return self._get_commons_resources_by_move()[self]
+
+    def _get_commons_resources_by_move(self):
+        """The resources each move's lines carry, read with one search.
+
+        :return: {move: commons.resource (as superuser)}
+        """
         # A bill being edited in a form holds its new lines in invoice_line_ids
         # only, until it is saved.
         account_ids = {
-            int(account_id)
-            for line in self.line_ids | self.invoice_line_ids
-            for key in (line.analytic_distribution or {})
-            for account_id in key.split(",")
+            move: {
+                int(account_id)
+                for line in move.line_ids | move.invoice_line_ids
+                for key in (line.analytic_distribution or {})
+                for account_id in key.split(",")
+            }
+            for move in self
         }
-        if not account_ids:
-            return self.env["commons.resource"].sudo()
-        accounts = (
-            self.env["account.analytic.account"]
-            .sudo()
-            .browse(account_ids)
-            .exists()
-            .filtered(lambda account: account.root_plan_id == plan)
+        Resource = self.env["commons.resource"].sudo().with_context(active_test=False)
+        all_ids = set().union(*account_ids.values())
+        resources = (
+            Resource.search([("analytic_account_id", "in", list(all_ids))])
+            if all_ids
+            else Resource
         )
-        if not accounts:
-            return self.env["commons.resource"].sudo()
-        return (
-            self.env["commons.resource"]
-            .sudo()
-            .with_context(active_test=False)
-            .search([("analytic_account_id", "in", accounts.ids)])
-        )
+        return {
+            move: resources.filtered(
+                lambda resource, ids=ids: resource.analytic_account_id.id in ids
+            )
+            for move, ids in account_ids.items()
+        }
 
     def _get_commons_consumed_amount(self):
         """What the bill takes from its resource, in the company's currency: the
