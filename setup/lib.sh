@@ -8,7 +8,7 @@
 #   PGHOST, PGPORT, PGUSER, PGPASSWORD
 #                an existing PostgreSQL server to use; when none answers, a private
 #                cluster is started under CCC_CACHE
-#   ODOO_HTTP_PORT  port of setup/run (default 8069)
+#   ODOO_HTTP_PORT  port of setup/run and of the tests' HTTP server (default 8069)
 #   CCC_HTTP_INTERFACE  address setup/run listens on (default 127.0.0.1: this machine
 #                only; 0.0.0.0 for every interface)
 #   CCC_SMTP_PORT  port of the local mail catcher of setup/run (default 1025)
@@ -164,6 +164,7 @@ db_password = ${PGPASSWORD:-False}
 admin_passwd = $password
 list_db = False
 http_interface = ${CCC_HTTP_INTERFACE:-127.0.0.1}
+http_port = ${ODOO_HTTP_PORT:-8069}
 EOF
     )
     chmod 600 "$ODOO_CONF"

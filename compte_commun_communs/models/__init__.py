@@ -23,6 +23,7 @@ from . import donation_tax_receipt_cerfa
 from . import mail_mail
 from . import res_company
 from . import res_partner
+from . import res_users
 from . import res_users_settings
 from . import account_move_commons_portal
 from . import account_analytic_line

@@ -182,6 +182,12 @@ class AccountMove(models.Model):
                     )
                 move._check_commons_approved()
 
+    def _check_commons_bill_bank_account(self):
+        """A bill goes to its stewards with the bank account its money will be
+        paid to: one of its contributor's own."""
+        self.ensure_one()
+        # TODO(bank): required, the contributor's, shown to the stewards.
+
     def _check_commons_approved(self):
         self.ensure_one()
         approvals = self._get_commons_valid_approvals()

@@ -375,8 +375,7 @@ class CommonsReceiptMixin(models.AbstractModel):
             record.sudo().commons_receipt_message_id = message
             messages |= message
         if messages:
-            # Odoo's mail queue runs hourly: have it send these now.
-            self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
+            self.env["mail.mail"]._commons_send_queue_soon()
         return messages
 
     @api.model

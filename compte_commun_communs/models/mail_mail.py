@@ -1,6 +1,6 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import models
+from odoo import api, models
 
 RECEIPT_MODELS = ("donation.donation", "donation.tax.receipt")
 
@@ -38,3 +38,10 @@ class MailMail(models.Model):
                     record._notify_commons_receipt_failure(
                         reasons[record.commons_receipt_message_id]
                     )
+
+    @api.model
+    def _commons_send_queue_soon(self):
+        """Odoo's mail queue runs hourly: have it send what was just queued now,
+        as Odoo does for the emails that cannot wait (a decision on a bill, a
+        change of who decides, a tax receipt)."""
+        self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()

@@ -13,6 +13,15 @@ FRENCH_CHART_ACCOUNTS = {
     "commons_fee_account_id": "pcg_7088",
 }
 
+# The shortest waiting periods the host may set: people must have the time to
+# read their email before a change of who decides takes effect.
+COMMONS_WAITING_FLOORS = {
+    "commons_login_wait_days": 1,
+    "commons_proposal_wait_days": 7,
+    "commons_instruction_grace_days": 0,
+}
+MAX_WAITING_DAYS = 365
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -137,6 +146,29 @@ class ResCompany(models.Model):
         help="Form of the gift printed on a new tax receipt; it can be changed on "
         "each receipt.",
     )
+    # How long the people of a resource have to see a change of who decides
+    # before it takes effect: administrators only set them, never below a floor.
+    commons_login_wait_days = fields.Integer(
+        string="Waiting Period of a Changed Login (days)",
+        default=7,
+        help="A steward's or contributor's login or email changed by someone else "
+        "decides nothing for this many days, unless its owner confirms the change "
+        "from their previous address.",
+    )
+    commons_proposal_wait_days = fields.Integer(
+        string="Waiting Period of a Proposal Nobody Can Confirm (days)",
+        default=14,
+        help="A change of a resource's stewards, two-approvals threshold or analytic "
+        "account proposed by the host, when no steward of the resource can confirm "
+        "it, takes effect after this many days unless a steward objects.",
+    )
+    commons_instruction_grace_days = fields.Integer(
+        string="Grace Period for Late Bills (days)",
+        default=30,
+        help="Once an allocation instruction's period has ended, its contributor may "
+        "still send bills against it for this many days; after that, what is left "
+        "of its envelope is no longer committed.",
+    )
 
     @api.constrains("commons_host_fee_rate")
     def _check_commons_host_fee_rate(self):
@@ -148,6 +180,26 @@ class ResCompany(models.Model):
                         company=company.name,
                     )
                 )
+
+    @api.constrains(
+        "commons_login_wait_days",
+        "commons_proposal_wait_days",
+        "commons_instruction_grace_days",
+    )
+    def _check_commons_waiting_periods(self):
+        for company in self:
+            for fname, floor in COMMONS_WAITING_FLOORS.items():
+                if not floor <= company[fname] <= MAX_WAITING_DAYS:
+                    raise ValidationError(
+                        self.env._(
+                            "%(setting)s must be between %(floor)s and %(max)s days.",
+                            setting=company._fields[fname].get_description(self.env)[
+                                "string"
+                            ],
+                            floor=floor,
+                            max=MAX_WAITING_DAYS,
+                        )
+                    )
 
     @api.constrains("commons_rna")
     def _check_commons_rna(self):

@@ -4,6 +4,13 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 MANAGER_GROUP = "compte_commun_communs.compte_commun_communs_group_manager"
+# How long the people of a resource have to see a change of who decides: the
+# host's administrators set them, not the staff whose changes they delay.
+GOVERNANCE_FIELDS = {
+    "commons_login_wait_days",
+    "commons_proposal_wait_days",
+    "commons_instruction_grace_days",
+}
 
 
 class CommonsSettings(models.TransientModel):
@@ -77,6 +84,21 @@ class CommonsSettings(models.TransientModel):
     commons_receipt_gift_form = fields.Selection(
         related="company_id.commons_receipt_gift_form", readonly=False
     )
+    commons_login_wait_days = fields.Integer(
+        related="company_id.commons_login_wait_days", readonly=False
+    )
+    commons_proposal_wait_days = fields.Integer(
+        related="company_id.commons_proposal_wait_days", readonly=False
+    )
+    commons_instruction_grace_days = fields.Integer(
+        related="company_id.commons_instruction_grace_days", readonly=False
+    )
+    commons_is_administrator = fields.Boolean(
+        compute="_compute_commons_is_administrator"
+    )
+
+    def _compute_commons_is_administrator(self):
+        self.commons_is_administrator = self.env.user.has_group("base.group_system")
 
     @api.model
     def default_get(self, fields_list):
@@ -95,12 +117,30 @@ class CommonsSettings(models.TransientModel):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_commons_manager()
+        company = self.env.company
+        for vals in vals_list:
+            # The form sends every field back: only a changed delay is a change.
+            self._check_commons_governance_access(
+                {
+                    name: value
+                    for name, value in vals.items()
+                    if name in GOVERNANCE_FIELDS and company[name] != value
+                }
+            )
         # The related fields write the company: as superuser, once the user is
         # known to be a Commons manager.
         return super(CommonsSettings, self.sudo()).create(vals_list).sudo(False)
 
     def write(self, vals):
         self._check_commons_manager()
+        self._check_commons_governance_access(
+            {
+                name: value
+                for name, value in vals.items()
+                if name in GOVERNANCE_FIELDS
+                and any(settings.company_id[name] != value for settings in self)
+            }
+        )
         return super(CommonsSettings, self.sudo()).write(vals)
 
     @api.model
@@ -109,6 +149,17 @@ class CommonsSettings(models.TransientModel):
             raise AccessError(
                 self.env._("Only a Commons manager may change the Commons settings.")
             )
+
+    @api.model
+    def _check_commons_governance_access(self, vals):
+        if not vals or self.env.su or self.env.user.has_group("base.group_system"):
+            return
+        raise AccessError(
+            self.env._(
+                "Only an administrator changes the waiting periods that give "
+                "stewards the time to see a change of who decides."
+            )
+        )
 
     def action_save(self):
         """The form's Save: the settings were written when the record was saved;
