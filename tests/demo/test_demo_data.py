@@ -3,9 +3,9 @@ installed with its demo data on Odoo's generic chart of accounts, then updated
 once more (what a second setup/run does). They read the demo; the addon's own
 tests never do."""
 
-import json
 from urllib.parse import urlparse
 
+from demo_common import DemoRpcMixin
 from lxml import html
 
 from odoo import fields
@@ -85,40 +85,11 @@ class TestDemoData(TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestDemoStory(HttpCase):
+class TestDemoStory(DemoRpcMixin, HttpCase):
     """LOOT's 2023 story: Camille, a steward, gives Sacha, a contributor, an
     envelope of 1,600 € for the bug fixes; Sacha's bill of June (1,200 €) is
     approved and posted, the one of September (300 €) waits for a steward,
     the one of August (250 €) was rejected."""
-
-    def _ref(self, xmlid):
-        return self.env.ref(f"compte_commun_communs.{xmlid}")
-
-    def _call_kw(self, login, model, method, args):
-        """Call a model's method over JSON-RPC as the demo user ``login``
-        (whose password is their login), as the web client does.
-
-        :return: the JSON-RPC response's "result" or "error"
-        """
-        self.authenticate(login, login)
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": args,
-                        "kwargs": {},
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        response.raise_for_status()
-        return response.json()
 
     def test_loot_figures_of_2023_after_the_story(self):
         loot = self._ref("commons_resource_loot_demo")
