@@ -26,4 +26,7 @@ from . import res_partner
 from . import res_users
 from . import res_users_settings
 from . import account_move_commons_portal
+from . import account_move_commons_ledger
+from . import account_analytic_account
 from . import account_analytic_line
+from . import account_analytic_plan

@@ -1,26 +1,62 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import api, models
+import logging
+from collections import defaultdict
+
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+_logger = logging.getLogger(__name__)
+
 # What an analytic item of a resource holds of the ledger: its money, its
-# year and its journal item. The plans' columns are added to these.
-LEDGER_FIELDS = {"amount", "date", "general_account_id", "move_line_id", "company_id"}
+# year, its journal item and what it does to the resource's money. The plans'
+# columns are added to these.
+LEDGER_FIELDS = {
+    "amount",
+    "date",
+    "general_account_id",
+    "move_line_id",
+    "company_id",
+    "commons_movement",
+}
+# What a journal item does to a resource's money (see
+# account.move.line._get_commons_movement).
+COMMONS_MOVEMENTS = [
+    ("received", "Received"),
+    ("fee", "Host Fee"),
+    ("spent", "Spent"),
+    ("none", "Not Counted"),
+]
 
 
 class AccountAnalyticLine(models.Model):
     """The analytic items of a resource are its figures: they come from
     journal items only (account.move.line._create_analytic_lines makes them as
-    superuser when an entry is posted), never from a hand-made item."""
+    superuser when an entry is posted), never from a hand-made item, and
+    nobody changes or deletes them but the code that posts and resets entries.
+    Each keeps what its journal item did to the resource's money, as it was
+    when posted: the figures add that up."""
 
     _inherit = "account.analytic.line"
 
+    commons_movement = fields.Selection(
+        COMMONS_MOVEMENTS,
+        string="Commons Movement",
+        readonly=True,
+        index=True,
+        help="What the journal item did to the commons resource's money when it "
+        "was posted: the resource's figures add these up.",
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            column = self._get_commons_column()
-            if any(vals.get(column) for vals in vals_list):
-                raise UserError(self._get_commons_hand_made_error())
+        column = self._get_commons_column()
+        if column:
+            for vals in vals_list:
+                if vals.get(column):
+                    vals["commons_movement"] = self._get_commons_line_movement(vals)
+                elif "commons_movement" in vals:
+                    vals["commons_movement"] = False
         return super().create(vals_list)
 
     def write(self, vals):
@@ -30,6 +66,72 @@ class AccountAnalyticLine(models.Model):
             if vals.get(column) or (fields & vals.keys() and self.filtered(column)):
                 raise UserError(self._get_commons_hand_made_error())
         return super().write(vals)
+
+    def unlink(self):
+        column = self._get_commons_column()
+        if not self.env.su and column and self.filtered(column):
+            raise UserError(self._get_commons_hand_made_error())
+        return super().unlink()
+
+    def _unlink_commons_lines(self):
+        """Delete these analytic items, those of a resource too, when their
+        journal item's own analytic items are made again (its distribution
+        changed) or removed (its entry reset to draft): the only ways they go."""
+        column = self._get_commons_column()
+        commons = self.filtered(column) if column else self.browse()
+        commons.sudo().with_context(skip_analytic_sync=True).unlink()
+
+    @api.model
+    def _get_commons_line_movement(self, vals):
+        """What the journal item of a new analytic item of a resource does to
+        its money; refused when it may not name the resource.
+
+        :return: a value of COMMONS_MOVEMENTS
+        """
+        item = self.env["account.move.line"].sudo().browse(vals.get("move_line_id"))
+        if not self.env.su or not item.exists():
+            raise UserError(self._get_commons_hand_made_error())
+        movement = item._get_commons_movement()
+        if not movement:
+            item.move_id._check_commons_ledger()
+            # What _check_commons_ledger refuses is a whole move: an item alone
+            # may still be refused (Odoo makes the analytic items of an item
+            # whose distribution changed).
+            raise UserError(self._get_commons_hand_made_error())
+        return movement
+
+    @api.model
+    def _set_commons_movements(self):
+        """Say what each analytic item of a resource made before the movement
+        was kept on it did to the resource's money (see the migration to
+        18.0.1.3.0). Run as superuser.
+
+        :return: the journal entries whose items may not name a resource
+        """
+        column = self._get_commons_column()
+        lines = self.sudo().search(
+            [(column, "!=", False), ("commons_movement", "=", False)]
+        )
+        items = lines.move_line_id
+        origins = items.move_id._get_commons_origins()
+        movements = {
+            item: item._get_commons_movement(origins[item.move_id]) for item in items
+        }
+        by_movement = defaultdict(lambda: lines.browse())
+        for line in lines:
+            by_movement[movements.get(line.move_line_id)] |= line
+        for movement, movement_lines in by_movement.items():
+            if movement:
+                movement_lines.write({"commons_movement": movement})
+        refused = by_movement.get(False, lines.browse()).move_line_id.move_id
+        if refused:
+            _logger.warning(
+                "Journal entries naming a commons resource without being a "
+                "donation's or an approved bill's, no longer counted in its "
+                "figures: %s",
+                ", ".join(refused.mapped("display_name")),
+            )
+        return refused
 
     @api.model
     def _get_commons_column(self):
@@ -43,6 +145,6 @@ class AccountAnalyticLine(models.Model):
     def _get_commons_hand_made_error(self):
         return self.env._(
             "The analytic items of a commons resource come from the journal items "
-            "of its donations and bills: they are not made or changed by hand. "
-            "Record or correct the entry instead."
+            "of its donations and bills: they are not made, changed or deleted by "
+            "hand. Record or correct the entry instead."
         )

@@ -8,8 +8,9 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
 from odoo.tools.misc import formatLang
 
-# Bills that spend a resource's funds: they need a steward's approval.
-APPROVAL_MOVE_TYPES = ("in_invoice", "in_receipt")
+# A contributor's documents that spend a resource's funds, or give them back
+# (a credit note): they need a steward's approval before they touch the ledger.
+APPROVAL_MOVE_TYPES = ("in_invoice", "in_refund", "in_receipt")
 # Written by the bill's own methods only (as superuser, after checking who
 # calls them), never by a write over RPC or in the backend.
 PIPELINE_FIELDS = {
@@ -538,6 +539,9 @@ class AccountMove(models.Model):
         amount = self._get_commons_consumed_amount()
         instruction = self.commons_instruction_id.sudo()
         rounding = self.company_currency_id.rounding
+        if float_compare(amount, 0.0, precision_rounding=rounding) <= 0:
+            # A credit note gives back: it takes nothing.
+            return
         if instruction:
             instruction.invalidate_recordset(["amount_consumed", "amount_remaining"])
             left = instruction.amount_remaining

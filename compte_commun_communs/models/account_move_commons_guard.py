@@ -53,18 +53,12 @@ class AccountMove(models.Model):
             self._check_commons_postable()
         if "matched_payment_ids" in vals:
             self._check_commons_payable()
-        posted_resources = (
-            self._get_commons_posted_resources()
-            if APPROVED_MOVE_FIELDS & vals.keys()
-            else {}
-        )
         res = super().write(vals)
         if vals.get("state") == "posted" or APPROVED_MOVE_FIELDS & vals.keys():
             # Again with what the write changed: a posted bill stays as its
             # stewards approved it (Odoo lets some of these change on a posted
             # move, or all of them with the context key skip_readonly_check).
             self.filtered(lambda move: move.state == "posted")._check_commons_postable()
-            self._check_commons_posted_resources(posted_resources)
         return res
 
     def _autopost_bill(self):
@@ -89,23 +83,15 @@ class AccountMove(models.Model):
         super()._autopost_bill()
 
     def _check_commons_postable(self):
-        """A move that spends a resource's funds is posted only when it is a
-        bill its stewards approved as it is now."""
+        """A move that names a resource's analytic account is posted only when
+        it is a movement of the resource's money (the ledger rule,
+        _check_commons_ledger) and, for a bill, as its stewards approved it."""
+        self._check_commons_ledger()
         for move in self:
+            if move.move_type not in APPROVAL_MOVE_TYPES:
+                continue
             resources = move._get_commons_resources()
             if not resources:
-                continue
-            if move.move_type not in APPROVAL_MOVE_TYPES:
-                if move._is_commons_spending_entry():
-                    raise UserError(
-                        self.env._(
-                            "%(move)s spends the funds of %(resource)s: a resource "
-                            "spends through a contributor's bill its stewards "
-                            "approved, not through a journal entry.",
-                            move=move.display_name,
-                            resource=resources[:1].display_name,
-                        )
-                    )
                 continue
             move._check_commons_approved()
             move._check_commons_expense_accounts(resources)
@@ -136,34 +122,6 @@ class AccountMove(models.Model):
                         bill=self.display_name,
                         resource=resources[:1].display_name,
                         account=line.account_id.display_name,
-                    )
-                )
-
-    def _get_commons_posted_resources(self):
-        """The resources of the posted bills among these, before a write that
-        may change them.
-
-        :return: {bill: commons.resource}
-        """
-        resources = {}
-        for move in self.sudo():
-            if move.state == "posted" and move.move_type in APPROVAL_MOVE_TYPES:
-                resources[move] = move._get_commons_resources()
-        return {move: res for move, res in resources.items() if res}
-
-    def _check_commons_posted_resources(self, posted_resources):
-        """A posted bill its stewards approved stays charged to their resource:
-        taken off it, the money it paid would come back to the resource's
-        figures."""
-        for bill, resources in posted_resources.items():
-            if bill._get_commons_resources() != resources:
-                raise UserError(
-                    self.env._(
-                        "%(bill)s is posted as the stewards of %(resource)s "
-                        "approved it: it stays charged to it. Reset it to draft "
-                        "to change it.",
-                        bill=bill.display_name,
-                        resource=resources[:1].display_name,
                     )
                 )
 
@@ -205,13 +163,3 @@ class AccountMove(models.Model):
                     status=self._get_commons_status_label(),
                 )
             )
-
-    def _is_commons_spending_entry(self):
-        """Whether a journal entry charges an expense to a resource."""
-        self.ensure_one()
-        return any(
-            line.analytic_distribution
-            and line.account_id.account_type in SPENT_ACCOUNT_TYPES
-            and line.balance > 0
-            for line in self.line_ids
-        ) and bool(self._get_commons_resources())

@@ -4,6 +4,7 @@ from odoo import api, models
 from odoo.exceptions import UserError
 
 from .account_move_commons_bill import APPROVAL_MOVE_TYPES
+from .ledger import FUNDED_ACCOUNT_TYPES, SPENT_ACCOUNT_TYPES
 
 # What a posted item of a donation's entry keeps: its money and where it is
 # earmarked.
@@ -15,14 +16,6 @@ PROTECTED_LINE_FIELDS = {
     "balance",
     "amount_currency",
     "partner_id",
-}
-
-# What makes an item spend a resource's funds, or how much.
-SPENDING_LINE_FIELDS = PROTECTED_LINE_FIELDS | {
-    "price_unit",
-    "quantity",
-    "discount",
-    "tax_ids",
 }
 
 
@@ -41,34 +34,200 @@ class AccountMoveLine(models.Model):
     def write(self, vals):
         if PROTECTED_LINE_FIELDS & vals.keys():
             self.move_id._check_commons_donation_entry()
-        posted_resources = (
-            self.move_id._get_commons_posted_resources()
-            if SPENDING_LINE_FIELDS & vals.keys()
-            else {}
-        )
+        ledger_fields = self._get_commons_ledger_line_fields() & vals.keys()
+        if ledger_fields:
+            self._check_commons_ledger_unchanged(ledger_fields, vals)
         res = super().write(vals)
         # A line written on its own (not through its bill) changes the bill too.
         self.move_id._lapse_commons_approvals()
-        if SPENDING_LINE_FIELDS & vals.keys():
-            # A posted move keeps what the stewards approved, and spends no
-            # resource's funds unapproved (the analytic distribution of a
-            # posted item may still change).
+        if ledger_fields:
+            # An item of a posted move that named no resource may have been
+            # given one: the move must then be a movement of its money.
             self.move_id.filtered(
                 lambda move: move.state == "posted"
             )._check_commons_postable()
-            self.move_id._check_commons_posted_resources(posted_resources)
         return res
 
     def unlink(self):
+        self._check_commons_ledger_kept()
         moves = self.move_id
         res = super().unlink()
         moves.exists()._lapse_commons_approvals()
         return res
 
+    def _get_commons_ledger_line_fields(self):
+        """What a posted item that names a resource's analytic account keeps:
+        what the resource's figures and its analytic items were made from."""
+        return {
+            "account_id",
+            "amount_currency",
+            "analytic_distribution",
+            "balance",
+            "company_id",
+            "credit",
+            "currency_id",
+            "date",
+            "debit",
+            "discount",
+            "display_type",
+            "move_id",
+            "partner_id",
+            "price_unit",
+            "quantity",
+            "tax_ids",
+            "tax_line_id",
+            "tax_repartition_line_id",
+        }
+
+    def _check_commons_ledger_unchanged(self, fields, vals):
+        """A posted item that names a resource's analytic account keeps
+        ``fields``: once posted, the money it moved is what the resource's
+        figures read."""
+        items = (
+            self.sudo()
+            .filtered(lambda item: item.parent_state == "posted")
+            ._get_commons_ledger_items()
+        )
+        for item in items:
+            changed = [
+                name
+                for name in fields
+                if item._fields[name].convert_to_cache(vals[name], item)
+                != item._fields[name].convert_to_cache(item[name], item)
+            ]
+            if changed:
+                raise UserError(
+                    self.env._(
+                        "%(move)s is posted and moved the money of %(resource)s: "
+                        "its journal item “%(item)s” keeps its %(fields)s. Reset "
+                        "the entry to draft to correct it (a bill then waits for "
+                        "its stewards again); a donation's entry is corrected by "
+                        "cancelling the donation.",
+                        move=item.move_id.display_name,
+                        resource=item._get_commons_item_resources()[:1].display_name,
+                        item=item.name or item.account_id.display_name,
+                        fields=", ".join(
+                            item._fields[name].get_description(self.env)["string"]
+                            for name in sorted(changed)
+                        ),
+                    )
+                )
+
+    def _check_commons_ledger_kept(self):
+        """A posted item that names a resource's analytic account is never
+        deleted: Odoo deletes a posted item when asked with the context key
+        force_delete, and its analytic items would go with it, unseen."""
+        items = (
+            self.sudo()
+            .filtered(lambda item: item.parent_state == "posted")
+            ._get_commons_ledger_items()
+        )
+        if items:
+            raise UserError(
+                self.env._(
+                    "%(move)s is posted and moved the money of %(resource)s: its "
+                    "journal items are not deleted. Reset the entry to draft to "
+                    "correct it.",
+                    move=items[0].move_id.display_name,
+                    resource=items[0]._get_commons_item_resources()[:1].display_name,
+                )
+            )
+
+    def _get_commons_movement(self, origin=None):
+        """What the journal item does to the money of the resource whose
+        analytic account it names: the one classification of a movement, read
+        by the ledger rule (account.move._check_commons_ledger) and by the
+        figures (it is stored on the item's analytic items when they are made,
+        so that a change of the account's type later changes no figure).
+
+        :return: "received" (a donation's income for the resource), "fee" (the
+            host fee taken from it), "spent" (a bill's expense), "none" (an
+            item of a donation or a bill the figures do not count: VAT the host
+            recovers), or False when the item may not name a resource's account
+        :param origin: the move's, when the caller knows it (see
+            account.move._get_commons_origin)
+        """
+        self.ensure_one()
+        if origin is None:
+            origin = self.move_id._get_commons_origin()
+        account_type = self.account_id.account_type
+        if origin == "donation" and account_type in FUNDED_ACCOUNT_TYPES:
+            return "fee" if self._has_commons_host_account() else "received"
+        if origin == "bill":
+            if account_type in SPENT_ACCOUNT_TYPES:
+                return "spent"
+            if self.display_type == "tax":
+                # Deductible VAT a tax set to "include in analytic cost" also
+                # spreads to the resource: the host recovers it.
+                return "none"
+        return False
+
+    def _has_commons_host_account(self):
+        """Whether the item also names the host's own analytic account: the
+        host fee of a donation."""
+        self.ensure_one()
+        host_plan = self.env.ref("compte_commun_communs.account_analytic_plan_host")
+        accounts = self.env["account.analytic.account"].browse(
+            self._get_commons_distribution_account_ids()
+        )
+        return any(account.root_plan_id == host_plan for account in accounts.exists())
+
+    def _get_commons_distribution_account_ids(self):
+        self.ensure_one()
+        return {
+            int(account_id)
+            for key in (self.analytic_distribution or {})
+            for account_id in key.split(",")
+            if account_id
+        }
+
+    def _get_commons_resources_by_item(self):
+        """The resources whose analytic accounts each item names, read with one
+        search.
+
+        :return: {item: commons.resource (as superuser)}
+        """
+        account_ids = {
+            item: item._get_commons_distribution_account_ids() for item in self
+        }
+        all_ids = set().union(*account_ids.values()) if account_ids else set()
+        Resource = self.env["commons.resource"].sudo().with_context(active_test=False)
+        resources = (
+            Resource.search([("analytic_account_id", "in", list(all_ids))])
+            if all_ids
+            else Resource
+        )
+        return {
+            item: resources.filtered(
+                lambda resource, ids=ids: resource.analytic_account_id.id in ids
+            )
+            for item, ids in account_ids.items()
+        }
+
+    def _get_commons_ledger_items(self):
+        """The items among these that name a resource's analytic account."""
+        resources = self._get_commons_resources_by_item()
+        return self.filtered(lambda item: resources[item])
+
+    def _get_commons_item_resources(self):
+        self.ensure_one()
+        return self._get_commons_resources_by_item()[self]
+
     def _create_analytic_lines(self):
         # The journal items' own analytic items: the only ones a commons
         # resource's analytic account takes (see account.analytic.line).
         return super(AccountMoveLine, self.sudo())._create_analytic_lines()
+
+    def _inverse_analytic_distribution(self):
+        # Odoo makes the analytic items of a posted item again when its
+        # distribution changes, deleting the old ones as the user: those of a
+        # resource are deleted by this code only (see account.analytic.line),
+        # and what replaces them obeys the ledger rule.
+        if not self.env.context.get("skip_analytic_sync"):
+            self.filtered(
+                lambda item: item.parent_state == "posted"
+            ).analytic_line_ids._unlink_commons_lines()
+        return super()._inverse_analytic_distribution()
 
     def _check_amls_exigibility_for_reconciliation(self, shadowed_aml_values=None):
         # Every reconciliation (payment, bank line, manual) comes here.

@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.models import NewId
 
 from .commons_resource_need import MAX_YEAR, MIN_YEAR
-from .ledger import FUNDED_ACCOUNT_TYPES, SPENT_ACCOUNT_TYPES, lock_rows
+from .ledger import lock_rows
 
 EMPTY_FIGURES = {
     "amount_needed": 0.0,
@@ -235,11 +235,10 @@ class CommonsResource(models.Model):
             r.analytic_account_id.id: r.id for r in self if r.analytic_account_id
         }
         column = self._get_analytic_plan()._column_name()
-        host_column = self.env.ref(
-            "compte_commun_communs.account_analytic_plan_host"
-        )._column_name()
         # Read as superuser once the resources themselves are readable: a steward
-        # or a funder sees the totals, not the journal items behind them.
+        # or a funder sees the totals, not the journal items behind them. What
+        # each item did to the money was settled when it was posted (see
+        # account.move.line._get_commons_movement).
         groups = (
             self.env["account.analytic.line"]
             .sudo()
@@ -247,8 +246,9 @@ class CommonsResource(models.Model):
                 [
                     (column, "in", list(resource_by_account)),
                     ("company_id", "in", self.company_id.ids),
+                    ("commons_movement", "in", ("received", "fee", "spent")),
                 ],
-                [column, host_column, "general_account_id", "date:year"],
+                [column, "commons_movement", "date:year"],
                 ["amount:sum"],
             )
         )
@@ -257,16 +257,15 @@ class CommonsResource(models.Model):
                 lambda: {"amount_received": 0.0, "amount_fee": 0.0, "amount_spent": 0.0}
             )
         )
-        for account, host_account, general_account, year, amount in groups:
+        for account, movement, year, amount in groups:
             amounts = ledger[resource_by_account[account.id]][year.year]
-            if general_account.account_type in FUNDED_ACCOUNT_TYPES:
-                amounts["amount_received"] += amount
-                # The host fee is the income the host's own account shares.
-                if host_account:
-                    amounts["amount_fee"] += amount
-            elif general_account.account_type in SPENT_ACCOUNT_TYPES:
+            if movement == "spent":
                 # Expenses are negative in analytic accounting.
                 amounts["amount_spent"] -= amount
+            else:
+                amounts["amount_received"] += amount
+                if movement == "fee":
+                    amounts["amount_fee"] += amount
         return ledger
 
     def _get_committed_amounts(self, date_to=None):

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount, format_date
 
 from .commons_resource_need import MAX_YEAR, MIN_YEAR
+from .ledger import ledger_pass_context
 
 # What may still change on a validated or cancelled donation: its receipt, its
 # status, never what its journal entry says. Fields of the chatter and
@@ -244,7 +245,12 @@ class DonationDonation(models.Model):
             donation._check_commons_donation()
             if donation.commons_allocation == "prorata":
                 donation._split_commons_prorata()
-            super(DonationDonation, donation).validate()
+            # The entry names the resources before it is linked to the
+            # donation: the ledger rule lets the donation's own posting through.
+            super(
+                DonationDonation,
+                donation.with_context(**ledger_pass_context(donation)),
+            ).validate()
         self.filtered(lambda d: d.state == "done")._queue_commons_receipt()
         return True
 
@@ -564,9 +570,18 @@ class DonationDonation(models.Model):
             self.commons_fund_kind
         ]
 
+    def _get_commons_entries(self):
+        """Every journal entry of these donations: their entries, their
+        reversals and the entries of their earlier validations."""
+        return (
+            self.move_id
+            | self.commons_reversal_move_id
+            | self.commons_previous_move_ids
+        )
+
     def _reverse_commons_move(self):
         self.ensure_one()
-        move = self.move_id
+        move = self.move_id.with_context(**ledger_pass_context(self))
         return move._reverse_moves(
             [
                 {

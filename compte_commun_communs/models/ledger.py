@@ -9,6 +9,33 @@ FUNDED_ACCOUNT_TYPES = ("income", "income_other")
 SPENT_ACCOUNT_TYPES = ("expense", "expense_depreciation", "expense_direct_cost")
 
 
+class LedgerPass:
+    """What lets a donation's own entry name a resource's analytic account while
+    the donation posts it, before the entry is linked to the donation.
+
+    Passed in the context under LEDGER_PASS_KEY by the donation's own methods
+    only: a context sent over RPC is JSON, which cannot hold this object."""
+
+    __slots__ = ("donation_ids",)
+
+    def __init__(self, donations):
+        self.donation_ids = frozenset(donations.ids)
+
+
+LEDGER_PASS_KEY = "commons_ledger_pass"
+
+
+def ledger_pass_context(donations):
+    """The context key and value for ``with_context`` while ``donations`` post
+    or reverse their entries."""
+    return {LEDGER_PASS_KEY: LedgerPass(donations)}
+
+
+def is_ledger_pass(context):
+    """Whether the context is a donation's own, posting or reversing its entry."""
+    return isinstance(context.get(LEDGER_PASS_KEY), LedgerPass)
+
+
 def lock_rows(records):
     """Lock the records' rows until the end of the transaction, before a check
     of money against them: of two approvals or envelopes at the same moment,

@@ -10,6 +10,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from ..models.ledger import ledger_pass_context
 from .common import CommonsCase
 from .test_commons_bill_guards import NOT_APPROVED
 
@@ -387,10 +388,13 @@ class TestCommonsBillApprovalConcurrency(TransactionCase):
                 [("account_type", "=", "expense"), ("company_ids", "in", company.ids)],
                 limit=1,
             )
-            # 2,000 received: an entry that funds the resource (no donation).
+            # 2,000 received, posted as a validated donation posts its entry: a
+            # real donation needs a product, a journal and receipt settings
+            # this committed fixture does not build.
             funding = (
                 env["account.move"]
                 .with_company(company)
+                .with_context(**ledger_pass_context(env["donation.donation"]))
                 .create(
                     {
                         "move_type": "entry",

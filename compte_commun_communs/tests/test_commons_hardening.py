@@ -12,8 +12,8 @@ from .common import CommonsCase
 
 HAND_MADE = "come from the journal items"
 OTHER_PARTNER = "paid to its contributor"
-NOT_AN_EXPENSE = "is booked on an expense account"
-KEEPS_RESOURCE = "it stays charged to it"
+NOT_AN_EXPENSE = "a bill is spent on an expense account"
+KEEPS_RESOURCE = "is posted and moved the money of Logiciel LOOT"
 ALREADY_PAID = "is paid already"
 
 
@@ -256,7 +256,7 @@ class TestCommonsHardening(CommonsCase):
                     ]
                 }
             )
-        with self.assertRefused(UserError, KEEPS_RESOURCE):
+        with self.assertRefused(UserError, HAND_MADE):
             bill.invoice_line_ids.analytic_line_ids.with_user(self.accountant).unlink()
         bill.invalidate_recordset()
         self.assertEqual(bill.commons_resource_id, self.loot)
@@ -280,7 +280,7 @@ class TestCommonsHardening(CommonsCase):
             bill.with_user(self.accountant).action_post()
         bill.invoice_line_ids.account_id = self.expense_account
         bill.with_user(self.accountant).action_post()
-        with self.assertRefused(UserError, NOT_AN_EXPENSE):
+        with self.assertRefused(UserError, KEEPS_RESOURCE):
             bill.invoice_line_ids.with_user(self.accountant).write(
                 {"account_id": asset.id}
             )

@@ -144,6 +144,9 @@ class TestCommonsResourceFigures(CommonsCase):
         reversal = bill._reverse_moves(
             [{"date": "2023-06-15", "invoice_date": "2023-06-15"}]
         )
+        # The contributor's credit note, approved by the stewards as a bill is.
+        reversal.action_commons_submit()
+        self._approve(reversal)
         reversal.action_post()
         self.assertEqual(self._figures(self.loot, 2023)["spent"], 0)
 
