@@ -186,10 +186,11 @@ bootstrap() {
 odoo_bin() { PATH="$VENV/bin:$PATH" "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$ODOO_CONF" "$@"; }
 
 # How long a request may run before Odoo's watchdog reloads the server. The
-# threaded server counts from when the connection opened, and a browser keeps an
-# idle one open for up to 5 minutes (Chromium; Firefox 2): with Odoo's default of
-# 120 seconds, browsing the demo reloaded it every few minutes. A request that
-# really hangs is still stopped.
+# threaded server counts from when it accepted the connection, so a connection a
+# browser opens ahead and leaves idle counts too (Odoo's own tests shorten the
+# socket timeout for Chromium's preconnections): with Odoo's default of 120
+# seconds, browsing the demo reloaded it every few minutes. A request that really
+# hangs is still stopped, and the reload comes back (see odoo_bin).
 SERVE_LIMIT_TIME_REAL=600
 
 # The server of setup/run, started the same way by setup/test's reload check
