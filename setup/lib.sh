@@ -178,7 +178,30 @@ bootstrap() {
     write_odoo_conf
 }
 
-odoo_bin() { "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$ODOO_CONF" "$@"; }
+# Odoo, with the virtualenv's bin first on its PATH. A reload (SIGHUP, the watchdog
+# of --limit-time-real, --dev=reload) re-executes the server as `python`
+# (odoo/service/server.py, _reexec): Python then finds itself, and its packages, by
+# that name on PATH, and the system's python has no babel. Whatever Odoo starts gets
+# this PATH too.
+odoo_bin() { PATH="$VENV/bin:$PATH" "$VENV/bin/python" "$ODOO_SRC/odoo-bin" -c "$ODOO_CONF" "$@"; }
+
+# How long a request may run before Odoo's watchdog reloads the server. The
+# threaded server counts from when it accepted the connection, so a connection a
+# browser opens ahead and leaves idle counts too (Odoo's own tests shorten the
+# socket timeout for Chromium's preconnections): with Odoo's default of 120
+# seconds, browsing the demo reloaded it every few minutes. A request that really
+# hangs is still stopped, and the reload comes back (see odoo_bin).
+SERVE_LIMIT_TIME_REAL=600
+
+# The server of setup/run, started the same way by setup/test's reload check
+# (tests/setup): serve_odoo DB PORT SMTP_PORT [odoo-bin options]
+serve_odoo() {
+    local db=$1 port=$2 smtp_port=$3
+    shift 3
+    odoo_bin -d "$db" --db-filter="^$db\$" --http-port="$port" \
+        --smtp=127.0.0.1 --smtp-port="$smtp_port" \
+        --limit-time-real="$SERVE_LIMIT_TIME_REAL" "$@"
+}
 
 # Runs odoo-bin with --stop-after-init, its output in a log. Odoo exits 0 even when
 # a module failed to load, and only warns when its demo data fail to load (it

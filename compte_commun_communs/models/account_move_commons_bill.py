@@ -600,6 +600,7 @@ class AccountMove(models.Model):
             email_layout_xmlid="mail.mail_notification_light",
             email_values={"recipient_ids": [(6, 0, partner.ids)]},
         )
+        self.env["mail.mail"]._commons_send_queue_soon()
 
     def _commons_pipeline_error(self):
         return self.env._(

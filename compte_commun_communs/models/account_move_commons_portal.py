@@ -31,6 +31,64 @@ INVOICE_FILE_EXTENSIONS = {
 }
 # Most lines a portal bill takes.
 MAX_PORTAL_LINES = 50
+# The totals an e-invoice declares (EN 16931: BT-106 to BT-115), by format: its
+# root's namespace, where its totals are, and the element of each figure there.
+# Odoo's import reads the lines and recomputes the totals; these say what the
+# document itself asks for.
+EINVOICE_TOTALS = {
+    "cii": {
+        "roots": ("urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",),
+        "namespaces": {
+            "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
+            "ram": "urn:un:unece:uncefact:data:standard:"
+            "ReusableAggregateBusinessInformationEntity:100",
+        },
+        "currency": "rsm:SupplyChainTradeTransaction"
+        "/ram:ApplicableHeaderTradeSettlement/ram:InvoiceCurrencyCode",
+        "totals": "rsm:SupplyChainTradeTransaction"
+        "/ram:ApplicableHeaderTradeSettlement"
+        "/ram:SpecifiedTradeSettlementHeaderMonetarySummation",
+        "figures": {
+            "lines": "ram:LineTotalAmount",
+            "allowances": "ram:AllowanceTotalAmount",
+            "charges": "ram:ChargeTotalAmount",
+            "untaxed": "ram:TaxBasisTotalAmount",
+            "tax": "ram:TaxTotalAmount",
+            "total": "ram:GrandTotalAmount",
+            "rounding": "ram:RoundingAmount",
+            "prepaid": "ram:TotalPrepaidAmount",
+            "due": "ram:DuePayableAmount",
+        },
+        # Odoo's CII import ignores the rounding amount.
+        "rounding_imported": False,
+    },
+    "ubl": {
+        "roots": (
+            "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
+            "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2",
+        ),
+        "namespaces": {
+            "cac": "urn:oasis:names:specification:ubl:schema:xsd:"
+            "CommonAggregateComponents-2",
+            "cbc": "urn:oasis:names:specification:ubl:schema:xsd:"
+            "CommonBasicComponents-2",
+        },
+        "currency": "cbc:DocumentCurrencyCode",
+        "totals": "cac:LegalMonetaryTotal",
+        "figures": {
+            "lines": "cbc:LineExtensionAmount",
+            "allowances": "cbc:AllowanceTotalAmount",
+            "charges": "cbc:ChargeTotalAmount",
+            "untaxed": "cbc:TaxExclusiveAmount",
+            "total": "cbc:TaxInclusiveAmount",
+            "prepaid": "cbc:PrepaidAmount",
+            "rounding": "cbc:PayableRoundingAmount",
+            "due": "cbc:PayableAmount",
+        },
+        # Odoo's UBL import books the payable rounding amount as a line.
+        "rounding_imported": True,
+    },
+}
 
 
 class AccountMove(models.Model):
@@ -373,8 +431,11 @@ class AccountMove(models.Model):
 
         :return: None when the file carries no e-invoice, else
             {"partner": res.partner (commercial), "currency": res.currency,
-            "untaxed": float, "total": float}; partner is empty when the
-            import failed
+            "move_type": str, "untaxed": float, "tax": float, "total": float,
+            "declared": [dict]}: what Odoo's import made of the lines, and
+            what each e-invoice in the file declares of its totals (see
+            _commons_read_einvoice_totals); partner is empty when the import
+            failed
         """
         if not content:
             return None
@@ -399,15 +460,19 @@ class AccountMove(models.Model):
                     }
                 )
             )
-            has_einvoice = False
+            declared = []
             for file_data in attachment._unwrap_edi_attachments():
                 if file_data["type"] == "xml" and probe._get_edi_decoder(
                     file_data, new=True
                 ):
-                    has_einvoice = True
+                    # The tree the decoder reads (an AttachedDocument is
+                    # unwrapped by _get_edi_decoder).
+                    declared.append(
+                        self._commons_read_einvoice_totals(file_data["xml_tree"])
+                    )
                 if file_data.get("on_close"):
                     file_data["on_close"]()
-            if has_einvoice:
+            if declared:
                 probe._extend_with_attachments(attachment, new=True)
                 imported = bool(probe.invoice_line_ids)
                 result = {
@@ -415,8 +480,11 @@ class AccountMove(models.Model):
                     if imported
                     else False,
                     "currency_id": probe.currency_id.id,
+                    "move_type": probe.move_type,
                     "untaxed": probe.amount_untaxed,
+                    "tax": probe.amount_tax,
                     "total": probe.amount_total,
+                    "declared": declared,
                 }
         # The savepoint is rolled back: browse again what outlives it.
         if result:
@@ -426,9 +494,57 @@ class AccountMove(models.Model):
             )
         return result
 
+    @api.model
+    def _commons_read_einvoice_totals(self, tree):
+        """What an e-invoice declares of its totals, read in its XML tree (CII
+        or UBL, by its root's namespace), in its own currency.
+
+        :return: {"format": "cii"|"ubl"|False, "invalid": [element names
+            whose amount is not a number], "rounding_imported": bool, and,
+            for each figure the document has: "lines", "allowances",
+            "charges", "untaxed", "tax", "total", "rounding", "prepaid",
+            "due": float}
+        """
+        root_namespace = etree.QName(tree).namespace
+        spec_format = next(
+            (
+                key
+                for key, spec in EINVOICE_TOTALS.items()
+                if root_namespace in spec["roots"]
+            ),
+            False,
+        )
+        totals = {"format": spec_format, "invalid": [], "rounding_imported": False}
+        if not spec_format:
+            return totals
+        spec = EINVOICE_TOTALS[spec_format]
+        namespaces = spec["namespaces"]
+        totals["rounding_imported"] = spec["rounding_imported"]
+        currency = (
+            tree.findtext(spec["currency"], namespaces=namespaces) or ""
+        ).strip()
+        summation = tree.find(spec["totals"], namespaces=namespaces)
+        if summation is None:
+            return totals
+        for figure, element in spec["figures"].items():
+            # An amount in another currency (CII gives the VAT in the tax
+            # currency too) is not the document's.
+            nodes = [
+                node
+                for node in summation.findall(element, namespaces=namespaces)
+                if not currency or node.get("currencyID", currency) == currency
+            ]
+            if not nodes:
+                continue
+            try:
+                totals[figure] = float((nodes[0].text or "").strip())
+            except ValueError:
+                totals["invalid"].append(etree.QName(nodes[0]).localname)
+        return totals
+
     def _commons_check_einvoice(self, filename, einvoice):
         """When the file carries an e-invoice (Factur-X, UBL, CII), it must be
-        the contributor's and say what they typed.
+        the contributor's invoice, add up, and say what they typed.
 
         :param einvoice: what _commons_read_einvoice read in the file
         """
@@ -443,6 +559,14 @@ class AccountMove(models.Model):
                     file=filename,
                 )
             )
+        if einvoice["move_type"] != self.move_type:
+            raise UserError(
+                self.env._(
+                    "The e-invoice in %(file)s is a credit note, not an invoice: "
+                    "send the invoice of your work.",
+                    file=filename,
+                )
+            )
         if einvoice["partner"] != self.commercial_partner_id:
             # Never name the partner the import found: it may be anyone's.
             raise UserError(
@@ -452,6 +576,7 @@ class AccountMove(models.Model):
                     file=filename,
                 )
             )
+        self._commons_check_einvoice_totals(filename, einvoice)
         currency = self.currency_id
         if einvoice["currency"] != currency or any(
             float_compare(read, typed, precision_rounding=currency.rounding)
@@ -480,6 +605,101 @@ class AccountMove(models.Model):
                     ),
                 )
             )
+        for declared in einvoice["declared"]:
+            if float_compare(
+                declared["due"], self.amount_total, precision_rounding=currency.rounding
+            ):
+                raise UserError(
+                    self.env._(
+                        "The e-invoice in %(file)s asks for %(due)s, but your bill "
+                        "comes to %(total)s: the host pays what the bill says, so "
+                        "send an invoice whose amount due is its total.",
+                        file=filename,
+                        due=formatLang(
+                            self.env, declared["due"], currency_obj=currency
+                        ),
+                        total=formatLang(
+                            self.env, self.amount_total, currency_obj=currency
+                        ),
+                    )
+                )
+
+    @api.model
+    def _commons_check_einvoice_totals(self, filename, einvoice):
+        """Each e-invoice in the file adds up: the totals it declares (of its
+        lines, before VAT, the VAT, with VAT, due) are those of its lines as
+        Odoo's import computed them. A file whose PDF and XML say 250 € is
+        due while its lines make 150 € is not a bill of 150 €.
+
+        :param einvoice: what _commons_read_einvoice read in the file
+        :raise UserError: naming each figure that disagrees
+        """
+        currency = einvoice["currency"]
+        labels = {
+            "lines": self.env._("a line total"),
+            "untaxed": self.env._("a total before VAT"),
+            "tax": self.env._("a VAT"),
+            "total": self.env._("a total with VAT"),
+            "due": self.env._("an amount due"),
+        }
+        for declared in einvoice["declared"]:
+            if declared["invalid"] or "total" not in declared or "due" not in declared:
+                raise UserError(
+                    self.env._(
+                        "The e-invoice in %(file)s does not give its total and the "
+                        "amount due as amounts: send a complete e-invoice or a "
+                        "plain PDF.",
+                        file=filename,
+                    )
+                )
+            # What the lines make, as Odoo imported them; UBL's payable rounding
+            # is imported as a line but is not part of the declared totals
+            # before it.
+            rounding_line = (
+                declared.get("rounding", 0.0) if declared["rounding_imported"] else 0.0
+            )
+            untaxed = einvoice["untaxed"] - rounding_line
+            total = einvoice["total"] - rounding_line
+            computed = {
+                "lines": untaxed
+                + declared.get("allowances", 0.0)
+                - declared.get("charges", 0.0),
+                "untaxed": untaxed,
+                "tax": einvoice["tax"],
+                "total": total,
+                "due": total
+                - declared.get("prepaid", 0.0)
+                + declared.get("rounding", 0.0),
+            }
+            differences = [
+                self.env._(
+                    "%(figure)s of %(declared)s where its lines make %(computed)s",
+                    figure=labels[figure],
+                    declared=formatLang(
+                        self.env, declared[figure], currency_obj=currency
+                    ),
+                    computed=formatLang(
+                        self.env, computed[figure], currency_obj=currency
+                    ),
+                )
+                for figure in labels
+                if figure in declared
+                and float_compare(
+                    declared[figure],
+                    computed[figure],
+                    precision_rounding=currency.rounding,
+                )
+            ]
+            if differences:
+                raise UserError(
+                    self.env._(
+                        "The e-invoice in %(file)s does not add up: it declares "
+                        "%(differences)s. Send an invoice whose totals are those "
+                        "of its lines.",
+                        file=filename,
+                        differences="; ".join(differences),
+                    )
+                )
 
     def _commons_attach_invoice_file(self, filename, content, mimetype):
         """Attach the file in the bill's chatter and make it the bill's main
