@@ -262,13 +262,17 @@ class AccountMove(models.Model):
         return account
 
     @api.model
-    def _commons_prepare_portal_bill_values(self, resource, company, values, partner):
+    def _commons_prepare_portal_bill_values(
+        self, resource, company, values, partner=None
+    ):
         """The bill's values from what the contributor typed.
 
         :param values: {ref, invoice_date, lines: [(label, amount)], tax_id,
             partner_bank_id}
-        :param partner: res.partner, the contributor the bill is paid to
+        :param partner: res.partner, the contributor the bill is paid to (by
+            default the current user's)
         """
+        partner = partner or self.env.user.partner_id
         ref = (values.get("ref") or "").strip()
         if not ref:
             raise UserError(self.env._("Give the number of your invoice."))

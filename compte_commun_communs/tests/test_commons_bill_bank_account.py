@@ -183,9 +183,11 @@ class TestCommonsBillBankAccount(CommonsCase):
     def test_submit_with_another_partners_bank_account_refused(self):
         bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
         bill.partner_bank_id = self.accountant_bank
+        figures = self._figures()
         with self.assertRefused(UserError, "is not one of the bank accounts of"):
             bill.action_commons_submit()
         self.assertFalse(bill.commons_bill_state)
+        self.assertEqual(self._figures(), figures)
 
     def test_submitted_with_the_contributors_own_account(self):
         bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
@@ -385,6 +387,7 @@ class TestCommonsBillBankAccount(CommonsCase):
     def test_draft_payment_of_the_bill_moved_to_another_account_refused(self):
         bill = self._posted_bill()
         payment = self._outbound_payment(invoice_ids=[Command.link(bill.id)])
+        figures, payments = self._figures(), self._payment_count()
         for vals in (
             {"partner_bank_id": self.other_bank.id},
             {"partner_id": self.accountant.partner_id.id},
@@ -392,6 +395,7 @@ class TestCommonsBillBankAccount(CommonsCase):
             with self.assertRefused(UserError, "is paid"):
                 payment.write(vals)
         self.assertEqual(payment.partner_bank_id, self.contributor_bank)
+        self._assert_nothing_paid(bill, figures, payments)
 
     def test_bank_account_of_the_payment_not_rewritten_after_the_wizard(self):
         """Issue 12, point 3: the payment's bank account rewritten after the
@@ -528,16 +532,20 @@ class TestCommonsBillBankAccount(CommonsCase):
         (self._payable(bill) | self._payable(right.move_id)).reconcile()
         partial = self._payable(bill).matched_debit_ids
         self.assertEqual(partial.debit_move_id, self._payable(right.move_id))
+        figures = self._figures()
         with self.assertRefused(UserError, OTHER_ACCOUNT):
             partial.with_user(self.accountant).write(
                 {"debit_move_id": self._payable(payment.move_id).id}
             )
         self.assertEqual(partial.debit_move_id, self._payable(right.move_id))
+        self.assertFalse(self._payable(payment.move_id).reconciled)
+        self.assertEqual(self._figures(), figures)
 
     # -- The invoice file -------------------------------------------------------
 
     def _assert_file_kept(self, attachment, bill):
         other = self._bill(self.loot, 300, "2023-06-01", post=False)
+        figures, approvals = self._figures(), bill.sudo().commons_approval_ids
         for user in (self.accountant, self.admin):
             Attachment = attachment.with_user(user)
             for vals in (
@@ -555,6 +563,8 @@ class TestCommonsBillBankAccount(CommonsCase):
             attachment.sudo().unlink()
         attachment.invalidate_recordset()
         self.assertEqual(attachment.raw, b"%PDF-1.4 Bill of June")
+        self.assertEqual(bill.sudo().commons_approval_ids, approvals)
+        self.assertEqual(self._figures(), figures)
         self.assertEqual(
             (attachment.res_model, attachment.res_id), (bill._name, bill.id)
         )
