@@ -182,6 +182,7 @@ class CommonsContributorPortal(CustomerPortal):
             "ref": form.get("ref"),
             "invoice_date": form.get("invoice_date"),
             "tax_id": form.get("tax_id"),
+            "partner_bank_id": form.get("partner_bank_id"),
             "lines": list(
                 zip_longest(
                     form.getlist("line_label")[:100],
@@ -204,6 +205,7 @@ class CommonsContributorPortal(CustomerPortal):
                 "ref": bill.ref,
                 "invoice_date": bill.invoice_date,
                 "tax_id": bill.invoice_line_ids.tax_ids[:1].id,
+                "partner_bank_id": bill.partner_bank_id.id,
                 "lines": [
                     (line.name, line.price_unit)
                     for line in bill.invoice_line_ids
@@ -214,10 +216,11 @@ class CommonsContributorPortal(CustomerPortal):
         lines = list(form.get("lines") or [])
         lines += [("", "")] * max(FORM_LINES - len(lines), 1)
         form["lines"] = lines
-        try:
-            form["tax_id"] = int(form.get("tax_id") or 0)
-        except ValueError:
-            form["tax_id"] = 0
+        for key in ("tax_id", "partner_bank_id"):
+            try:
+                form[key] = int(form.get(key) or 0)
+            except (TypeError, ValueError):
+                form[key] = 0
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -226,6 +229,11 @@ class CommonsContributorPortal(CustomerPortal):
                 "instructions": self._get_commons_instructions_sudo(active=True),
                 "bill": bill,
                 "taxes": request.env["account.move"]._commons_get_portal_taxes(company),
+                "bank_accounts": request.env[
+                    "account.move"
+                ]._commons_get_portal_bank_accounts(
+                    self._get_commons_contributor(), company
+                ),
                 "form": form,
                 "error": error,
                 "max_file_mb": MAX_INVOICE_FILE_SIZE // (1024 * 1024),

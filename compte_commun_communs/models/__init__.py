@@ -2,7 +2,9 @@ from . import account_chart_template
 from . import account_move
 from . import account_move_commons_bill
 from . import account_move_commons_guard
+from . import account_move_commons_payment
 from . import account_move_line
+from . import account_partial_reconcile
 from . import account_payment
 from . import account_payment_method_line
 from . import commons_allocation_instruction
@@ -20,9 +22,11 @@ from . import donation_donation_receipt
 from . import donation_line
 from . import donation_tax_receipt
 from . import donation_tax_receipt_cerfa
+from . import ir_attachment
 from . import mail_mail
 from . import res_company
 from . import res_partner
+from . import res_partner_bank
 from . import res_users
 from . import res_users_settings
 from . import account_move_commons_portal

@@ -148,6 +148,7 @@ class AccountMove(models.Model):
                     )
                 )
             bill._check_commons_bill()
+            bill._check_commons_bill_bank_account()
             bill.sudo().write(
                 {
                     "commons_bill_state": "submitted",
@@ -329,33 +330,39 @@ class AccountMove(models.Model):
         return -self.amount_total_signed
 
     def _get_commons_fingerprint(self):
-        """What a steward approves: who is paid (and on which bank account), how
-        much, from which resource and the invoice's date (the year it is spent
-        in). Any change of these makes the approval lapse."""
+        """What a steward approves: who is paid and on which bank account (its
+        number and holder, not only its record), how much, from which resource
+        and on which accounts, the invoice file, and the dates (the invoice's
+        and the accounting one: the year it is spent in). Any change of these
+        makes the approval lapse."""
         self.ensure_one()
+        bill = self.sudo()
         lines = sorted(
             (
                 json.dumps(line.analytic_distribution or {}, sort_keys=True),
                 line.currency_id.round(line.price_subtotal),
                 line.currency_id.round(line.price_total),
                 sorted(line.tax_ids.ids),
+                line.account_id.id,
             )
-            for line in self.invoice_line_ids
+            for line in bill.invoice_line_ids
             if line.display_type == "product"
         )
         data = [
-            self.move_type,
-            self.company_id.id,
-            self.partner_id.id,
-            self.commercial_partner_id.id,
-            self.partner_bank_id.id,
-            self.currency_id.id,
-            self.commons_instruction_id.id,
-            self.invoice_date,
-            self.currency_id.round(self.amount_untaxed),
-            self.currency_id.round(self.amount_total),
-            self.company_currency_id.round(self.amount_total_signed),
+            bill.move_type,
+            bill.company_id.id,
+            bill.partner_id.id,
+            bill.commercial_partner_id.id,
+            bill.partner_bank_id._get_commons_approved_values(),
+            bill.currency_id.id,
+            bill.commons_instruction_id.id,
+            bill.invoice_date,
+            bill.date,
+            bill.currency_id.round(bill.amount_untaxed),
+            bill.currency_id.round(bill.amount_total),
+            bill.company_currency_id.round(bill.amount_total_signed),
             lines,
+            bill.message_main_attachment_id.checksum or "",
         ]
         return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()
 

@@ -4,6 +4,7 @@ from odoo import api, models
 from odoo.exceptions import UserError
 
 from .account_move_commons_bill import APPROVAL_MOVE_TYPES
+from .account_move_commons_payment import PAID_OUT_MOVE_TYPES
 from .ledger import SPENT_ACCOUNT_TYPES
 
 # What a steward approves of a bill, besides its lines' amounts: a write of
@@ -142,9 +143,38 @@ class AccountMove(models.Model):
 
     def _check_commons_bill_bank_account(self):
         """A bill goes to its stewards with the bank account its money will be
-        paid to: one of its contributor's own."""
+        paid to: one of its contributor's own, which the stewards read and
+        approve (see _get_commons_fingerprint)."""
         self.ensure_one()
-        # TODO(bank): required, the contributor's, shown to the stewards.
+        bill = self.sudo()
+        if bill.move_type not in PAID_OUT_MOVE_TYPES:
+            return
+        bank = bill.partner_bank_id
+        partner = bill.commercial_partner_id
+        if not bank:
+            raise UserError(
+                self.env._(
+                    "%(bill)s has no bank account to be paid to: choose one of "
+                    "the bank accounts of %(partner)s. If none is recorded, ask "
+                    "the host to record it.",
+                    bill=bill.display_name,
+                    partner=partner.display_name,
+                )
+            )
+        if (
+            bank.partner_id.commercial_partner_id != partner
+            or not bank.active
+            or (bank.company_id and bank.company_id != bill.company_id)
+        ):
+            raise UserError(
+                self.env._(
+                    "The bank account %(account)s is not one of the bank accounts "
+                    "of %(partner)s: a bill is paid to its contributor's own "
+                    "account.",
+                    account=bank._get_commons_masked_number(),
+                    partner=partner.display_name,
+                )
+            )
 
     def _check_commons_approved(self):
         self.ensure_one()

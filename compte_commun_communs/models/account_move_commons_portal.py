@@ -271,11 +271,66 @@ class AccountMove(models.Model):
         return tax
 
     @api.model
-    def _commons_prepare_portal_bill_values(self, resource, company, values):
+    def _commons_get_portal_bank_accounts(self, partner, company):
+        """The bank accounts a contributor may be paid on: those the host
+        recorded for them (their commercial partner's, its contacts' too), as
+        superuser: portal users do not read bank accounts."""
+        commercial = partner.commercial_partner_id
+        return (
+            self.env["res.partner.bank"]
+            .sudo()
+            .search(
+                [
+                    ("partner_id", "child_of", commercial.id),
+                    ("company_id", "in", [False, company.id]),
+                ],
+                order="sequence, id",
+            )
+            .filtered(lambda bank: bank.partner_id.commercial_partner_id == commercial)
+        )
+
+    @api.model
+    def _commons_get_portal_bank_account(self, value, partner, company):
+        """The bank account the contributor chose for their bill, or their only
+        one.
+
+        :param value: the id sent by the form, or nothing
+        :raise UserError: none recorded, none chosen among several, or one that
+            is not theirs
+        """
+        accounts = self._commons_get_portal_bank_accounts(partner, company)
+        if not accounts:
+            raise UserError(
+                self.env._(
+                    "The host has no bank account of yours to pay this bill to: ask "
+                    "the host to record your bank account, then send your bill."
+                )
+            )
+        try:
+            bank_id = int(value or 0)
+        except (TypeError, ValueError):
+            bank_id = -1
+        if not bank_id and len(accounts) == 1:
+            return accounts
+        account = accounts.filtered(lambda bank: bank.id == bank_id)
+        if not account:
+            raise UserError(
+                self.env._("Choose, among yours, the bank account the bill is paid to.")
+            )
+        return account
+
+    @api.model
+    def _commons_prepare_portal_bill_values(
+        self, resource, company, values, partner=None
+    ):
         """The bill's values from what the contributor typed.
 
-        :param values: {ref, invoice_date, lines: [(label, amount)], tax_id}
+        :param values: {ref, invoice_date, lines: [(label, amount)], tax_id,
+            partner_bank_id}
+        :param partner: res.partner, the contributor the bill is paid to (by
+            default the current user's)
         """
+        partner = partner or self.env.user.partner_id
         ref = (values.get("ref") or "").strip()
         if not ref:
             raise UserError(self.env._("Give the number of your invoice."))
@@ -284,10 +339,14 @@ class AccountMove(models.Model):
             values.get("lines"), company.currency_id
         )
         tax = self._commons_get_portal_tax(values.get("tax_id"), company)
+        bank = self._commons_get_portal_bank_account(
+            values.get("partner_bank_id"), partner, company
+        )
         distribution = {str(resource.analytic_account_id.id): 100}
         return {
             "ref": ref,
             "invoice_date": invoice_date,
+            "partner_bank_id": bank.id,
             # The expense account is the purchase journal's default, as for
             # any bill line without a product.
             "invoice_line_ids": [
@@ -731,7 +790,7 @@ class AccountMove(models.Model):
 
         :param instruction: commons.allocation.instruction
         :param values: {ref, invoice_date, lines: [(label, amount)], tax_id,
-            filename, content}
+            partner_bank_id, filename, content}
         :return: the draft bill, submitted to the stewards
         """
         instruction = self._commons_check_portal_instruction(instruction)
@@ -743,7 +802,9 @@ class AccountMove(models.Model):
         resource = instruction.resource_id
         einvoice = self._commons_read_einvoice(company, filename, content)
         with self.env.cr.savepoint():
-            vals = self._commons_prepare_portal_bill_values(resource, company, values)
+            vals = self._commons_prepare_portal_bill_values(
+                resource, company, values, instruction.contributor_id
+            )
             bill = (
                 self.env["account.move"]
                 .sudo()
@@ -786,7 +847,7 @@ class AccountMove(models.Model):
         einvoice = self._commons_read_einvoice(bill.company_id, filename, content)
         with self.env.cr.savepoint():
             vals = self._commons_prepare_portal_bill_values(
-                bill.commons_resource_id, bill.company_id, values
+                bill.commons_resource_id, bill.company_id, values, bill.partner_id
             )
             vals["invoice_line_ids"] = [
                 Command.delete(line.id) for line in bill.invoice_line_ids

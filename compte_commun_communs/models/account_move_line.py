@@ -240,7 +240,8 @@ class AccountMoveLine(models.Model):
     def _check_commons_reconciliation_partner(self):
         """A commons bill is paid to its contributor: its items are reconciled
         only with items of the same partner, not with money that went to
-        anyone else."""
+        anyone else; its payable item only with a payment to the bank account
+        its stewards approved (or an approved credit note of theirs)."""
         lines = self.sudo()
         for bill in lines.move_id:
             if (
@@ -263,3 +264,4 @@ class AccountMoveLine(models.Model):
                         or self.env._("no partner"),
                     )
                 )
+        lines.move_id._check_commons_reconciliation_counterparts(lines)

@@ -1,6 +1,27 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import api, models
+from odoo.exceptions import UserError
+from odoo.tools import float_compare
+
+# What says where a payment's money goes, or how much of it: a payment of a
+# commons bill is checked again when one of these is written.
+COMMONS_PAYMENT_FIELDS = {
+    "partner_bank_id",
+    "partner_id",
+    "invoice_ids",
+    "amount",
+    "currency_id",
+    "payment_type",
+    "partner_type",
+    "journal_id",
+    "destination_account_id",
+    "state",
+}
+
+# What a payment of a commons bill keeps once it is no longer a draft: the
+# money it sent, and to whom (a payment order or a bank file reads them).
+FROZEN_PAYMENT_FIELDS = COMMONS_PAYMENT_FIELDS - {"state", "invoice_ids"}
 
 
 class AccountPayment(models.Model):
@@ -11,10 +32,73 @@ class AccountPayment(models.Model):
         payments = super().create(vals_list)
         # A payment linked to bills (over RPC, without the wizard) pays them.
         payments.invoice_ids._check_commons_payable()
+        payments._check_commons_bank_account()
         return payments
 
     def write(self, vals):
+        if FROZEN_PAYMENT_FIELDS & vals.keys():
+            self._check_commons_payment_kept(vals)
         res = super().write(vals)
         if "invoice_ids" in vals:
             self.invoice_ids._check_commons_payable()
+        if COMMONS_PAYMENT_FIELDS & vals.keys():
+            # Also after the wizard: a payment of a commons bill keeps the
+            # bank account and the contributor its stewards approved.
+            self._check_commons_bank_account()
         return res
+
+    def _get_commons_bills(self):
+        """The commons bills the payment pays: linked to it, or reconciled
+        with it."""
+        self.ensure_one()
+        payment = self.sudo()
+        return (
+            payment.invoice_ids | payment.reconciled_bill_ids
+        )._get_commons_paid_out_bills()
+
+    def _check_commons_bank_account(self):
+        """A payment of a commons bill sends the money to the bill's contributor,
+        on the bank account its stewards approved."""
+        for payment in self.sudo():
+            if payment.state in ("canceled", "rejected"):
+                continue
+            bills = payment._get_commons_bills()
+            if bills:
+                bills._check_commons_paid_to(
+                    payment.partner_bank_id,
+                    partner=payment.partner_id,
+                    outbound=payment.payment_type == "outbound",
+                )
+
+    def _check_commons_payment_kept(self, vals):
+        """A payment of a commons bill that is no longer a draft keeps where
+        its money goes and how much: cancel it and make another one."""
+        for payment in self.sudo():
+            if payment.state == "draft" or not payment._get_commons_bills():
+                continue
+            for name in FROZEN_PAYMENT_FIELDS & vals.keys():
+                field = payment._fields[name]
+                value = payment[name]
+                if field.type == "many2one":
+                    changed = value.id != (vals[name] or False)
+                elif field.type == "monetary":
+                    changed = float_compare(
+                        value,
+                        vals[name] or 0.0,
+                        precision_rounding=payment.currency_id.rounding,
+                    )
+                else:
+                    changed = value != vals[name]
+                if changed:
+                    raise UserError(
+                        self.env._(
+                            "%(payment)s pays %(bills)s, as their stewards approved: "
+                            "its %(field)s cannot change. Cancel the payment and "
+                            "make a new one.",
+                            payment=payment.display_name,
+                            bills=", ".join(
+                                payment._get_commons_bills().mapped("display_name")
+                            ),
+                            field=field._description_string(self.env),
+                        )
+                    )

@@ -67,6 +67,26 @@ class CommonsCase(AccountTestInvoicingCommon):
                 ("commons_contributor2", "Noé Leroy"),
             )
         )
+        # Each contributor is paid on their own bank account, which the host's
+        # administrator confirmed (Send Money).
+        cls.contributor_bank, cls.contributor2_bank = (
+            cls.env["res.partner.bank"]
+            .with_user(cls.env.ref("base.user_root"))
+            .create(
+                [
+                    {
+                        "acc_number": number,
+                        "acc_holder_name": user.name,
+                        "partner_id": user.partner_id.id,
+                        "allow_out_payment": True,
+                    }
+                    for user, number in (
+                        (cls.contributor, "FR76 3000 4000 0100 0123 4567 830"),
+                        (cls.contributor2, "FR76 3000 4000 0100 0876 5432 102"),
+                    )
+                ]
+            )
+        )
         cls.donation_product = cls.env["product.product"].create(
             {
                 "name": "Earmarked donation",
@@ -297,15 +317,18 @@ class CommonsCase(AccountTestInvoicingCommon):
         instruction=None,
     ):
         """A contributor's bill of one expense line charged to the resource (to
-        none without one), recorded by the accountant; with ``post``, submitted,
-        approved by the first steward and posted."""
+        none without one), paid to the contributor's bank account, recorded by
+        the accountant; with ``post``, submitted, approved by the first steward
+        and posted."""
+        partner = (contributor or cls.contributor).partner_id
         bill = (
             cls.env["account.move"]
             .with_user(cls.accountant)
             .create(
                 {
                     "move_type": "in_invoice",
-                    "partner_id": (contributor or cls.contributor).partner_id.id,
+                    "partner_id": partner.id,
+                    "partner_bank_id": cls._bank_account(partner).id,
                     "invoice_date": date,
                     "date": date,
                     "commons_instruction_id": instruction and instruction.id,
@@ -334,6 +357,28 @@ class CommonsCase(AccountTestInvoicingCommon):
             cls._approve(bill)
             bill.action_post()
         return bill
+
+    @classmethod
+    def _bank_account(cls, partner):
+        """The contributor's bank account, which the host's administrator
+        confirmed; made for a contributor of a test who has none."""
+        bank = partner.commercial_partner_id.sudo().bank_ids[:1]
+        if not bank:
+            # A French IBAN of the partner's own: its check digits by ISO 13616.
+            bban = f"30004000010{partner.id:011d}00"
+            check = 98 - int("".join(str(int(c, 36)) for c in bban + "FR00")) % 97
+            bank = (
+                cls.env["res.partner.bank"]
+                .with_user(cls.env.ref("base.user_root"))
+                .create(
+                    {
+                        "acc_number": f"FR{check:02d}{bban}",
+                        "partner_id": partner.commercial_partner_id.id,
+                        "allow_out_payment": True,
+                    }
+                )
+            )
+        return bank
 
     @classmethod
     def _approve(cls, bill, steward=None):

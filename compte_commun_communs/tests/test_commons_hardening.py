@@ -275,10 +275,13 @@ class TestCommonsHardening(CommonsCase):
         )
         bill = self._approved_bill()
         bill.invoice_line_ids.with_user(self.accountant).account_id = asset
-        self.assertEqual(bill.commons_bill_state, "approved")
+        # Each line's account is part of what the stewards approve.
+        self.assertEqual(bill.commons_bill_state, "submitted")
+        self._approve(bill)
         with self.assertRefused(UserError, NOT_AN_EXPENSE):
             bill.with_user(self.accountant).action_post()
         bill.invoice_line_ids.account_id = self.expense_account
+        self._approve(bill)
         bill.with_user(self.accountant).action_post()
         with self.assertRefused(UserError, KEEPS_RESOURCE):
             bill.invoice_line_ids.with_user(self.accountant).write(

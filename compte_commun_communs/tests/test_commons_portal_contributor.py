@@ -488,7 +488,9 @@ class TestCommonsPortalContributor(CommonsCase, HttpCase):
         self.assertEqual(bill.partner_id, self.contributor.partner_id)
         self.assertEqual(bill.invoice_line_ids.mapped("name"), ["Work on LOOT"])
         self.assertEqual(bill.ref, "FAC-2026-001", "the typed number is kept")
-        self.assertFalse(bill.partner_bank_id, "no bank account from the file")
+        self.assertEqual(
+            bill.partner_bank_id, self.contributor_bank, "no bank account from the file"
+        )
         self.assertAlmostEqual(bill.amount_total, 1150.0)
         self.assertEqual(bill.message_main_attachment_id.raw, content)
         self.assertEqual(self.env["res.partner"].search_count([]), partners)

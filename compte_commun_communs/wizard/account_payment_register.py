@@ -1,7 +1,6 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import models
-from odoo.exceptions import UserError
 
 
 class AccountPaymentRegister(models.TransientModel):
@@ -15,21 +14,16 @@ class AccountPaymentRegister(models.TransientModel):
         return super()._create_payments()
 
     def _check_commons_bank_account(self, bills):
-        """A commons bill is paid on the bank account its stewards approved."""
-        for wizard in self:
-            if not wizard.partner_bank_id:
-                continue
-            for bill in bills.sudo().filtered("commons_approval_ids"):
-                if (
-                    bill.partner_bank_id
-                    and bill.partner_bank_id != wizard.partner_bank_id
-                ):
-                    raise UserError(
-                        self.env._(
-                            "%(bill)s is paid on the bank account its stewards "
-                            "approved (%(account)s), not on %(other)s.",
-                            bill=bill.display_name,
-                            account=bill.partner_bank_id.display_name,
-                            other=wizard.partner_bank_id.display_name,
-                        )
-                    )
+        """A commons bill is paid on the bank account its stewards approved:
+        the wizard that shows the account pays on the one it shows (none
+        chosen, or another, is refused). A wizard of several payments makes
+        each on its bills' own account, which the payment and the
+        reconciliation check again."""
+        self.ensure_one()
+        bills = bills._get_commons_paid_out_bills()
+        if bills and self.can_edit_wizard:
+            bills._check_commons_paid_to(
+                self.partner_bank_id,
+                partner=self.partner_id,
+                outbound=self.payment_type == "outbound",
+            )

@@ -1,0 +1,213 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import models
+from odoo.exceptions import UserError
+
+from .account_move_commons_bill import APPROVAL_MOVE_TYPES
+
+# Bills whose money goes out to their contributor: paid on the bank account
+# their stewards approved.
+PAID_OUT_MOVE_TYPES = ("in_invoice", "in_receipt")
+# The stewards' states in which a draft bill's files are kept as they read
+# them (a posted bill's are always).
+FILE_LOCKED_STATES = ("submitted", "approved")
+
+
+class AccountMove(models.Model):
+    """Where the money of a commons bill goes: to its contributor, on the bank
+    account its stewards approved, whatever pays it (the payment wizard, a
+    payment made or changed over RPC, an outstanding payment, any
+    reconciliation); and the invoice file they approved stays."""
+
+    _inherit = "account.move"  # pylint: disable=consider-merging-classes-inherited
+
+    def write(self, vals):
+        if "message_main_attachment_id" in vals:
+            self._check_commons_main_file_kept(vals["message_main_attachment_id"])
+        res = super().write(vals)
+        if "matched_payment_ids" in vals:
+            # The wizard links its payment this way, and so may RPC.
+            self._check_commons_matched_payments()
+        return res
+
+    def _message_set_main_attachment_id(
+        self, attachments, force=False, filter_xml=True
+    ):
+        # A file added in the chatter of a posted commons bill without one is
+        # not made its invoice file: the stewards approved it without it.
+        if not force and self._get_commons_file_locked_bills().filtered(
+            lambda bill: bill.state == "posted"
+        ):
+            return
+        return super()._message_set_main_attachment_id(
+            attachments, force=force, filter_xml=filter_xml
+        )
+
+    # -- Which bills ------------------------------------------------------------
+
+    def _get_commons_paid_out_bills(self):
+        """The bills among these that pay a resource's money out to its
+        contributor, as superuser."""
+        moves = self.sudo().filtered(lambda move: move.move_type in PAID_OUT_MOVE_TYPES)
+        if not moves:
+            return moves
+        resources = moves._get_commons_resources_by_move()
+        return moves.filtered(lambda move: resources[move])
+
+    def _get_commons_file_locked_bills(self):
+        """The commons bills among these whose files stay as the stewards read
+        them: waiting for their decision, approved, or posted; as superuser."""
+        moves = self.sudo().filtered(
+            lambda move: move.move_type in APPROVAL_MOVE_TYPES
+            and (
+                move.state == "posted"
+                or (
+                    move.state == "draft"
+                    and move.commons_bill_state in FILE_LOCKED_STATES
+                )
+            )
+        )
+        if not moves:
+            return moves
+        resources = moves._get_commons_resources_by_move()
+        return moves.filtered(lambda move: resources[move])
+
+    # -- Checks -----------------------------------------------------------------
+
+    def _check_commons_paid_to(self, bank_account, partner=None, outbound=True):
+        """The money of a commons bill goes to its contributor, on the bank
+        account its stewards approved, once the host confirmed that account
+        (Odoo's "Send Money"). That the account's number and holder are still
+        those approved is checked by the approval itself (its fingerprint).
+
+        :param bank_account: res.partner.bank the money goes to, or empty
+        :param partner: res.partner paid, when known
+        :param outbound: whether the money goes out of the host
+        :raise UserError: when it would go anywhere else
+        """
+        bank_account = bank_account.sudo()
+        for bill in self._get_commons_paid_out_bills():
+            approved = bill.partner_bank_id
+            if not approved:
+                raise UserError(
+                    self.env._(
+                        "%(bill)s was approved without the bank account its money "
+                        "goes to: it is paid once its stewards approved it with "
+                        "one.",
+                        bill=bill.display_name,
+                    )
+                )
+            if (
+                partner is not None
+                and partner.commercial_partner_id != bill.commercial_partner_id
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(bill)s is paid to its contributor %(partner)s, not to "
+                        "%(other)s.",
+                        bill=bill.display_name,
+                        partner=bill.commercial_partner_id.display_name,
+                        other=partner.display_name or self.env._("nobody"),
+                    )
+                )
+            if not outbound or bank_account != approved:
+                raise UserError(
+                    self.env._(
+                        "%(bill)s is paid on the bank account its stewards approved "
+                        "(%(account)s), not on %(other)s.",
+                        bill=bill.display_name,
+                        account=approved._get_commons_label(),
+                        other=bank_account._get_commons_label()
+                        if bank_account
+                        else self.env._("no bank account"),
+                    )
+                )
+            if not approved.allow_out_payment:
+                raise UserError(
+                    self.env._(
+                        "The bank account %(account)s, which the stewards approved "
+                        "for %(bill)s, is not confirmed by the host yet: an "
+                        "administrator checks it with the contributor and allows "
+                        "it to receive money (Send Money), then the bill is paid.",
+                        account=approved._get_commons_label(),
+                        bill=bill.display_name,
+                    )
+                )
+
+    def _check_commons_matched_payments(self):
+        """The payments linked to a commons bill send its money where its
+        stewards approved."""
+        for bill in self._get_commons_paid_out_bills():
+            bill.matched_payment_ids._check_commons_bank_account()
+
+    def _check_commons_reconciliation_counterparts(self, lines):
+        """What pays a commons bill: its payable item is reconciled with a
+        payment to the bank account its stewards approved, or with an approved
+        credit note of its contributor on the same resource, nothing else (not
+        a journal entry, a bank line or another partner's document).
+
+        :param lines: account.move.line reconciled together
+        """
+        lines = lines.sudo()
+        bills = lines.move_id._get_commons_paid_out_bills()
+        bill_lines = lines.filtered(
+            lambda line: line.move_id in bills and line.display_type == "payment_term"
+        )
+        for move in lines.move_id - bills:
+            payment = move.origin_payment_id
+            for bill in bill_lines.move_id:
+                if payment:
+                    bill._check_commons_paid_to(
+                        payment.partner_bank_id,
+                        partner=payment.partner_id,
+                        outbound=payment.payment_type == "outbound",
+                    )
+                elif not move._is_commons_credit_note_of(bill):
+                    raise UserError(
+                        self.env._(
+                            "%(bill)s is paid to its contributor on the bank account "
+                            "its stewards approved: it is reconciled with a payment "
+                            "to that account, or with a credit note of the "
+                            "contributor its stewards approved, not with %(other)s.",
+                            bill=bill.display_name,
+                            other=move.display_name,
+                        )
+                    )
+
+    def _is_commons_credit_note_of(self, bill):
+        """Whether this move is a credit note of the bill's contributor on the
+        bill's resource, posted as its stewards approved it, or the reversal
+        of the bill itself (which gives the resource back what the bill
+        spent)."""
+        self.ensure_one()
+        note = self.sudo()
+        if (
+            note.move_type != "in_refund"
+            or note.state != "posted"
+            or note.commercial_partner_id != bill.commercial_partner_id
+        ):
+            return False
+        resources = note._get_commons_resources()
+        if not resources or resources != bill._get_commons_resources():
+            return False
+        if note.reversed_entry_id == bill:
+            return True
+        approvals = note._get_commons_valid_approvals()
+        return (
+            note.commons_bill_state == "approved"
+            and len(approvals.partner_id) >= note.commons_approvals_needed
+        )
+
+    def _check_commons_main_file_kept(self, attachment_id):
+        """A posted commons bill keeps the invoice file its stewards approved."""
+        for bill in self._get_commons_file_locked_bills():
+            if bill.state == "posted" and bill.message_main_attachment_id.id != (
+                attachment_id or False
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(bill)s is posted as its stewards approved it: its invoice "
+                        "file stays the one they read.",
+                        bill=bill.display_name,
+                    )
+                )

@@ -1,0 +1,820 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+"""A bill's money goes only to the bank account its stewards approved: the
+bill is submitted with it, the stewards read its holder and last digits and
+approve its number and holder, and every way of paying the bill (the
+wizard, a payment made or changed over RPC, an outstanding payment, a
+reconciliation, a reconciliation record made directly) sends the money
+there or is refused. The invoice file they read stays as they read it."""
+
+from lxml import html
+
+from odoo import Command, fields
+from odoo.exceptions import UserError
+from odoo.modules.migration import load_script
+from odoo.tests import Form, HttpCase, tagged
+
+from .common import CommonsCase
+
+NOT_APPROVED = "cannot be posted or paid before a steward of the resource approves"
+OTHER_ACCOUNT = "is paid on the bank account its stewards approved"
+OTHER_PARTNER = "is paid to its contributor"
+NOT_A_PAYMENT = "it is reconciled with a payment to that account"
+NOT_CONFIRMED = "is not confirmed by the host yet"
+FILE_KEPT = "it cannot be"
+PAYMENT_KEPT = "cannot change. Cancel the payment"
+MIGRATION = "compte_commun_communs/migrations/18.0.1.3.0/post-bank-account.py"
+
+
+@tagged("post_install", "-at_install")
+class TestCommonsBillBankAccount(CommonsCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
+        cls._donate(cls.loot, 5000, "2023-02-15")
+        cls.admin = cls._admin_with_accounting()
+        cls.bank_journal = cls.company_data["default_journal_bank"]
+        cls.expense_account = cls.company_data["default_account_expense"]
+        cls.other_expense_account = cls.env["account.account"].create(
+            {
+                "code": "604100",
+                "name": "Subcontracted studies",
+                "account_type": "expense",
+                "company_ids": [Command.set(cls.company.ids)],
+            }
+        )
+        Bank = cls.env["res.partner.bank"].with_user(cls.env.ref("base.user_root"))
+        # Accounts the host confirmed: another one of Sacha's, and one of the
+        # accountant's own contact.
+        cls.other_bank, cls.accountant_bank = Bank.create(
+            [
+                {
+                    "acc_number": "FR76 1010 7001 0100 0998 8776 658",
+                    "acc_holder_name": "Sacha Dupont",
+                    "partner_id": cls.contributor.partner_id.id,
+                    "allow_out_payment": True,
+                },
+                {
+                    "acc_number": "FR76 3000 3020 0000 0500 0123 427",
+                    "partner_id": cls.accountant.partner_id.id,
+                    "allow_out_payment": True,
+                },
+            ]
+        )
+
+    # -- Helpers --------------------------------------------------------------
+
+    def _figures(self):
+        """What the resource's figures read now (2023, and available today)."""
+        self.env.invalidate_all()
+        return {
+            **self.loot._get_figures(2023)[self.loot.id],
+            "available": self.loot._get_commons_available(),
+        }
+
+    def _payment_count(self):
+        return self.env["account.payment"].sudo().search_count([])
+
+    def _assert_nothing_paid(self, bill, figures, payments, residual=1000):
+        """The bill is as unpaid as before, no payment was left and the
+        resource's figures did not move."""
+        bill.invalidate_recordset()
+        self.assertEqual(bill.payment_state, "not_paid")
+        self.assertEqual(bill.amount_residual, residual)
+        self.assertEqual(self._payment_count(), payments)
+        self.assertEqual(self._figures(), figures)
+
+    def _posted_bill(self, amount=1000, contributor=None):
+        """A bill submitted, approved by a steward and posted."""
+        bill = self._bill(self.loot, amount, "2023-06-01", contributor=contributor)
+        self.assertEqual((bill.state, bill.commons_bill_state), ("posted", "approved"))
+        return bill
+
+    def _approved_bill(self, file=False):
+        bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
+        if file:
+            self._attach(bill).register_as_main_attachment()
+        bill.action_commons_submit()
+        self._approve(bill)
+        self.assertEqual(bill.commons_bill_state, "approved")
+        return bill
+
+    def _attach(self, bill, content=b"%PDF-1.4 Bill of June", name="invoice.pdf"):
+        return self.env["ir.attachment"].create(
+            {
+                "name": name,
+                "raw": content,
+                "mimetype": "application/pdf",
+                "res_model": "account.move",
+                "res_id": bill.id,
+            }
+        )
+
+    def _payment_wizard(self, action, user=None, **vals):
+        return (
+            self.env["account.payment.register"]
+            .with_user(user or self.accountant)
+            .with_company(self.company)
+            .with_context(**action["context"])
+            .create({"payment_date": "2023-07-01", **vals})
+        )
+
+    def _outbound_payment(self, user=None, **vals):
+        return (
+            self.env["account.payment"]
+            .with_user(user or self.accountant)
+            .with_company(self.company)
+            .create(
+                {
+                    "payment_type": "outbound",
+                    "partner_type": "supplier",
+                    "partner_id": self.contributor.partner_id.id,
+                    "amount": 1000,
+                    "date": "2023-07-01",
+                    "journal_id": self.bank_journal.id,
+                    **vals,
+                }
+            )
+        )
+
+    def _posted_payment(self, bank, **vals):
+        payment = self._outbound_payment(partner_bank_id=bank.id, **vals)
+        payment.action_post()
+        return payment
+
+    def _payable(self, move):
+        return move.line_ids.filtered(
+            lambda line: line.account_id.account_type == "liability_payable"
+        )
+
+    def _paid_bill(self):
+        """A posted bill paid with the form's Pay, on its approved account."""
+        bill = self._posted_bill()
+        self._payment_wizard(bill.action_register_payment()).action_create_payments()
+        self.assertIn(bill.payment_state, ("paid", "in_payment"))
+        return bill, bill.matched_payment_ids
+
+    def _assert_lapsed(self, bill):
+        bill.invalidate_recordset()
+        self.assertEqual(bill.commons_bill_state, "submitted")
+        self.assertFalse(bill._get_commons_valid_approvals())
+        self.assertTrue(
+            bill.message_ids.filtered(
+                lambda message: "approval of Camille Martin lapsed" in message.body
+            )
+        )
+        with self.assertRefused(UserError, NOT_APPROVED):
+            bill.action_post()
+        self.assertEqual(bill.state, "draft")
+
+    # -- Submitted with a bank account of the contributor's --------------------
+
+    def test_submit_without_bank_account_refused(self):
+        bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
+        bill.partner_bank_id = False
+        figures = self._figures()
+        for user in (self.accountant, self.admin):
+            with self.assertRefused(UserError, "has no bank account to be paid to"):
+                bill.with_user(user).with_company(self.company).action_commons_submit()
+        self.assertFalse(bill.commons_bill_state)
+        self.assertEqual(self._figures(), figures)
+
+    def test_submit_with_another_partners_bank_account_refused(self):
+        bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
+        bill.partner_bank_id = self.accountant_bank
+        figures = self._figures()
+        with self.assertRefused(UserError, "is not one of the bank accounts of"):
+            bill.action_commons_submit()
+        self.assertFalse(bill.commons_bill_state)
+        self.assertEqual(self._figures(), figures)
+
+    def test_submitted_with_the_contributors_own_account(self):
+        bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
+        bill.partner_bank_id = self.other_bank
+        bill.action_commons_submit()
+        self.assertEqual(bill.commons_bill_state, "submitted")
+        self.assertEqual(bill.partner_bank_id, self.other_bank)
+
+    # -- What the stewards approve of the account ------------------------------
+
+    def test_holder_changed_lapses(self):
+        bill = self._approved_bill()
+        self.contributor_bank.sudo().acc_holder_name = "Dominique Comptable"
+        self._assert_lapsed(bill)
+
+    def test_number_changed_lapses(self):
+        bill = self._approved_bill()
+        # Odoo lets a confirmed account's number change only as it loses its
+        # confirmation, which the administrator gives back.
+        self.contributor_bank.with_user(self.admin).write(
+            {"allow_out_payment": False, "acc_number": "FR7630006000011234567890189"}
+        )
+        self.contributor_bank.with_user(self.admin).allow_out_payment = True
+        self._assert_lapsed(bill)
+
+    def test_another_account_lapses(self):
+        bill = self._approved_bill()
+        with Form(bill) as form:
+            form.partner_bank_id = self.other_bank
+        self._assert_lapsed(bill)
+
+    def test_accounting_date_changed_lapses(self):
+        bill = self._approved_bill()
+        with Form(bill) as form:
+            form.date = fields.Date.to_date("2023-06-20")
+        self._assert_lapsed(bill)
+
+    def test_line_account_changed_lapses(self):
+        bill = self._approved_bill()
+        bill.invoice_line_ids.account_id = self.other_expense_account
+        self._assert_lapsed(bill)
+
+    def test_new_invoice_file_lapses(self):
+        """The file of issue 12's point 9, replaced by another document."""
+        bill = self._approved_bill(file=True)
+        original = bill.message_main_attachment_id
+        other = self._attach(bill, b"%PDF-1.4 Another document", "other.pdf")
+        other.register_as_main_attachment()
+        self.assertEqual(bill.message_main_attachment_id, other)
+        self._assert_lapsed(bill)
+        with self.assertRefused(UserError, FILE_KEPT):
+            original.unlink()
+        self.assertTrue(original.exists())
+
+    def test_posted_bill_with_changed_holder_is_not_paid(self):
+        bill = self._posted_bill()
+        figures, payments = self._figures(), self._payment_count()
+        self.contributor_bank.sudo().acc_holder_name = "Dominique Comptable"
+        wizard = self._payment_wizard(bill.action_register_payment())
+        self.assertEqual(wizard.partner_bank_id, self.contributor_bank)
+        with self.assertRefused(UserError, NOT_APPROVED):
+            wizard.action_create_payments()
+        payment = self._posted_payment(self.contributor_bank)
+        with self.assertRefused(UserError, NOT_APPROVED):
+            bill.js_assign_outstanding_line(self._payable(payment.move_id).id)
+        self._assert_nothing_paid(bill, figures, payments + 1)
+
+    # -- The payment wizard ----------------------------------------------------
+
+    def test_wizard_with_another_account_refused(self):
+        bill = self._posted_bill()
+        figures, payments = self._figures(), self._payment_count()
+        for user in (self.accountant, self.admin):
+            for action in (
+                bill.action_register_payment(),
+                bill.action_force_register_payment(),
+            ):
+                wizard = self._payment_wizard(action, user=user)
+                self.assertEqual(wizard.partner_bank_id, self.contributor_bank)
+                for other in (self.other_bank, self.accountant_bank):
+                    wizard.partner_bank_id = other
+                    with self.assertRefused(UserError, OTHER_ACCOUNT):
+                        wizard.action_create_payments()
+                wizard.partner_bank_id = False
+                with self.assertRefused(UserError, "not on no bank account"):
+                    wizard.action_create_payments()
+        created = self._payment_wizard(
+            bill.action_register_payment(), partner_bank_id=self.other_bank.id
+        )
+        with self.assertRefused(UserError, OTHER_ACCOUNT):
+            created._create_payments()
+        self._assert_nothing_paid(bill, figures, payments)
+
+    def test_wizard_pays_the_approved_account(self):
+        bill = self._posted_bill()
+        spent = self._figures()["amount_spent"]
+        self._payment_wizard(bill.action_register_payment()).action_create_payments()
+        self.assertIn(bill.payment_state, ("paid", "in_payment"))
+        self.assertEqual(
+            bill.matched_payment_ids.partner_bank_id, self.contributor_bank
+        )
+        self.assertEqual(self._figures()["amount_spent"], spent)
+
+    def test_list_pay_of_several_bills_pays_each_on_its_account(self):
+        bills = self._posted_bill() | self._posted_bill(500, self.contributor2)
+        action = bills.action_force_register_payment()
+        wizard = self._payment_wizard(action)
+        self.assertFalse(wizard.can_edit_wizard)
+        wizard.action_create_payments()
+        for bill, bank in zip(
+            bills, (self.contributor_bank, self.contributor2_bank), strict=True
+        ):
+            self.assertIn(bill.payment_state, ("paid", "in_payment"), bill.name)
+            self.assertEqual(bill.matched_payment_ids.partner_bank_id, bank)
+
+    def test_list_pay_of_one_contributors_bills_to_another_account_refused(self):
+        bills = self._posted_bill() | self._posted_bill(500)
+        figures, payments = self._figures(), self._payment_count()
+        wizard = self._payment_wizard(bills.action_force_register_payment())
+        self.assertTrue(wizard.can_edit_wizard)
+        wizard.write({"group_payment": True, "partner_bank_id": self.other_bank.id})
+        with self.assertRefused(UserError, OTHER_ACCOUNT):
+            wizard.action_create_payments()
+        for bill, amount in zip(bills, (1000, 500), strict=True):
+            self._assert_nothing_paid(bill, figures, payments, residual=amount)
+
+    def test_account_not_confirmed_by_the_host_is_not_paid(self):
+        """An account the accountant records is not confirmed (Odoo's "Send
+        Money"): the stewards may approve it, the host pays it once an
+        administrator confirmed it."""
+        bank = (
+            self.env["res.partner.bank"]
+            .with_user(self.accountant)
+            .create(
+                {
+                    "acc_number": "FR7630006000011234567890189",
+                    "partner_id": self.contributor.partner_id.id,
+                    "allow_out_payment": True,
+                }
+            )
+        )
+        self.assertFalse(bank.allow_out_payment)
+        bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
+        bill.partner_bank_id = bank
+        bill.action_commons_submit()
+        self._approve(bill)
+        bill.action_post()
+        figures, payments = self._figures(), self._payment_count()
+        wizard = self._payment_wizard(bill.action_register_payment())
+        self.assertEqual(wizard.partner_bank_id, bank)
+        with self.assertRefused(UserError, NOT_CONFIRMED):
+            wizard.action_create_payments()
+        self._assert_nothing_paid(bill, figures, payments)
+        bank.with_user(self.admin).allow_out_payment = True
+        wizard.action_create_payments()
+        self.assertIn(bill.payment_state, ("paid", "in_payment"))
+
+    # -- Payments made or changed over RPC -------------------------------------
+
+    def test_payment_created_for_the_bill_on_another_account_refused(self):
+        bill = self._posted_bill()
+        figures, payments = self._figures(), self._payment_count()
+        link = [Command.link(bill.id)]
+        for user in (self.accountant, self.admin):
+            for vals, message in (
+                ({"partner_bank_id": self.other_bank.id}, OTHER_ACCOUNT),
+                ({"partner_bank_id": False}, OTHER_ACCOUNT),
+                (
+                    {
+                        "partner_id": self.accountant.partner_id.id,
+                        "partner_bank_id": self.accountant_bank.id,
+                    },
+                    OTHER_PARTNER,
+                ),
+                (
+                    {"payment_type": "inbound", "partner_type": "supplier"},
+                    OTHER_ACCOUNT,
+                ),
+            ):
+                with self.assertRefused(UserError, message):
+                    self._outbound_payment(user=user, invoice_ids=link, **vals)
+        self._assert_nothing_paid(bill, figures, payments)
+        payment = self._outbound_payment(invoice_ids=link)
+        self.assertEqual(payment.partner_bank_id, self.contributor_bank)
+
+    def test_payment_linked_to_the_bill_afterwards_refused(self):
+        bill = self._posted_bill()
+        payment = self._posted_payment(self.other_bank)
+        figures, payments = self._figures(), self._payment_count()
+        with self.assertRefused(UserError, OTHER_ACCOUNT):
+            payment.write({"invoice_ids": [Command.link(bill.id)]})
+        with self.assertRefused(UserError, OTHER_ACCOUNT):
+            bill.write({"matched_payment_ids": [Command.link(payment.id)]})
+        self.assertFalse(bill.matched_payment_ids)
+        self._assert_nothing_paid(bill, figures, payments)
+
+    def test_draft_payment_of_the_bill_moved_to_another_account_refused(self):
+        bill = self._posted_bill()
+        payment = self._outbound_payment(invoice_ids=[Command.link(bill.id)])
+        figures, payments = self._figures(), self._payment_count()
+        for vals in (
+            {"partner_bank_id": self.other_bank.id},
+            {"partner_id": self.accountant.partner_id.id},
+        ):
+            with self.assertRefused(UserError, "is paid"):
+                payment.write(vals)
+        self.assertEqual(payment.partner_bank_id, self.contributor_bank)
+        self._assert_nothing_paid(bill, figures, payments)
+
+    def test_bank_account_of_the_payment_not_rewritten_after_the_wizard(self):
+        """Issue 12, point 3: the payment's bank account rewritten after the
+        wizard paid the bill."""
+        bill, payment = self._paid_bill()
+        figures = self._figures()
+        for user in (self.accountant, self.admin):
+            Payment = payment.with_user(user).with_company(self.company)
+            for vals in (
+                {"partner_bank_id": self.other_bank.id},
+                {"partner_bank_id": False},
+                {"partner_id": self.accountant.partner_id.id},
+                {"amount": 1500},
+            ):
+                with self.assertRefused(UserError, PAYMENT_KEPT):
+                    Payment.write(vals)
+        payment.invalidate_recordset()
+        self.assertEqual(payment.partner_bank_id, self.contributor_bank)
+        self.assertEqual(payment.partner_id, self.contributor.partner_id)
+        self.assertEqual(payment.amount, 1000)
+        payment.write({"memo": "June fixes"})
+        self.assertEqual(self._figures(), figures)
+
+    # -- Outstanding payments and reconciliations -------------------------------
+
+    def test_outstanding_payment_to_another_account_refused(self):
+        bill = self._posted_bill()
+        payment = self._posted_payment(self.other_bank)
+        figures, payments = self._figures(), self._payment_count()
+        line = self._payable(payment.move_id)
+        self.assertIn(
+            line.id,
+            [
+                credit["id"]
+                for credit in bill.invoice_outstanding_credits_debits_widget["content"]
+            ],
+        )
+        for user in (self.accountant, self.admin):
+            with self.assertRefused(UserError, OTHER_ACCOUNT):
+                bill.with_user(user).with_company(
+                    self.company
+                ).js_assign_outstanding_line(line.id)
+        self._assert_nothing_paid(bill, figures, payments)
+        self.assertFalse(line.reconciled)
+
+    def test_outstanding_payment_to_the_approved_account_pays(self):
+        bill = self._posted_bill()
+        payment = self._posted_payment(self.contributor_bank)
+        bill.js_assign_outstanding_line(self._payable(payment.move_id).id)
+        self.assertIn(bill.payment_state, ("paid", "in_payment"))
+
+    def test_reconciliation_with_another_account_refused(self):
+        bill = self._posted_bill()
+        payment = self._posted_payment(self.other_bank)
+        figures, payments = self._figures(), self._payment_count()
+        for user in (self.accountant, self.admin):
+            with self.assertRefused(UserError, OTHER_ACCOUNT):
+                (self._payable(bill) | self._payable(payment.move_id)).with_user(
+                    user
+                ).with_company(self.company).reconcile()
+        self._assert_nothing_paid(bill, figures, payments)
+
+    def test_reconciliation_with_a_journal_entry_refused(self):
+        """Money recorded as gone from the bank by an entry of the accountant's,
+        to nobody's approved account."""
+        bill = self._posted_bill()
+        entry = (
+            self.env["account.move"]
+            .with_user(self.accountant)
+            .create(
+                {
+                    "move_type": "entry",
+                    "date": "2023-07-01",
+                    "journal_id": self.company_data["default_journal_misc"].id,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "name": "Sacha",
+                                "account_id": self.company_data[
+                                    "default_account_payable"
+                                ].id,
+                                "partner_id": self.contributor.partner_id.id,
+                                "debit": 1000,
+                            }
+                        ),
+                        Command.create(
+                            {
+                                "name": "Bank",
+                                "account_id": self.bank_journal.default_account_id.id,
+                                "credit": 1000,
+                            }
+                        ),
+                    ],
+                }
+            )
+        )
+        entry.action_post()
+        figures, payments = self._figures(), self._payment_count()
+        with self.assertRefused(UserError, NOT_A_PAYMENT):
+            (self._payable(bill) | self._payable(entry)).reconcile()
+        with self.assertRefused(UserError, NOT_A_PAYMENT):
+            bill.js_assign_outstanding_line(self._payable(entry).id)
+        self._assert_nothing_paid(bill, figures, payments)
+
+    def test_reconciliation_with_a_credit_note_of_the_host_refused(self):
+        """A credit note of the contributor that no steward approved (the
+        host's own, on no resource) does not pay the resource's bill."""
+        bill = self._posted_bill()
+        note = self._bill(None, 1000, "2023-06-15", post=False)
+        note.move_type = "in_refund"
+        note.action_post()
+        figures, payments = self._figures(), self._payment_count()
+        with self.assertRefused(UserError, NOT_A_PAYMENT):
+            (self._payable(bill) | self._payable(note)).reconcile()
+        self._assert_nothing_paid(bill, figures, payments)
+
+    def test_reconciliation_record_made_directly_refused(self):
+        bill = self._posted_bill()
+        payment = self._posted_payment(self.other_bank)
+        figures, payments = self._figures(), self._payment_count()
+        Partial = self.env["account.partial.reconcile"].with_user(self.accountant)
+        vals = {
+            "debit_move_id": self._payable(payment.move_id).id,
+            "credit_move_id": self._payable(bill).id,
+            "amount": 1000,
+            "debit_amount_currency": 1000,
+            "credit_amount_currency": 1000,
+        }
+        with self.assertRefused(UserError, OTHER_ACCOUNT):
+            Partial.create(vals)
+        self._assert_nothing_paid(bill, figures, payments)
+        # A record of the right payment is moved to another one.
+        right = self._posted_payment(self.contributor_bank)
+        (self._payable(bill) | self._payable(right.move_id)).reconcile()
+        partial = self._payable(bill).matched_debit_ids
+        self.assertEqual(partial.debit_move_id, self._payable(right.move_id))
+        figures = self._figures()
+        with self.assertRefused(UserError, OTHER_ACCOUNT):
+            partial.with_user(self.accountant).write(
+                {"debit_move_id": self._payable(payment.move_id).id}
+            )
+        self.assertEqual(partial.debit_move_id, self._payable(right.move_id))
+        self.assertFalse(self._payable(payment.move_id).reconciled)
+        self.assertEqual(self._figures(), figures)
+
+    # -- The invoice file -------------------------------------------------------
+
+    def _assert_file_kept(self, attachment, bill):
+        other = self._bill(self.loot, 300, "2023-06-01", post=False)
+        figures, approvals = self._figures(), bill.sudo().commons_approval_ids
+        for user in (self.accountant, self.admin):
+            Attachment = attachment.with_user(user)
+            for vals in (
+                {"raw": b"%PDF-1.4 Another document"},
+                {"datas": "JVBERi0xLjQgQW5vdGhlcg=="},
+                {"res_id": other.id},
+                {"res_model": "res.partner", "res_id": self.contributor.partner_id.id},
+                {"type": "url", "url": "https://example.org/bill.pdf"},
+            ):
+                with self.assertRefused(UserError, FILE_KEPT):
+                    Attachment.write(vals)
+            with self.assertRefused(UserError, FILE_KEPT):
+                Attachment.unlink()
+        with self.assertRefused(UserError, FILE_KEPT):
+            attachment.sudo().unlink()
+        attachment.invalidate_recordset()
+        self.assertEqual(attachment.raw, b"%PDF-1.4 Bill of June")
+        self.assertEqual(bill.sudo().commons_approval_ids, approvals)
+        self.assertEqual(self._figures(), figures)
+        self.assertEqual(
+            (attachment.res_model, attachment.res_id), (bill._name, bill.id)
+        )
+        # Its name may change, and the same bytes be written again (as a move
+        # of the file store does).
+        attachment.write({"name": "Facture juin.pdf"})
+        attachment.write({"raw": b"%PDF-1.4 Bill of June"})
+
+    def test_files_of_a_bill_waiting_approved_or_posted_are_kept(self):
+        bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
+        attachment = self._attach(bill)
+        attachment.register_as_main_attachment()
+        bill.action_commons_submit()
+        self._assert_file_kept(attachment, bill)
+        self._approve(bill)
+        self._assert_file_kept(attachment, bill)
+        self.assertEqual(bill.commons_bill_state, "approved")
+        bill.action_post()
+        self._assert_file_kept(attachment, bill)
+        with self.assertRefused(UserError, "its invoice file stays"):
+            self._attach(bill, b"%PDF-1.4 Another").register_as_main_attachment()
+        self.assertEqual(bill.message_main_attachment_id, attachment)
+
+    def test_file_of_a_draft_bill_not_submitted_is_removed(self):
+        bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
+        attachment = self._attach(bill)
+        attachment.unlink()
+        self.assertFalse(attachment.exists())
+
+    def test_file_added_to_a_posted_bill_is_not_its_invoice_file(self):
+        """The host may attach a document in the chatter of a posted bill the
+        stewards approved without a file: the bill stays payable."""
+        bill = self._posted_bill()
+        bill.with_user(self.accountant).message_post(
+            body="Proof of delivery", attachments=[("delivery.pdf", b"%PDF-1.4 Proof")]
+        )
+        self.assertFalse(bill.message_main_attachment_id)
+        self._payment_wizard(bill.action_register_payment()).action_create_payments()
+        self.assertIn(bill.payment_state, ("paid", "in_payment"))
+
+    # -- The migration of the approvals given before ----------------------------
+
+    def _migration(self):
+        return load_script(MIGRATION, "post_bank_account")
+
+    def _as_before_the_migration(self, bill, bank_account=True):
+        """The bill as a database of 18.0.1.2.0 holds it: its approvals carry
+        the former fingerprint; without ``bank_account``, it was approved
+        without one."""
+        if not bank_account:
+            self.env.cr.execute(
+                "UPDATE account_move SET partner_bank_id = NULL WHERE id = %s",
+                [bill.id],
+            )
+            bill.invalidate_recordset(["partner_bank_id"])
+        bill.sudo().commons_approval_ids.write(
+            {"fingerprint": self._migration().get_former_fingerprint(bill)}
+        )
+        self.assertFalse(bill._get_commons_valid_approvals())
+
+    def _mails_to_stewards(self, bill):
+        return (
+            self.env["mail.mail"]
+            .sudo()
+            .search([("model", "=", "account.move"), ("res_id", "=", bill.id)])
+            .filtered(lambda mail: self.steward.partner_id in mail.recipient_ids)
+        )
+
+    def test_migration_keeps_the_approvals_given_before(self):
+        draft = self._approved_bill(file=True)
+        posted = self._posted_bill()
+        for bill in draft | posted:
+            self._as_before_the_migration(bill)
+        self._migration().migrate_bank_account(self.env)
+        for bill in draft | posted:
+            self.assertEqual(bill.commons_bill_state, "approved")
+            self.assertEqual(
+                bill._get_commons_valid_approvals().partner_id, self.steward.partner_id
+            )
+        draft.action_post()
+        self.assertEqual(draft.state, "posted")
+        self._payment_wizard(posted.action_register_payment()).action_create_payments()
+        self.assertIn(posted.payment_state, ("paid", "in_payment"))
+
+    def test_migration_sends_bills_approved_without_account_back(self):
+        draft = self._approved_bill()
+        posted = self._posted_bill()
+        for bill in draft | posted:
+            self._as_before_the_migration(bill, bank_account=False)
+        mails = len(self._mails_to_stewards(draft))
+        committed = self._figures()["amount_committed"]
+        self._migration().migrate_bank_account(self.env)
+        # Waiting for its stewards again, the draft commits nothing.
+        figures, payments = self._figures(), self._payment_count()
+        self.assertEqual(figures["amount_committed"], committed - 1000)
+        # The draft goes back to its stewards, who are told.
+        self.assertEqual(draft.commons_bill_state, "submitted")
+        self.assertFalse(draft.sudo().commons_approval_ids)
+        self.assertTrue(
+            draft.message_ids.filtered(
+                lambda message: "approved without the bank account" in message.body
+                and "Camille Martin" in message.body
+            )
+        )
+        self.assertGreater(len(self._mails_to_stewards(draft)), mails)
+        with self.assertRefused(UserError, NOT_APPROVED):
+            draft.action_post()
+        # The posted one is not paid until approved again with an account.
+        self.assertTrue(
+            posted.message_ids.filtered(
+                lambda message: "approved without the bank account" in message.body
+            )
+        )
+        wizard = self._payment_wizard(posted.action_register_payment())
+        wizard.partner_bank_id = self.contributor_bank
+        with self.assertRefused(UserError, "was approved without the bank account"):
+            wizard.action_create_payments()
+        self._assert_nothing_paid(posted, figures, payments)
+
+    def test_migration_of_a_database_without_approvals(self):
+        self.env["commons.bill.approval"].sudo().search([]).unlink()
+        self._migration().migrate_bank_account(self.env)
+
+
+@tagged("post_install", "-at_install")
+class TestCommonsBillBankAccountPortal(CommonsCase, HttpCase):
+    """The contributor chooses the bank account in the portal; the steward
+    reads its holder and last digits."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.today = fields.Date.today()
+        cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
+        cls._donate(cls.loot, 10000, cls.today)
+        cls.instruction = cls._instruction(cls.loot, 3000, cls.today)
+
+    def _form(self, url):
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        return html.fromstring(response.text)
+
+    def _post_bill(self, bank=None, ref="FAC-2026-001"):
+        form = self._form(f"/my/commons/bills/new?instruction_id={self.instruction.id}")
+        data = {
+            "csrf_token": form.xpath("//input[@name='csrf_token']/@value")[0],
+            "instruction_id": str(self.instruction.id),
+            "ref": ref,
+            "invoice_date": str(self.today),
+            "line_label": ["Bug fixes"],
+            "line_amount": ["600"],
+        }
+        if bank is not None:
+            data["partner_bank_id"] = str(bank.id) if bank else ""
+        return self.url_open(
+            "/my/commons/bills/new",
+            data=data,
+            files={"invoice_file": ("invoice.pdf", b"%PDF-1.4 Invoice")},
+            timeout=60,
+        )
+
+    def _bills(self):
+        return self.env["account.move"].search(
+            [
+                ("move_type", "=", "in_invoice"),
+                ("commercial_partner_id", "=", self.contributor.partner_id.id),
+            ]
+        )
+
+    def _error(self, response):
+        errors = html.fromstring(response.text).xpath(
+            "//*[contains(@class, 'o_commons_bill_error')]"
+        )
+        return " ".join(errors[0].text_content().split()) if errors else ""
+
+    def test_the_only_account_is_taken(self):
+        self.authenticate("commons_contributor", "commons_contributor")
+        form = self._form(f"/my/commons/bills/new?instruction_id={self.instruction.id}")
+        self.assertEqual(
+            " ".join(
+                form.xpath("//*[contains(@class, 'o_commons_bank_account')]")[0]
+                .text_content()
+                .split()
+            ),
+            "Sacha Dupont •••• 7830",
+        )
+        response = self._post_bill()
+        bill = self._bills()
+        self.assertTrue(bill, self._error(response))
+        self.assertEqual(bill.partner_bank_id, self.contributor_bank)
+        self.assertEqual(bill.commons_bill_state, "submitted")
+
+    def test_account_chosen_among_several(self):
+        other = (
+            self.env["res.partner.bank"]
+            .with_user(self.env.ref("base.user_root"))
+            .create(
+                {
+                    "acc_number": "FR76 1010 7001 0100 0998 8776 658",
+                    "partner_id": self.contributor.partner_id.id,
+                    "allow_out_payment": True,
+                }
+            )
+        )
+        foreign = self._bank_account(self.accountant.partner_id)
+        self.authenticate("commons_contributor", "commons_contributor")
+        form = self._form(f"/my/commons/bills/new?instruction_id={self.instruction.id}")
+        self.assertEqual(
+            form.xpath("//select[@name='partner_bank_id']/option/@value"),
+            ["", str(self.contributor_bank.id), str(other.id)],
+        )
+        for bank, message in ((False, "Choose, among yours"), (foreign, "among yours")):
+            response = self._post_bill(bank)
+            self.assertIn(message, self._error(response))
+            self.assertFalse(self._bills(), "nothing is created")
+        response = self._post_bill(other)
+        bill = self._bills()
+        self.assertTrue(bill, self._error(response))
+        self.assertEqual(bill.partner_bank_id, other)
+        # Corrected, it keeps the account chosen unless another is.
+        form = self._form(f"/my/commons/bills/{bill.id}/edit")
+        self.assertEqual(
+            form.xpath("//select[@name='partner_bank_id']/option[@selected]/@value"),
+            [str(other.id)],
+        )
+
+    def test_no_account_recorded_refused(self):
+        self.contributor_bank.sudo().unlink()
+        self.authenticate("commons_contributor", "commons_contributor")
+        form = self._form(f"/my/commons/bills/new?instruction_id={self.instruction.id}")
+        self.assertTrue(
+            form.xpath("//*[contains(@class, 'o_commons_no_bank_account')]")
+        )
+        response = self._post_bill()
+        self.assertIn("ask the host to record your bank account", self._error(response))
+        self.assertFalse(self._bills(), "nothing is created")
+
+    def test_steward_reads_the_holder_and_last_digits(self):
+        self.authenticate("commons_contributor", "commons_contributor")
+        self._post_bill()
+        bill = self._bills()
+        self.authenticate("commons_steward", "commons_steward")
+        page = self._form("/my/commons")
+        card = page.xpath(f"//*[@id='commons_bill_{bill.id}']")[0]
+        account = card.xpath(".//*[contains(@class, 'o_commons_bill_bank_account')]")[0]
+        self.assertEqual(
+            [
+                " ".join(span.text_content().split())
+                for span in account.xpath(".//span")
+            ],
+            ["Sacha Dupont", "•••• 7830"],
+        )
+        self.assertNotIn("0001234567", page.text_content())
