@@ -5,9 +5,11 @@ from . import account_move_commons_guard
 from . import account_move_line
 from . import account_payment
 from . import account_payment_method_line
+from . import base_partner_merge_automatic_wizard
 from . import commons_allocation_instruction
 from . import commons_bill_approval
 from . import commons_demo
+from . import commons_login_change
 from . import commons_need_category
 from . import commons_receipt_mixin
 from . import commons_resource
@@ -22,6 +24,7 @@ from . import donation_tax_receipt
 from . import donation_tax_receipt_cerfa
 from . import mail_mail
 from . import res_company
+from . import res_groups
 from . import res_partner
 from . import res_users
 from . import res_users_settings
