@@ -156,7 +156,7 @@ class CommonsLoginChange(models.Model):
         partner = self.partner_id.sudo()
         partner.message_post(
             body=self.env._(
-                "%(user)s changed the %(changes)s of %(person)s. Their login decides "
+                "%(user)s changed the login of %(person)s (%(changes)s). It decides "
                 "nothing in the commons until %(until)s, unless they confirm the "
                 "change from the link sent to %(old)s.",
                 user=self.changed_by_id.name,
@@ -240,7 +240,7 @@ class CommonsLoginChange(models.Model):
         change.partner_id.message_post(
             body=self.env._(
                 "%(person)s confirmed from their previous address the change of "
-                "the %(changes)s of their login made by %(user)s on %(date)s.",
+                "their login made by %(user)s on %(date)s (%(changes)s).",
                 person=change.partner_id.display_name,
                 changes=change._get_commons_changes_label(),
                 user=change.changed_by_id.name,
@@ -294,8 +294,8 @@ class CommonsLoginChange(models.Model):
         """Why the login of this change's person decides nothing now."""
         self.ensure_one()
         return self.env._(
-            "The %(changes)s of the login of %(person)s was changed by %(user)s on "
-            "%(date)s: it decides nothing until %(until)s, unless its owner "
+            "The login of %(person)s was changed by %(user)s on %(date)s "
+            "(%(changes)s): it decides nothing until %(until)s, unless its owner "
             "confirms the change from the link sent to their previous address.",
             changes=self._get_commons_changes_label(),
             person=self.partner_id.display_name,
@@ -332,13 +332,20 @@ class CommonsLoginChange(models.Model):
         self.ensure_one()
         return {
             "change": self,
-            "person": self.partner_id.display_name,
-            "changed_by": self.changed_by_id.name,
-            "changes": self._get_commons_changes_label(),
-            "date": self._format_commons_date(self.date),
-            "until": self._format_commons_date(self.date_until),
-            "confirmed": self.date_confirmed
-            and self._format_commons_date(self.date_confirmed),
+            "summary": self.env._(
+                "On %(date)s, %(user)s changed the account of %(person)s: "
+                "%(changes)s.",
+                date=self._format_commons_date(self.date),
+                user=self.changed_by_id.name,
+                person=self.partner_id.display_name,
+                changes=self._get_commons_changes_label(),
+            ),
+            "holding": self.env._(
+                "Until %(until)s, this account decides nothing for you in the "
+                "commons (no approval, no instruction, no proposal), unless you "
+                "confirm that you asked for this change.",
+                until=self._format_commons_date(self.date_until),
+            ),
             "email_changed": (self.old_email or "") != (self.new_email or ""),
             "login_changed": (self.old_login or "") != (self.new_login or ""),
         }

@@ -332,13 +332,14 @@ class TestCommonsLoginChange(CommonsLoginsCase):
         # Her contact's chatter says so, for the host.
         self.assertTrue(
             self.camille.partner_id.message_ids.filtered(
-                lambda message: "decides nothing in the commons until"
+                lambda message: "It decides nothing in the commons until"
                 in (message.body or "")
             )
         )
         # Her login decides nothing; the other steward still does.
         refusal = self.camille._get_commons_decision_refusal()
-        self.assertIn("The email of the login of Camille Martin", refusal)
+        self.assertIn("The login of Camille Martin was changed by", refusal)
+        self.assertIn("(email)", refusal)
         self.assertIn(FROZEN, refusal)
         with self.assertRaisesRegex(AccessError, FROZEN):
             self.camille._check_commons_decision_login()
@@ -388,9 +389,7 @@ class TestCommonsLoginChange(CommonsLoginsCase):
         self.assertTrue(change.password_changed)
         self.assertEqual(change.changes, "password")
         self.assertEqual(self._login_change_mails(change).email_to, self.camille_email)
-        self.assertIn(
-            "The password of the login", self.camille._get_commons_decision_refusal()
-        )
+        self.assertIn("(password)", self.camille._get_commons_decision_refusal())
 
     def test_invitation_by_the_administrator_to_a_new_address(self):
         line = self._wizard_line(self.camille.partner_id, user=self.admin)
