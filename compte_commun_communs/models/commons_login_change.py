@@ -38,7 +38,7 @@ class CommonsLoginChange(models.Model):
     )
     user_id = fields.Many2one(
         "res.users",
-        string="Login",
+        string="User",
         readonly=True,
         ondelete="restrict",
         help="The login that speaks for the person; empty when they had none yet.",

@@ -155,9 +155,13 @@ class ResUsers(models.Model):
         if company and company not in user.company_ids:
             return False
         # The login's groups hold the groups they imply: read them rather than
-        # has_group(), whose cache outlives a refused change.
+        # has_group(), whose cache outlives a refused change. (While the addon
+        # installs, its Manager group gets users before its external id.)
         host_groups = self.env["res.groups"].concat(
-            *(self.env.ref(xmlid) for xmlid in HOST_RIGHTS_GROUPS)
+            *(
+                self.env.ref(xmlid, raise_if_not_found=False) or self.env["res.groups"]
+                for xmlid in HOST_RIGHTS_GROUPS
+            )
         )
         return user._is_superuser() or bool(user.groups_id & host_groups)
 

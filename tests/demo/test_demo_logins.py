@@ -22,10 +22,11 @@ class TestDemoLogins(DemoRpcMixin, HttpCase):
         self.env.cr.execute(
             "SELECT password FROM res_users WHERE id = %s", [self.camille.id]
         )
+        (password,) = self.env.cr.fetchone()
         return (
             self.partner.email,
             self.camille.login,
-            self.env.cr.fetchone()[0],
+            password,
             self.partner.sudo().signup_type,
         )
 
