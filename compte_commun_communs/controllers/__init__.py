@@ -2,3 +2,4 @@ from . import portal_funder
 from . import public
 from . import portal_steward
 from . import portal_contributor
+from . import login_change

@@ -7,9 +7,11 @@ from . import account_move_line
 from . import account_partial_reconcile
 from . import account_payment
 from . import account_payment_method_line
+from . import base_partner_merge_automatic_wizard
 from . import commons_allocation_instruction
 from . import commons_bill_approval
 from . import commons_demo
+from . import commons_login_change
 from . import commons_need_category
 from . import commons_receipt_mixin
 from . import commons_resource
@@ -25,6 +27,7 @@ from . import donation_tax_receipt_cerfa
 from . import ir_attachment
 from . import mail_mail
 from . import res_company
+from . import res_groups
 from . import res_partner
 from . import res_partner_bank
 from . import res_users

@@ -46,7 +46,9 @@ class CommonsBillApproval(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_commons_approval_access()
-        return super().create(vals_list)
+        approvals = super().create(vals_list)
+        approvals._check_commons_approver_login()
+        return approvals
 
     def write(self, vals):
         self._check_commons_approval_access()
@@ -55,6 +57,16 @@ class CommonsBillApproval(models.Model):
     def unlink(self):
         self._check_commons_approval_access()
         return super().unlink()
+
+    def _check_commons_approver_login(self):
+        """No approval is recorded for a login that may not decide now (a
+        second login, a login someone else changed, the host's staff),
+        whichever path approves."""
+        for approval in self:
+            approval.user_id._check_commons_decision_login()
+            approval.partner_id._check_commons_steward_duties(
+                approval.move_id.company_id
+            )
 
     def _check_commons_approval_access(self):
         if not self.env.su:

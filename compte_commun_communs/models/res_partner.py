@@ -1,6 +1,16 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from contextlib import contextmanager
+
 from odoo import fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import email_normalize
+
+# Key, in the transaction's cache, of the partners whose change of email is
+# recorded by the write in progress on their login (res.users.write, a merge):
+# their own write then records nothing, so that one change makes one record
+# and one email. Only the code sets it: a context key would come from RPC.
+RECORDING_KEY = "commons_login_change_recording"
 
 
 class ResPartner(models.Model):
@@ -20,6 +30,61 @@ class ResPartner(models.Model):
         "they fund.",
     )
 
+    def write(self, vals):
+        if "email" not in vals:
+            return super().write(vals)
+        new_email = email_normalize(vals["email"] or "")
+        changed = self.filtered(
+            lambda partner: email_normalize(partner.email or "") != new_email
+        )
+        people = changed._get_commons_people()
+        people._check_commons_identity_writer("email")
+        skipped = self.env.cr.cache.get(RECORDING_KEY, set())
+        before = {
+            partner: partner.email for partner in people if partner.id not in skipped
+        }
+        res = super().write(vals)
+        for partner, old_email in before.items():
+            partner._commons_on_email_changed(old_email)
+        return res
+
+    # -- Who the people of the commons are -----------------------------------
+
+    def _get_commons_resources(self):
+        """The resources, of any company and archived ones included, of which
+        these partners (or the people whose commercial partner they are) are
+        stewards or contributors, as superuser.
+
+        :return: commons.resource
+        """
+        Resource = self.env["commons.resource"].sudo().with_context(active_test=False)
+        if not self:
+            return Resource
+        ids = self.ids
+        return Resource.search(
+            [
+                "|",
+                "|",
+                "|",
+                ("steward_ids", "in", ids),
+                ("contributor_ids", "in", ids),
+                ("steward_ids.commercial_partner_id", "in", ids),
+                ("contributor_ids.commercial_partner_id", "in", ids),
+            ]
+        )
+
+    def _get_commons_people(self):
+        """The partners of ``self`` who are a steward or a contributor of a
+        resource (any company, archived resources included), or the commercial
+        partner of one: the people whose login speaks for them in the commons.
+
+        :return: res.partner, a subset of ``self``
+        """
+        resources = self._get_commons_resources()
+        people = resources.steward_ids | resources.contributor_ids
+        people_ids = set((people | people.commercial_partner_id).ids)
+        return self.filtered(lambda partner: partner.id in people_ids)
+
     def _get_commons_login(self):
         """The login that speaks for this person in the commons: their first
         user (the oldest, archived ones included). A second login on the same
@@ -28,13 +93,143 @@ class ResPartner(models.Model):
         :return: res.users, empty when the person has no login
         """
         self.ensure_one()
-        # TODO(logins): see res.users._get_commons_decision_refusal.
         return self.sudo().with_context(active_test=False).user_ids.sorted("id")[:1]
+
+    def _get_commons_login_wait(self):
+        """How long a login of this person decides nothing after a change made
+        by someone else: the longest waiting period of the companies of their
+        resources (the current company's when they have none).
+
+        :return: (company, days)
+        """
+        self.ensure_one()
+        companies = self._get_commons_resources().company_id or self.env.company
+        company = companies.sorted(
+            lambda company: (-company.commons_login_wait_days, company.id)
+        )[:1]
+        return company, company.commons_login_wait_days
+
+    # -- Who may change the identity of these people -------------------------
+
+    def _check_commons_identity_writer(self, action, without_login=False):
+        """Raise AccessError when the current user is the host's staff without
+        administrator rights and ``action`` would touch the login of one of
+        these people who has one (their own excepted).
+
+        :param action: "email", "invite", "grant", "reset", "login" or "merge"
+        :param without_login: guard the people who have no login yet too (a
+            merge would give them one)
+        """
+        writer = self.env.user
+        if writer._is_admin() or not writer._is_internal():
+            # Administrators may (the change is then recorded and the person
+            # told); portal and public users act only through Odoo's own
+            # flows, which prove the person's mailbox (sign-up tokens).
+            return
+        guarded = (
+            (self - writer.partner_id)
+            ._get_commons_people()
+            .filtered(
+                lambda partner: without_login
+                or partner.with_context(active_test=False).user_ids
+            )
+        )
+        if not guarded:
+            return
+        names = ", ".join(guarded.mapped("display_name"))
+        messages = {
+            "email": self.env._(
+                "Only an administrator may change the email of %(people)s: it is "
+                "the address of their login as a steward or contributor of a "
+                "commons resource, where their invitations and password resets "
+                "are sent.",
+                people=names,
+            ),
+            "invite": self.env._(
+                "Only an administrator may send %(people)s an invitation again: it "
+                "carries a link that sets the password of their login as a "
+                "steward or contributor of a commons resource.",
+                people=names,
+            ),
+            "grant": self.env._(
+                "Only an administrator may give back its access to the login of "
+                "%(people)s, a steward or contributor of a commons resource.",
+                people=names,
+            ),
+            "reset": self.env._(
+                "Only an administrator may reset the password of %(people)s, a "
+                "steward or contributor of a commons resource.",
+                people=names,
+            ),
+            "login": self.env._(
+                "Only an administrator may change the login or the password of "
+                "%(people)s, a steward or contributor of a commons resource.",
+                people=names,
+            ),
+            "merge": self.env._(
+                "Only an administrator may merge these contacts: the login of "
+                "%(people)s, a steward or contributor of a commons resource, "
+                "would change.",
+                people=names,
+            ),
+        }
+        raise AccessError(messages.get(action, messages["login"]))
+
+    # -- Changes of a person's address ----------------------------------------
+
+    def _commons_on_email_changed(self, old_email):
+        """The email of this person of the commons changed from ``old_email``:
+        by themselves, their previous address is told; by anyone else, the
+        change is recorded and their login decides nothing until it is
+        confirmed from the previous address or the waiting period ends."""
+        self.ensure_one()
+        login = self._get_commons_login()
+        writer = self.env.user
+        if writer.partner_id == self:
+            if login and old_email:
+                login._notify_commons_own_email_change(old_email, self.email)
+            return
+        self.env["commons.login.change"]._commons_record(
+            self, login, old_email=old_email, new_email=self.email
+        )
+
+    @contextmanager
+    def _commons_recording(self):
+        """While the caller records the change of these partners' logins
+        itself, their own write of the email records nothing."""
+        recording = self.env.cr.cache.setdefault(RECORDING_KEY, set())
+        added = set(self.ids) - recording
+        recording |= added
+        try:
+            yield
+        finally:
+            recording -= added
+
+    # -- Separation of duties --------------------------------------------------
 
     def _check_commons_steward_duties(self, company):
         """Raise UserError unless each of these people may be a steward of a
-        resource of ``company``: the host's staff who post or pay for it never
-        decide for a resource (separation of duties)."""
-        # TODO(duties): refuse people with accounting or Commons manager rights
-        # in ``company``.
+        resource of ``company``: the host's staff who post or pay for it, or
+        administer its database, never decide for a resource (separation of
+        duties)."""
+        for partner in self:
+            staff = (
+                partner.sudo()
+                .user_ids.filtered(lambda user: user._has_commons_host_rights(company))
+                .sorted("id")
+            )
+            if staff:
+                raise UserError(
+                    self.env._(
+                        "%(person)s cannot be a steward of a resource of "
+                        "%(company)s: their login %(login)s has the host's rights "
+                        "there (accounting, Commons manager or administrator). "
+                        "The host's staff post and pay, the stewards decide: "
+                        "another person must be the steward, or these rights must "
+                        "be removed first.",
+                        person=partner.display_name,
+                        company=company.name,
+                        login=staff[0].login,
+                    )
+                )
         return True

@@ -5,4 +5,5 @@ from . import commons_resource_year_select
 from . import commons_settings
 from . import donation_donation_cancel
 from . import donation_tax_receipt_print
+from . import portal_wizard
 from . import tax_receipt_annual_create

@@ -1,0 +1,59 @@
+# Copyright 2026 Compte Commun des Communs contributors
+# License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from odoo import api, fields, models
+from odoo.tools import email_normalize
+
+
+class PortalWizardUser(models.TransientModel):
+    """The portal access wizard, open to the host's staff (Contact Creation):
+    for a steward or a contributor who already has a login, only an
+    administrator changes its email, invites again (a link that sets the
+    password) or gives back an archived login."""
+
+    _inherit = "portal.wizard.user"
+
+    commons_locked = fields.Boolean(
+        compute="_compute_commons_locked",
+        help="The contact is a steward or a contributor of a commons resource "
+        "with a login, and you are not an administrator: its email and its "
+        "invitation are an administrator's.",
+    )
+
+    @api.depends("partner_id", "user_id")
+    @api.depends_context("uid")
+    def _compute_commons_locked(self):
+        writer = self.env.user
+        if writer._is_admin():
+            self.commons_locked = False
+            return
+        people = (self.partner_id - writer.partner_id)._get_commons_people()
+        for line in self:
+            line.commons_locked = bool(line.user_id) and line.partner_id in people
+
+    def action_grant_access(self):
+        self.ensure_one()
+        self._check_commons_email_change()
+        if self.user_id:
+            # An archived login (or a public one) is given back, with a new
+            # invitation.
+            self.partner_id._check_commons_identity_writer("grant")
+        return super().action_grant_access()
+
+    def action_invite_again(self):
+        self.ensure_one()
+        self._check_commons_email_change()
+        self.partner_id._check_commons_identity_writer("invite")
+        return super().action_invite_again()
+
+    def _update_partner_email(self):
+        self._check_commons_email_change()
+        return super()._update_partner_email()
+
+    def _check_commons_email_change(self):
+        """The line's email replaces the contact's: refused to the host's
+        staff for a person of the commons who has a login."""
+        self.ensure_one()
+        if email_normalize(self.email or "") != email_normalize(
+            self.partner_id.email or ""
+        ):
+            self.partner_id._check_commons_identity_writer("email")
