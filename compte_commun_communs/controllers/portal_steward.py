@@ -108,10 +108,12 @@ class CommonsStewardPortal(CustomerPortal):
         )
 
     def _get_commons_bills_to_decide(self, resources):
-        """The bills waiting for the session user's decision."""
+        """The bills waiting for the session user's decision: those they may
+        decide on and have not approved yet."""
         user = request.env.user
         return self._get_commons_submitted_bills(resources).filtered(
             lambda bill: not bill._get_commons_approval_refusal(user)
+            and not self._has_commons_approved(bill)
         )
 
     def _get_commons_bill_files(self, bills):
@@ -139,15 +141,16 @@ class CommonsStewardPortal(CustomerPortal):
     def _prepare_commons_bill_values(self, bill, left_after, files):
         """What the steward's card of a waiting bill shows, and what its
         Approve and Reject forms carry: the bill's fingerprint as shown."""
+        refusal = bill._get_commons_approval_refusal(request.env.user)
         return {
             "bill": bill,
             "instruction": bill.commons_instruction_id,
             "file": files[bill.id],
             "remaining_after": left_after[bill],
             "approvals": bill._get_commons_valid_approvals(),
-            "refusal": bill._get_commons_approval_refusal(request.env.user),
+            "refusal": refusal,
             "approved_by_me": self._has_commons_approved(bill),
-            "fingerprint": bill._get_commons_fingerprint(),
+            "fingerprint": not refusal and bill._get_commons_fingerprint(),
         }
 
     def _prepare_commons_steward_values(self, resources):

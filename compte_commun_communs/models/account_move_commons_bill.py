@@ -174,6 +174,7 @@ class AccountMove(models.Model):
         of a bill and what its envelope or resource has left."""
         self.ensure_one()
         self._check_commons_approver()
+        self._check_commons_new_approval()
         self._check_commons_fingerprint(fingerprint)
         self._check_commons_bill()
         self._lock_commons_funds()
@@ -187,7 +188,7 @@ class AccountMove(models.Model):
         waiting bill can always be rejected: only who decides is checked, not
         the rules of a bill (its instruction may have ended)."""
         self.ensure_one()
-        reason = self._get_commons_reason(reason)
+        reason = self._get_commons_rejection_reason(reason)
         self._check_commons_approver()
         self._check_commons_fingerprint(fingerprint)
         self._do_commons_reject(reason)
@@ -307,7 +308,7 @@ class AccountMove(models.Model):
             bill._notify_commons_contributor("rejected")
 
     @api.model
-    def _get_commons_reason(self, reason):
+    def _get_commons_rejection_reason(self, reason):
         """The reason of a rejection, which the contributor reads."""
         reason = (reason or "").strip()
         if not reason:
@@ -396,6 +397,8 @@ class AccountMove(models.Model):
         """The approvals given to the bill as it is now (``fingerprint``, when
         the caller just computed it)."""
         self.ensure_one()
+        if not self.sudo().commons_approval_ids:
+            return self.sudo().commons_approval_ids
         fingerprint = fingerprint or self._get_commons_fingerprint()
         return self.sudo().commons_approval_ids.filtered(
             lambda approval: approval.fingerprint == fingerprint
@@ -617,23 +620,12 @@ class AccountMove(models.Model):
                     state=bill._get_commons_status_label(),
                 )
             )
-        # The fingerprint only for the bills this steward approved already.
-        if partner in bill.commons_approval_ids.partner_id and (
-            partner in bill._get_commons_valid_approvals().partner_id
-        ):
-            return UserError(
-                self.env._(
-                    "You already approved %(bill)s: another steward must approve "
-                    "it too.",
-                    bill=bill.name,
-                )
-            )
         return None
 
     def _check_commons_approver(self):
-        """A steward of the bill's resource, who is not the bill's contributor,
-        whose login may decide and who has not approved it yet, decides on a
-        bill waiting for the stewards."""
+        """A steward of the bill's resource, who is not the bill's contributor
+        and whose login may decide, decides on a bill waiting for the
+        stewards."""
         self.ensure_one()
         user = self.env.user
         error = self._get_commons_approval_error(user)
@@ -641,6 +633,24 @@ class AccountMove(models.Model):
             raise error
         user._check_commons_decision_login()
         user.partner_id._check_commons_steward_duties(self.company_id)
+
+    def _check_commons_new_approval(self):
+        """Two approvals are two stewards': one who approved the bill as it is
+        may still reject it, not approve it again."""
+        self.ensure_one()
+        partner = self.env.user.partner_id
+        bill = self.sudo()
+        # The fingerprint only for a bill this steward approved already.
+        if partner in bill.commons_approval_ids.partner_id and (
+            partner in bill._get_commons_valid_approvals().partner_id
+        ):
+            raise UserError(
+                self.env._(
+                    "You already approved %(bill)s: another steward must approve "
+                    "it too.",
+                    bill=bill.name,
+                )
+            )
 
     def _check_commons_fingerprint(self, fingerprint):
         """The bill is still what the steward read: a decision carries the
@@ -752,6 +762,8 @@ class AccountMove(models.Model):
 
         :return: {bill: amount in the company's currency}
         """
+        if not self:
+            return {}
         instructions = self.commons_instruction_id.sudo()
         resources = self.filtered(
             lambda bill: not bill.commons_instruction_id

@@ -323,6 +323,18 @@ class TestCommonsBillApproval(CommonsCase):
         bill.action_post()
         self.assertEqual(bill.state, "posted")
 
+    def test_first_of_two_stewards_may_still_reject(self):
+        self.loot.with_user(self.accountant).commons_double_approval_amount = 1000
+        instruction = self._instruction(self.loot, 1500, "2023-05-01")
+        bill = self._submitted_bill(1200, instruction=instruction)
+        self._approve(bill, self.steward)
+        self.assertEqual(bill.commons_bill_state, "submitted")
+        # Closing the instruction rejects it, whoever approved it first.
+        instruction.with_user(self.steward).sudo().commons_close("Work stopped.")
+        self.assertEqual(bill.commons_bill_state, "rejected")
+        self.assertEqual(bill.commons_state_reason, "Work stopped.")
+        self.assertFalse(bill.sudo().commons_approval_ids)
+
     def test_first_of_two_approvals_lapses_with_a_change(self):
         self.loot.with_user(self.accountant).commons_double_approval_amount = 1000
         bill = self._submitted_bill(1200)
