@@ -2,7 +2,7 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from itertools import zip_longest
 
-from odoo import fields, http
+from odoo import http
 from odoo.exceptions import UserError
 from odoo.http import request
 
@@ -32,6 +32,7 @@ class CommonsContributorPortal(CustomerPortal):
     def _get_commons_instructions_sudo(self, active=False):
         """The user's allocation instructions, issued (not drafts); with
         ``active``, those a bill can be sent against today."""
+        Instruction = request.env["commons.allocation.instruction"].sudo()
         domain = [
             (
                 "contributor_id.commercial_partner_id",
@@ -40,16 +41,9 @@ class CommonsContributorPortal(CustomerPortal):
             ),
             ("state", "!=", "draft"),
         ]
-        instructions = (
-            request.env["commons.allocation.instruction"].sudo().search(domain)
-        )
         if active:
-            today = fields.Date.context_today(request.env.user)
-            instructions = instructions.filtered(
-                lambda i: i.state == "active"
-                and (not i.date_end or i.date_end >= today)
-            )
-        return instructions
+            domain += Instruction._get_commons_committing_domain()
+        return Instruction.search(domain)
 
     def _get_commons_bills_domain(self):
         return [

@@ -6,7 +6,10 @@ from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
-from ..models.account_move_commons_bill import APPROVAL_MOVE_TYPES
+from ..models.account_move_commons_bill import (
+    APPROVAL_MOVE_TYPES,
+    WAITING_BILLS_ORDER,
+)
 
 # What the portal shows in the browser; any other file is downloaded.
 INLINE_MIMETYPES = ("application/pdf", "image/jpeg", "image/png")
@@ -77,24 +80,19 @@ class CommonsStewardPortal(CustomerPortal):
             raise MissingError(request.env._("This instruction does not exist."))
         return instruction
 
-    def _is_commons_own_bill(self, bill):
-        """Whether the session user is the bill's contributor (or submitted it):
-        another steward must decide on it."""
-        user = request.env.user
-        return (
-            user.partner_id.commercial_partner_id == bill.commercial_partner_id
-            or bill.commons_submitted_by_id == user
-        )
-
     def _has_commons_approved(self, bill):
-        return request.env.user.partner_id in (
-            bill._get_commons_valid_approvals().partner_id
+        """Whether the session user's approval of the bill, as it is now,
+        waits for another steward's."""
+        partner = request.env.user.partner_id
+        return partner in bill.commons_approval_ids.partner_id and (
+            partner in bill._get_commons_valid_approvals().partner_id
         )
 
     # -- Data of the page -----------------------------------------------------
 
     def _get_commons_submitted_bills(self, resources):
-        """The draft bills of the resources waiting for their stewards."""
+        """The draft bills of the resources waiting for their stewards, in
+        the order they count against their envelopes."""
         return (
             request.env["account.move"]
             .sudo()
@@ -105,14 +103,16 @@ class CommonsStewardPortal(CustomerPortal):
                     ("state", "=", "draft"),
                     ("commons_bill_state", "=", "submitted"),
                 ],
-                order="invoice_date, id",
+                order=WAITING_BILLS_ORDER,
             )
         )
 
     def _get_commons_bills_to_decide(self, resources):
-        """The bills waiting for the session user's decision."""
+        """The bills waiting for the session user's decision: those they may
+        decide on and have not approved yet."""
+        user = request.env.user
         return self._get_commons_submitted_bills(resources).filtered(
-            lambda bill: not self._is_commons_own_bill(bill)
+            lambda bill: not bill._get_commons_approval_refusal(user)
             and not self._has_commons_approved(bill)
         )
 
@@ -138,27 +138,19 @@ class CommonsStewardPortal(CustomerPortal):
     def _get_commons_bill_file(self, bill):
         return self._get_commons_bill_files(bill)[bill.id]
 
-    def _get_commons_remaining_after(self, bill, available):
-        """What the bill's instruction (or, without instruction, its resource)
-        would have left once the bill is approved.
-
-        :param available: {resource id: available amount}, see
-            commons.resource._get_commons_available_amounts
-        """
-        amount = bill._get_commons_consumed_amount()
-        if bill.commons_instruction_id:
-            return bill.commons_instruction_id.amount_remaining - amount
-        return available[bill.commons_resource_id.id] - amount
-
-    def _prepare_commons_bill_values(self, bill, available, files):
+    def _prepare_commons_bill_values(self, bill, left_after, files):
+        """What the steward's card of a waiting bill shows, and what its
+        Approve and Reject forms carry: the bill's fingerprint as shown."""
+        refusal = bill._get_commons_approval_refusal(request.env.user)
         return {
             "bill": bill,
             "instruction": bill.commons_instruction_id,
             "file": files[bill.id],
-            "remaining_after": self._get_commons_remaining_after(bill, available),
+            "remaining_after": left_after[bill],
             "approvals": bill._get_commons_valid_approvals(),
-            "is_own": self._is_commons_own_bill(bill),
+            "refusal": refusal,
             "approved_by_me": self._has_commons_approved(bill),
+            "fingerprint": not refusal and bill._get_commons_fingerprint(),
         }
 
     def _prepare_commons_steward_values(self, resources):
@@ -168,7 +160,7 @@ class CommonsStewardPortal(CustomerPortal):
         year = fields.Date.context_today(request.env.user).year
         resources = resources.with_context(commons_year=year)
         bills = self._get_commons_submitted_bills(resources)
-        available = resources._get_commons_available_amounts()
+        left_after = bills._get_commons_left_after()
         files = self._get_commons_bill_files(bills)
         Move = request.env["account.move"].sudo()
         sections = []
@@ -177,7 +169,7 @@ class CommonsStewardPortal(CustomerPortal):
                 lambda b, r=resource: b.commons_resource_id == r
             )
             bill_values = [
-                self._prepare_commons_bill_values(b, available, files)
+                self._prepare_commons_bill_values(b, left_after, files)
                 for b in resource_bills
             ]
             sections.append(
@@ -281,14 +273,14 @@ class CommonsStewardPortal(CustomerPortal):
         website=True,
         methods=["POST"],
     )
-    def portal_my_commons_bill_approve(self, bill_id, **kwargs):
+    def portal_my_commons_bill_approve(self, bill_id, fingerprint=None, **kwargs):
         try:
             bill = self._get_commons_steward_bill_sudo(bill_id)
         except MissingError:
             return request.redirect("/my")
         try:
             with request.env.cr.savepoint():
-                bill.action_commons_approve()
+                bill.commons_approve(fingerprint)
         except DECISION_ERRORS as error:
             self._set_commons_notice(error.args[0], "danger")
             return self._commons_redirect(f"commons_bill_{bill.id}")
@@ -310,14 +302,16 @@ class CommonsStewardPortal(CustomerPortal):
         website=True,
         methods=["POST"],
     )
-    def portal_my_commons_bill_reject(self, bill_id, reason=None, **kwargs):
+    def portal_my_commons_bill_reject(
+        self, bill_id, fingerprint=None, reason=None, **kwargs
+    ):
         try:
             bill = self._get_commons_steward_bill_sudo(bill_id)
         except MissingError:
             return request.redirect("/my")
         try:
             with request.env.cr.savepoint():
-                bill.action_commons_reject(reason)
+                bill.commons_reject(fingerprint, reason)
         except DECISION_ERRORS as error:
             self._set_commons_notice(error.args[0], "danger")
             return self._commons_redirect(f"commons_bill_{bill.id}")
@@ -493,7 +487,7 @@ class CommonsStewardPortal(CustomerPortal):
         if not errors:
             try:
                 with request.env.cr.savepoint():
-                    instruction.action_commons_update(values)
+                    instruction.commons_update(values)
             except DECISION_ERRORS as error:
                 errors.append(error.args[0])
         if errors:
@@ -540,17 +534,71 @@ class CommonsStewardPortal(CustomerPortal):
             ),
         )
 
+    def _commons_instruction_end(self, instruction_id, method, post, done_message):
+        """Close or cancel an instruction (``method``: commons_close or
+        commons_cancel). Its bills waiting for the stewards are shown first,
+        with the reason to reject them that the model asks for; without
+        waiting bills, a POST ends it at once."""
+        try:
+            instruction = self._get_commons_steward_instruction_sudo(instruction_id)
+        except MissingError:
+            return request.redirect("/my")
+        error = None
+        if request.httprequest.method == "POST":
+            rejected = instruction._get_commons_waiting_bills()
+            try:
+                with request.env.cr.savepoint():
+                    getattr(instruction, method)(post.get("reason"))
+            except DECISION_ERRORS as exc:
+                error = exc.args[0]
+            else:
+                message = done_message(instruction.reference)
+                if rejected:
+                    message = request.env._(
+                        "%(done)s Its %(count)s bills waiting for the stewards are "
+                        "rejected: their contributors are told why.",
+                        done=message,
+                        count=len(rejected),
+                    )
+                self._set_commons_notice(message)
+                return self._commons_redirect(
+                    f"commons_resource_{instruction.resource_id.id}"
+                )
+            if not instruction._get_commons_waiting_bills():
+                # Refused for another reason: say it on the stewards' page.
+                self._set_commons_notice(error, "danger")
+                return self._commons_redirect(
+                    f"commons_resource_{instruction.resource_id.id}"
+                )
+        values = self._prepare_portal_layout_values()
+        values.update(
+            {
+                "page_name": "commons_steward",
+                "commons_form": True,
+                "instruction": instruction,
+                "resource": instruction.resource_id,
+                "closing": method == "commons_close",
+                "waiting": instruction._get_commons_waiting_bills(),
+                "reason": post.get("reason") or "",
+                "error": error,
+            }
+        )
+        return request.render(
+            "compte_commun_communs.portal_my_commons_instruction_end", values
+        )
+
     @http.route(
         "/my/commons/instructions/<int:instruction_id>/close",
         type="http",
         auth="user",
         website=True,
-        methods=["POST"],
+        methods=["GET", "POST"],
     )
-    def portal_my_commons_instruction_close(self, instruction_id, **kwargs):
-        return self._commons_instruction_action(
+    def portal_my_commons_instruction_close(self, instruction_id, **post):
+        return self._commons_instruction_end(
             instruction_id,
-            "action_close",
+            "commons_close",
+            post,
             lambda ref: request.env._(
                 "The instruction %(reference)s is closed: what was left of its "
                 "envelope is available again.",
@@ -563,12 +611,13 @@ class CommonsStewardPortal(CustomerPortal):
         type="http",
         auth="user",
         website=True,
-        methods=["POST"],
+        methods=["GET", "POST"],
     )
-    def portal_my_commons_instruction_cancel(self, instruction_id, **kwargs):
-        return self._commons_instruction_action(
+    def portal_my_commons_instruction_cancel(self, instruction_id, **post):
+        return self._commons_instruction_end(
             instruction_id,
-            "action_cancel",
+            "commons_cancel",
+            post,
             lambda ref: request.env._(
                 "The instruction %(reference)s is cancelled.", reference=ref
             ),

@@ -6,7 +6,7 @@ import json
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import float_compare
-from odoo.tools.misc import formatLang
+from odoo.tools.misc import format_date, formatLang
 
 # A contributor's documents that spend a resource's funds, or give them back
 # (a credit note): they need a steward's approval before they touch the ledger.
@@ -19,6 +19,9 @@ PIPELINE_FIELDS = {
     "commons_submitted_by_id",
     "commons_approval_ids",
 }
+# The order of the bills waiting for the stewards: each counts against its
+# envelope after the ones before it.
+WAITING_BILLS_ORDER = "invoice_date, id"
 # States in which the contributor may still correct or withdraw the bill.
 CORRECTABLE_STATES = ("submitted", "rejected", "returned")
 
@@ -128,11 +131,15 @@ class AccountMove(models.Model):
         return res
 
     # -- The contributor's and the stewards' actions ------------------------
+    # Buttons (action_*) take no argument. A decision that carries what the
+    # steward read or typed (the bill's fingerprint, a reason) is a commons_*
+    # method, which the portal calls and RPC may call: each checks who calls.
 
     def action_commons_submit(self):
         """Submit the bill to the stewards of its resource, who are emailed.
         The contributor calls it from the portal; the host's accountant may
-        submit a bill it recorded for them."""
+        submit a bill it recorded for them (the backend's Submit button). The
+        same rules hold on both paths: see _check_commons_bill."""
         for bill in self:
             bill._check_commons_submitter()
             if bill.state != "draft" or bill.commons_bill_state not in (
@@ -148,7 +155,7 @@ class AccountMove(models.Model):
                     )
                 )
             bill._check_commons_bill()
-            bill._check_commons_bill_bank_account()
+            bill._check_commons_envelope_left()
             bill.sudo().write(
                 {
                     "commons_bill_state": "submitted",
@@ -159,72 +166,36 @@ class AccountMove(models.Model):
             bill._notify_commons_stewards()
         return True
 
-    def action_commons_approve(self):
-        """Approve the bill as a steward of its resource. Two different stewards
-        approve a bill above the resource's threshold. Checks who calls: not the
-        accountant, not an administrator, never the bill's own contributor."""
-        for bill in self:
-            bill._check_commons_approver()
-            bill._lock_commons_funds()
-            bill._check_commons_funds()
-            amount = bill._get_commons_consumed_amount()
-            fingerprint = bill._get_commons_fingerprint()
-            self.env["commons.bill.approval"].sudo().create(
-                {
-                    "move_id": bill.id,
-                    "user_id": self.env.user.id,
-                    "partner_id": self.env.user.partner_id.id,
-                    "amount": amount,
-                    "fingerprint": fingerprint,
-                }
-            )
-            approvals = bill._get_commons_valid_approvals()
-            approved = len(approvals.partner_id) >= bill.commons_approvals_needed
-            if approved:
-                bill.sudo().write({"commons_bill_state": "approved"})
-            bill.sudo().message_post(
-                body=self.env._(
-                    "Approved by %(steward)s, steward of %(resource)s.",
-                    steward=self.env.user.partner_id.name,
-                    resource=bill.commons_resource_id.sudo().name,
-                )
-                if approved
-                else self.env._(
-                    "First approval by %(steward)s, steward of %(resource)s: the "
-                    "bill needs the approval of another steward.",
-                    steward=self.env.user.partner_id.name,
-                    resource=bill.commons_resource_id.sudo().name,
-                ),
-                author_id=self.env.user.partner_id.id,
-                subtype_xmlid="mail.mt_note",
-            )
-            if approved:
-                bill._notify_commons_contributor("approved")
+    def commons_approve(self, fingerprint):
+        """Approve the bill as a steward of its resource, as it was shown to
+        them: ``fingerprint`` is the bill's _get_commons_fingerprint() when
+        they read it (the portal's form carries it); a bill that changed since
+        is refused. Two different stewards approve a bill above the resource's
+        threshold. Checks who calls (``env.user``, also under sudo), the rules
+        of a bill and what its envelope or resource has left."""
+        self.ensure_one()
+        self._check_commons_approver()
+        self._check_commons_new_approval()
+        self._check_commons_fingerprint(fingerprint)
+        self._check_commons_bill()
+        self._lock_commons_funds()
+        self._check_commons_funds()
+        self._do_commons_approve(fingerprint)
         return True
 
-    def action_commons_reject(self, reason):
-        """Reject the bill as a steward of its resource, with a reason the
-        contributor reads."""
-        reason = (reason or "").strip()
-        if not reason:
-            raise UserError(self.env._("Say why the bill is rejected."))
-        for bill in self:
-            bill._check_commons_approver()
-            bill._set_commons_decision("rejected", reason)
-            bill.sudo().message_post(
-                body=self.env._(
-                    "Rejected by %(steward)s, steward of %(resource)s: %(reason)s",
-                    steward=self.env.user.partner_id.name,
-                    resource=bill.commons_resource_id.sudo().name,
-                    reason=reason,
-                ),
-                author_id=self.env.user.partner_id.id,
-                subtype_xmlid="mail.mt_note",
-            )
-            bill._notify_commons_contributor("rejected")
+    def commons_reject(self, fingerprint, reason):
+        """Reject the bill as a steward of its resource, as it was shown to
+        them (see commons_approve), with a reason the contributor reads. A
+        waiting bill can always be rejected: only who decides is checked, not
+        the rules of a bill (its instruction may have ended)."""
+        self.ensure_one()
+        reason = self._get_commons_rejection_reason(reason)
+        self._check_commons_approver()
+        self._check_commons_fingerprint(fingerprint)
+        self._do_commons_reject(reason)
         return True
 
-    def action_commons_send_back(self, reason):
+    def commons_send_back(self, reason):
         """The host sends the bill back to its contributor (a missing legal
         mention, a wrong VAT): any approval is withdrawn."""
         reason = (reason or "").strip()
@@ -281,6 +252,69 @@ class AccountMove(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
         return True
+
+    def _do_commons_approve(self, fingerprint):
+        """Record the current steward's approval of the bill as ``fingerprint``
+        says it is, once checked (see commons_approve)."""
+        self.ensure_one()
+        user = self.env.user
+        self.env["commons.bill.approval"].sudo().create(
+            {
+                "move_id": self.id,
+                "user_id": user.id,
+                "partner_id": user.partner_id.id,
+                "amount": self._get_commons_consumed_amount(),
+                "fingerprint": fingerprint,
+            }
+        )
+        approvals = self._get_commons_valid_approvals(fingerprint)
+        approved = len(approvals.partner_id) >= self.commons_approvals_needed
+        if approved:
+            self.sudo().write({"commons_bill_state": "approved"})
+        resource = self.commons_resource_id.sudo().name
+        self.sudo().message_post(
+            body=self.env._(
+                "Approved by %(steward)s, steward of %(resource)s.",
+                steward=user.partner_id.name,
+                resource=resource,
+            )
+            if approved
+            else self.env._(
+                "First approval by %(steward)s, steward of %(resource)s: the "
+                "bill needs the approval of another steward.",
+                steward=user.partner_id.name,
+                resource=resource,
+            ),
+            author_id=user.partner_id.id,
+            subtype_xmlid="mail.mt_note",
+        )
+        if approved:
+            self._notify_commons_contributor("approved")
+
+    def _do_commons_reject(self, reason):
+        """Reject the bills as the current steward, once checked (see
+        commons_reject; closing an instruction rejects its waiting bills)."""
+        for bill in self:
+            bill._set_commons_decision("rejected", reason)
+            bill.sudo().message_post(
+                body=self.env._(
+                    "Rejected by %(steward)s, steward of %(resource)s: %(reason)s",
+                    steward=self.env.user.partner_id.name,
+                    resource=bill.commons_resource_id.sudo().name,
+                    reason=reason,
+                ),
+                author_id=self.env.user.partner_id.id,
+                subtype_xmlid="mail.mt_note",
+            )
+            bill._notify_commons_contributor("rejected")
+
+    @api.model
+    def _get_commons_rejection_reason(self, reason):
+        """The reason of a rejection, which the contributor reads."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(self.env._("Say why the bill is rejected."))
+        return reason
 
     # -- Business methods ----------------------------------------------------
 
@@ -366,10 +400,13 @@ class AccountMove(models.Model):
         ]
         return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()
 
-    def _get_commons_valid_approvals(self):
-        """The approvals given to the bill as it is now."""
+    def _get_commons_valid_approvals(self, fingerprint=None):
+        """The approvals given to the bill as it is now (``fingerprint``, when
+        the caller just computed it)."""
         self.ensure_one()
-        fingerprint = self._get_commons_fingerprint()
+        if not self.sudo().commons_approval_ids:
+            return self.sudo().commons_approval_ids
+        fingerprint = fingerprint or self._get_commons_fingerprint()
         return self.sudo().commons_approval_ids.filtered(
             lambda approval: approval.fingerprint == fingerprint
         )
@@ -398,14 +435,20 @@ class AccountMove(models.Model):
             bill._notify_commons_stewards()
 
     def _check_commons_bill(self):
-        """What a bill must be before it goes to the stewards or is approved."""
+        """The rules of a bill charged to a commons resource, whoever sends or
+        approves it and by whichever path: the contributor's portal, the
+        backend's Submit, every approval. Its one resource, not paid yet; its
+        contributor still one of the resource; its instruction theirs, of
+        that resource, active and still taking bills; its reference not
+        already used (Odoo's duplicate detection); its bank account."""
         self.ensure_one()
-        resources = self._get_commons_resources()
-        if self.move_type not in APPROVAL_MOVE_TYPES or not resources:
+        bill = self.sudo()
+        resources = bill._get_commons_resources()
+        if bill.move_type not in APPROVAL_MOVE_TYPES or not resources:
             raise UserError(
                 self.env._(
                     "%(bill)s is not a bill charged to a commons resource.",
-                    bill=self.display_name,
+                    bill=bill.display_name,
                 )
             )
         if len(resources) > 1:
@@ -413,63 +456,102 @@ class AccountMove(models.Model):
                 self.env._(
                     "%(bill)s is charged to several resources (%(resources)s): a "
                     "bill is approved by the stewards of one resource.",
-                    bill=self.display_name,
+                    bill=bill.display_name,
                     resources=", ".join(resources.mapped("display_name")),
                 )
             )
-        payments = self.sudo().matched_payment_ids.filtered(
+        payments = bill.matched_payment_ids.filtered(
             lambda payment: payment.state in ("in_process", "paid")
         )
-        if payments or self.payment_state != "not_paid":
+        if payments or bill.payment_state != "not_paid":
             # A draft bill of the host may be paid (the list's "Pay"), then
             # charged to a resource: its stewards would decide on money gone.
             raise UserError(
                 self.env._(
                     "%(bill)s is paid already: a bill of a commons resource is paid "
                     "once its stewards approved it. Cancel its payment first.",
-                    bill=self.display_name,
+                    bill=bill.display_name,
                 )
             )
-        instruction = self.commons_instruction_id.sudo()
-        if instruction:
-            if instruction.resource_id != resources:
-                raise UserError(
-                    self.env._(
-                        "The instruction “%(purpose)s” is one of %(resource)s.",
-                        purpose=instruction.name,
-                        resource=instruction.resource_id.display_name,
-                    )
-                )
-            if (
-                instruction.contributor_id.commercial_partner_id
-                != self.commercial_partner_id
-            ):
-                raise UserError(
-                    self.env._(
-                        "The instruction “%(purpose)s” is given to %(contributor)s, "
-                        "not to %(partner)s.",
-                        purpose=instruction.name,
-                        contributor=instruction.contributor_id.display_name,
-                        partner=self.partner_id.display_name,
-                    )
-                )
-            if instruction.state != "active":
-                raise UserError(
-                    self.env._(
-                        "The instruction “%(purpose)s” is %(state)s: bills go "
-                        "against an active instruction.",
-                        purpose=instruction.name,
-                        state=instruction._get_state_label(),
-                    )
-                )
-        elif self.commercial_partner_id not in resources.contributor_ids.mapped(
+        bill._check_commons_bill_instruction(resources)
+        if bill.commercial_partner_id not in resources.contributor_ids.mapped(
             "commercial_partner_id"
         ):
             raise UserError(
                 self.env._(
-                    "%(partner)s is not a contributor of %(resource)s.",
-                    partner=self.partner_id.display_name,
+                    "%(partner)s is not, or no longer, a contributor of "
+                    "%(resource)s: ask its stewards.",
+                    partner=bill.partner_id.display_name,
                     resource=resources.display_name,
+                )
+            )
+        bill._check_commons_bill_billable()
+        if bill._fetch_duplicate_reference().get(bill):
+            raise UserError(
+                self.env._(
+                    "%(partner)s already sent an invoice numbered %(ref)s: an "
+                    "invoice is sent once (correct its number if this is "
+                    "another one).",
+                    partner=bill.partner_id.display_name,
+                    ref=bill.ref,
+                )
+            )
+        self._check_commons_bill_bank_account()
+
+    def _check_commons_bill_instruction(self, resource):
+        """The bill's instruction, if any, is one of its resource and given to
+        its contributor."""
+        self.ensure_one()
+        instruction = self.commons_instruction_id.sudo()
+        if not instruction:
+            return
+        if instruction.resource_id != resource:
+            raise UserError(
+                self.env._(
+                    "The instruction “%(purpose)s” is one of %(resource)s.",
+                    purpose=instruction.name,
+                    resource=instruction.resource_id.display_name,
+                )
+            )
+        if instruction.contributor_id.commercial_partner_id != (
+            self.commercial_partner_id
+        ):
+            raise UserError(
+                self.env._(
+                    "The instruction “%(purpose)s” is given to %(contributor)s, "
+                    "not to %(partner)s.",
+                    purpose=instruction.name,
+                    contributor=instruction.contributor_id.display_name,
+                    partner=self.partner_id.display_name,
+                )
+            )
+
+    def _check_commons_bill_billable(self):
+        """The bill's instruction, if any, still takes bills today: active, and
+        not ended for longer than the host's grace period for late bills."""
+        self.ensure_one()
+        instruction = self.commons_instruction_id.sudo()
+        if not instruction:
+            return
+        if instruction.state != "active":
+            raise UserError(
+                self.env._(
+                    "The instruction “%(purpose)s” is %(state)s: bills go "
+                    "against an active instruction.",
+                    purpose=instruction.name,
+                    state=instruction._get_state_label(),
+                )
+            )
+        if not instruction._is_commons_billable():
+            raise UserError(
+                self.env._(
+                    "The instruction “%(purpose)s” ended on %(date)s and took late "
+                    "bills until %(until)s: ask a steward of %(resource)s for a "
+                    "new one.",
+                    purpose=instruction.name,
+                    date=format_date(self.env, instruction.date_end),
+                    until=format_date(self.env, instruction.date_bills_until),
+                    resource=instruction.resource_id.display_name,
                 )
             )
 
@@ -485,48 +567,114 @@ class AccountMove(models.Model):
             self.env._("Only the contributor of %(bill)s may do this.", bill=self.name)
         )
 
-    def _check_commons_approver(self):
-        """A steward of the bill's resource, who is not the bill's contributor
-        and has not approved it yet, decides on a bill waiting for them."""
+    def _get_commons_approval_refusal(self, user):
+        """Why ``user`` may not approve or reject the bill now, or False when
+        they may: the one rule of who decides, which every decision checks
+        and the steward's page reads.
+
+        :return: a translated reason, or False
+        """
+        error = self._get_commons_approval_error(user)
+        return error.args[0] if error else False
+
+    def _get_commons_approval_error(self, user):
+        """See _get_commons_approval_refusal.
+
+        :return: the error a decision of ``user`` raises (AccessError when
+            they are not the one to decide, UserError when the bill is not
+            to be decided), or None
+        """
         self.ensure_one()
-        user = self.env.user
+        bill = self.sudo()
         partner = user.partner_id
-        self._check_commons_bill()
-        resource = self._get_commons_resources()
-        if partner not in resource.steward_ids:
-            raise AccessError(
+        resources = bill._get_commons_resources()
+        if not resources:
+            return UserError(
                 self.env._(
-                    "Only a steward of %(resource)s approves or rejects its bills: "
-                    "%(user)s is not one.",
-                    resource=resource.display_name,
-                    user=user.name,
+                    "%(bill)s is not a bill charged to a commons resource.",
+                    bill=bill.display_name,
                 )
             )
-        if partner.commercial_partner_id == self.commercial_partner_id or (
-            self.commons_submitted_by_id and self.commons_submitted_by_id == user
+        for resource in resources:
+            if partner not in resource.steward_ids:
+                return AccessError(
+                    self.env._(
+                        "Only a steward of %(resource)s approves or rejects its "
+                        "bills: %(user)s is not one.",
+                        resource=resource.display_name,
+                        user=user.name,
+                    )
+                )
+        if partner.commercial_partner_id == bill.commercial_partner_id or (
+            bill.commons_submitted_by_id and bill.commons_submitted_by_id == user
         ):
-            raise AccessError(
+            return AccessError(
                 self.env._(
                     "Nobody approves their own bill: another steward of "
                     "%(resource)s must decide on %(bill)s.",
-                    resource=resource.display_name,
-                    bill=self.name,
+                    resource=resources[:1].display_name,
+                    bill=bill.name,
                 )
             )
-        if self.state != "draft" or self.commons_bill_state != "submitted":
-            raise UserError(
+        refusal = user._get_commons_decision_refusal()
+        if refusal:
+            return AccessError(refusal)
+        if bill.state != "draft" or bill.commons_bill_state != "submitted":
+            return UserError(
                 self.env._(
                     "%(bill)s is not waiting for the stewards: it is %(state)s.",
-                    bill=self.display_name,
-                    state=self._get_commons_status_label(),
+                    bill=bill.display_name,
+                    state=bill._get_commons_status_label(),
                 )
             )
-        if partner in self._get_commons_valid_approvals().partner_id:
+        return None
+
+    def _check_commons_approver(self):
+        """A steward of the bill's resource, who is not the bill's contributor
+        and whose login may decide, decides on a bill waiting for the
+        stewards."""
+        self.ensure_one()
+        user = self.env.user
+        error = self._get_commons_approval_error(user)
+        if error:
+            raise error
+        user._check_commons_decision_login()
+        user.partner_id._check_commons_steward_duties(self.company_id)
+
+    def _check_commons_new_approval(self):
+        """Two approvals are two stewards': one who approved the bill as it is
+        may still reject it, not approve it again."""
+        self.ensure_one()
+        partner = self.env.user.partner_id
+        bill = self.sudo()
+        # The fingerprint only for a bill this steward approved already.
+        if partner in bill.commons_approval_ids.partner_id and (
+            partner in bill._get_commons_valid_approvals().partner_id
+        ):
             raise UserError(
                 self.env._(
                     "You already approved %(bill)s: another steward must approve "
                     "it too.",
-                    bill=self.name,
+                    bill=bill.name,
+                )
+            )
+
+    def _check_commons_fingerprint(self, fingerprint):
+        """The bill is still what the steward read: a decision carries the
+        fingerprint of the bill as it was shown to them."""
+        self.ensure_one()
+        if not fingerprint:
+            raise UserError(
+                self.env._(
+                    "A steward decides on a bill as it was shown to them: the "
+                    "decision on %(bill)s does not say which bill they read.",
+                    bill=self.sudo().ref or self.sudo().display_name,
+                )
+            )
+        if fingerprint != self.sudo()._get_commons_fingerprint():
+            raise UserError(
+                self.env._(
+                    "This bill changed since you opened the page: read it again."
                 )
             )
 
@@ -550,7 +698,7 @@ class AccountMove(models.Model):
             # A credit note gives back: it takes nothing.
             return
         if instruction:
-            instruction.invalidate_recordset(["amount_consumed", "amount_remaining"])
+            instruction.invalidate_recordset()
             left = instruction.amount_remaining
         else:
             left = self._get_commons_resources()._get_commons_available()
@@ -571,6 +719,100 @@ class AccountMove(models.Model):
                     ),
                 )
             )
+
+    def _check_commons_envelope_left(self):
+        """A bill sent against an instruction asks no more than what its
+        envelope has left once the other bills waiting for the stewards are
+        counted: what is promised counts once."""
+        self.ensure_one()
+        instruction = self.commons_instruction_id.sudo()
+        if not instruction:
+            return
+        # Of two bills sent at the same moment, the second sees the first.
+        instruction._lock_commons_envelope()
+        instruction.invalidate_recordset()
+        amount = self._get_commons_consumed_amount()
+        waiting = sum(
+            bill._get_commons_consumed_amount()
+            for bill in instruction._get_commons_waiting_bills() - self
+        )
+        left = instruction.amount_remaining - waiting
+        currency = self.company_currency_id
+        if float_compare(amount, left, precision_rounding=currency.rounding) <= 0:
+            return
+        values = {
+            "bill": self.ref or self.display_name,
+            "amount": formatLang(self.env, amount, currency_obj=currency),
+            "purpose": instruction.name,
+            "left": formatLang(self.env, max(left, 0.0), currency_obj=currency),
+            "waiting": formatLang(self.env, waiting, currency_obj=currency),
+        }
+        if waiting:
+            raise UserError(
+                self.env._(
+                    "%(bill)s (%(amount)s) is more than what is left of the "
+                    "envelope of “%(purpose)s”: %(left)s, once the bills already "
+                    "waiting for the stewards (%(waiting)s) are counted.",
+                    **values,
+                )
+            )
+        raise UserError(
+            self.env._(
+                "%(bill)s (%(amount)s) is more than what is left of the envelope "
+                "of “%(purpose)s”: %(left)s.",
+                **values,
+            )
+        )
+
+    def _get_commons_left_after(self):
+        """What each bill's envelope (or, for a bill without instruction, its
+        resource's available funds) has left once that bill and the bills
+        waiting before it are approved: each waiting bill counts once, in the
+        order WAITING_BILLS_ORDER (the stewards' page lists them so).
+
+        :return: {bill: amount in the company's currency}
+        """
+        if not self:
+            return {}
+        instructions = self.commons_instruction_id.sudo()
+        resources = self.filtered(
+            lambda bill: not bill.commons_instruction_id
+        ).commons_resource_id.sudo()
+        waiting = (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("move_type", "in", APPROVAL_MOVE_TYPES),
+                    ("state", "=", "draft"),
+                    ("commons_bill_state", "=", "submitted"),
+                    "|",
+                    ("commons_instruction_id", "in", instructions.ids),
+                    "&",
+                    ("commons_instruction_id", "=", False),
+                    ("commons_resource_id", "in", resources.ids),
+                ],
+                order=WAITING_BILLS_ORDER,
+            )
+        )
+        available = resources._get_commons_available_amounts()
+        start = {
+            instruction: instruction.amount_remaining for instruction in instructions
+        }
+        start.update({resource: available[resource.id] for resource in resources})
+        left = dict(start)
+        after = {}
+        for bill in waiting:
+            budget = bill.commons_instruction_id or bill.commons_resource_id
+            left[budget] -= bill._get_commons_consumed_amount()
+            after[bill] = left[budget]
+        return {
+            bill: after[bill]
+            if bill in after
+            else start.get(bill.commons_instruction_id or bill.commons_resource_id, 0.0)
+            - bill._get_commons_consumed_amount()
+            for bill in self
+        }
 
     def _set_commons_decision(self, state, reason):
         self.sudo().commons_approval_ids.unlink()

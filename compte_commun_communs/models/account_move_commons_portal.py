@@ -367,8 +367,9 @@ class AccountMove(models.Model):
 
     @api.model
     def _commons_check_portal_instruction(self, instruction):
-        """The instruction a bill is sent against: active, not ended, and given
-        to the current user's partner, still a contributor of its resource."""
+        """The instruction a bill is sent against is given to the current
+        user's partner; what else it must be is a rule of every bill (see
+        _check_commons_bill), checked when the bill is submitted."""
         instruction = instruction.sudo().exists()
         partner = self.env.user.partner_id.commercial_partner_id
         if (
@@ -377,36 +378,6 @@ class AccountMove(models.Model):
         ):
             raise AccessError(
                 self.env._("This allocation instruction is not given to you.")
-            )
-        if partner not in instruction.resource_id.contributor_ids.mapped(
-            "commercial_partner_id"
-        ):
-            raise UserError(
-                self.env._(
-                    "You are no longer a contributor of %(resource)s.",
-                    resource=instruction.resource_id.display_name,
-                )
-            )
-        if instruction.state != "active":
-            raise UserError(
-                self.env._(
-                    "The instruction “%(purpose)s” is %(state)s: bills go against "
-                    "an active instruction.",
-                    purpose=instruction.name,
-                    state=instruction._get_state_label(),
-                )
-            )
-        if instruction.date_end and instruction.date_end < fields.Date.context_today(
-            self
-        ):
-            raise UserError(
-                self.env._(
-                    "The instruction “%(purpose)s” ended on %(date)s: ask a "
-                    "steward of %(resource)s for a new one.",
-                    purpose=instruction.name,
-                    date=instruction.date_end,
-                    resource=instruction.resource_id.display_name,
-                )
             )
         return instruction
 
@@ -426,54 +397,6 @@ class AccountMove(models.Model):
                     "%(bill)s can no longer be corrected: it is %(state)s.",
                     bill=bill.ref or bill.display_name,
                     state=bill._get_commons_portal_status()["label"],
-                )
-            )
-
-    def _commons_check_portal_duplicate(self):
-        self.ensure_one()
-        duplicate = self.sudo().search_count(
-            [
-                ("id", "!=", self.id),
-                ("move_type", "=", self.move_type),
-                ("commercial_partner_id", "=", self.commercial_partner_id.id),
-                ("ref", "=", self.ref),
-                ("state", "!=", "cancel"),
-                ("company_id", "=", self.company_id.id),
-            ],
-            limit=1,
-        )
-        if duplicate:
-            raise UserError(
-                self.env._(
-                    "You already sent an invoice numbered %(ref)s.", ref=self.ref
-                )
-            )
-
-    def _commons_check_portal_envelope(self):
-        """A bill never asks more than what is left of its instruction."""
-        self.ensure_one()
-        instruction = self.commons_instruction_id.sudo()
-        if not instruction:
-            return
-        amount = self._get_commons_consumed_amount()
-        left = instruction.amount_remaining
-        if (
-            float_compare(
-                amount, left, precision_rounding=self.company_currency_id.rounding
-            )
-            > 0
-        ):
-            raise UserError(
-                self.env._(
-                    "Your invoice (%(amount)s) is more than what is left of the "
-                    "envelope of “%(purpose)s”: %(left)s.",
-                    amount=formatLang(
-                        self.env, amount, currency_obj=self.company_currency_id
-                    ),
-                    purpose=instruction.name,
-                    left=formatLang(
-                        self.env, left, currency_obj=self.company_currency_id
-                    ),
                 )
             )
 
@@ -839,8 +762,6 @@ class AccountMove(models.Model):
         if content or filename:
             mimetype = self._commons_check_invoice_file(filename, content)
             filename = self._commons_invoice_filename(filename, mimetype)
-        if bill.commons_instruction_id:
-            self._commons_check_portal_instruction(bill.commons_instruction_id)
         if not mimetype:
             attachment = bill.message_main_attachment_id
             filename, content = attachment.name, attachment.raw
@@ -865,17 +786,11 @@ class AccountMove(models.Model):
         return bill
 
     def _commons_check_portal_bill(self, filename, content, mimetype, einvoice):
-        """The checks of a bill the contributor typed, before it goes to the
-        stewards; with a mimetype, the file is new and attached."""
+        """What the portal checks of its own, before the bill goes to the
+        stewards (action_commons_submit then checks the rules of every bill):
+        the e-invoice in the file says what the contributor typed; with a
+        mimetype, the file is new and attached."""
         self.ensure_one()
-        if self.commons_resource_id != (
-            self.commons_instruction_id.sudo().resource_id or self.commons_resource_id
-        ):
-            raise UserError(
-                self.env._("The bill must be charged to the instruction's resource.")
-            )
-        self._commons_check_portal_duplicate()
-        self._commons_check_portal_envelope()
         self._commons_check_einvoice(filename, einvoice)
         if mimetype:
             self._commons_attach_invoice_file(filename, content, mimetype)

@@ -1,10 +1,14 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from datetime import timedelta
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import float_compare
-from odoo.tools.misc import formatLang
+from odoo.tools.misc import format_date, formatLang
 
+from .account_move_commons_bill import WAITING_BILLS_ORDER
 from .ledger import lock_rows
 
 # Written by the instruction's own methods only (as superuser, after checking
@@ -35,8 +39,9 @@ STEWARD_EDITABLE_FIELDS = {
 }
 # Whom and what an issued instruction is for: it changes by a new one only.
 ISSUED_FIELDS = {"resource_id", "contributor_id", "company_id"}
-# What makes the envelope: a change is checked against the resource's funds.
-ENVELOPE_FIELDS = {"amount", "days", "daily_rate", "resource_id"}
+# What makes the envelope a promise: a change is checked against the
+# resource's funds (a later end makes an ended envelope commit again).
+ENVELOPE_FIELDS = {"amount", "days", "daily_rate", "resource_id", "date_end"}
 
 
 class CommonsAllocationInstruction(models.Model):
@@ -130,6 +135,13 @@ class CommonsAllocationInstruction(models.Model):
     bill_ids = fields.One2many(
         "account.move", "commons_instruction_id", string="Bills", readonly=True
     )
+    date_bills_until = fields.Date(
+        string="Bills Accepted Until",
+        compute="_compute_date_bills_until",
+        help="The end of the period and the host's grace period for late bills: "
+        "after it, the instruction takes no bill and what is left of its envelope "
+        "is no longer committed.",
+    )
     bill_count = fields.Integer(compute="_compute_consumption")
     amount_consumed = fields.Monetary(
         string="Consumed",
@@ -143,6 +155,22 @@ class CommonsAllocationInstruction(models.Model):
         compute="_compute_consumption",
         help="What is left of the envelope of an active instruction.",
     )
+    waiting_bill_count = fields.Integer(
+        string="Bills Waiting", compute="_compute_consumption"
+    )
+    amount_waiting = fields.Monetary(
+        string="Waiting",
+        currency_field="currency_id",
+        compute="_compute_consumption",
+        help="What the bills waiting for the stewards ask of the envelope.",
+    )
+    amount_left = fields.Monetary(
+        string="Left to Bill",
+        currency_field="currency_id",
+        compute="_compute_consumption",
+        help="What the contributor may still bill: the remaining envelope less the "
+        "bills waiting for the stewards, while the instruction takes bills.",
+    )
 
     @api.depends("days", "daily_rate")
     def _compute_amount(self):
@@ -152,16 +180,25 @@ class CommonsAllocationInstruction(models.Model):
                     instruction.days * instruction.daily_rate
                 )
 
+    @api.depends("date_end", "company_id.commons_instruction_grace_days")
+    def _compute_date_bills_until(self):
+        for instruction in self:
+            instruction.date_bills_until = instruction.date_end and (
+                instruction.date_end
+                + timedelta(days=instruction.company_id.commons_instruction_grace_days)
+            )
+
     @api.depends(
         "amount",
         "state",
+        "date_end",
         "bill_ids.state",
         "bill_ids.commons_bill_state",
         "bill_ids.amount_total_signed",
         "bill_ids.amount_untaxed_signed",
     )
     def _compute_consumption(self):
-        consumed = self._get_consumed_amounts()
+        amounts = self._get_bill_amounts()
         counts = dict(
             self.env["account.move"]
             .sudo()
@@ -172,11 +209,19 @@ class CommonsAllocationInstruction(models.Model):
             )
         )
         for instruction in self:
-            instruction.amount_consumed = consumed.get(instruction._origin.id, 0.0)
+            values = amounts.get(instruction._origin.id, {})
+            instruction.amount_consumed = values.get("consumed", 0.0)
+            instruction.amount_waiting = values.get("waiting", 0.0)
+            instruction.waiting_bill_count = values.get("waiting_count", 0)
             instruction.bill_count = counts.get(instruction._origin, 0)
             instruction.amount_remaining = (
                 max(0.0, instruction.amount - instruction.amount_consumed)
                 if instruction.state == "active"
+                else 0.0
+            )
+            instruction.amount_left = (
+                max(0.0, instruction.amount_remaining - instruction.amount_waiting)
+                if instruction._is_commons_billable()
                 else 0.0
             )
 
@@ -324,7 +369,16 @@ class CommonsAllocationInstruction(models.Model):
         )
         return True
 
-    def action_commons_update(self, vals):
+    def action_close(self):
+        """Close the instruction (a button): refused while bills wait for the
+        stewards, whose portal asks what becomes of them (see commons_close)."""
+        return self.commons_close()
+
+    def action_cancel(self):
+        """Cancel the instruction (a button): see commons_cancel."""
+        return self.commons_cancel()
+
+    def commons_update(self, vals):
         """A steward edits a draft or an active instruction (the portal calls
         it as superuser; the caller is checked here): its purpose, need,
         envelope and period only, within the resource's funds."""
@@ -347,15 +401,23 @@ class CommonsAllocationInstruction(models.Model):
         self.sudo().write(vals)
         return True
 
-    def action_close(self):
-        """Close the instruction: what is left of the envelope is free again."""
+    def commons_close(self, reject_reason=None):
+        """Close the instruction: what is left of its envelope is free again.
+        Its bills still waiting for the stewards are rejected with
+        ``reject_reason``, which their contributors read: without one, it is
+        refused while bills wait, so that no bill is left that can be neither
+        approved nor rejected."""
         self._check_steward()
         if any(instruction.state != "active" for instruction in self):
             raise UserError(self.env._("Only an active instruction can be closed."))
+        self._reject_commons_waiting_bills(reject_reason)
         self.sudo().write({"state": "closed"})
         return True
 
-    def action_cancel(self):
+    def commons_cancel(self, reject_reason=None):
+        """Cancel a draft instruction, or an active one none of whose bills
+        was approved; its waiting bills are rejected as commons_close does.
+        The accountant may cancel a draft it made."""
         self._check_steward(drafts_too=False)
         for instruction in self:
             if instruction.state not in ("draft", "active"):
@@ -372,13 +434,39 @@ class CommonsAllocationInstruction(models.Model):
                         purpose=instruction.name,
                     )
                 )
+        self._reject_commons_waiting_bills(reject_reason)
         self.sudo().write({"state": "cancel"})
         return True
 
+    def _reject_commons_waiting_bills(self, reason):
+        """Reject, as the current steward, the bills of the instructions that
+        wait for the stewards, with ``reason``; raise when some wait and no
+        reason is given."""
+        waiting = self._get_commons_waiting_bills()
+        if not waiting:
+            return
+        reason = (reason or "").strip()
+        if not reason:
+            raise UserError(
+                self.env._(
+                    "Bills wait for the stewards against “%(purpose)s” (%(bills)s): "
+                    "say why they are rejected as it ends (their contributors read "
+                    "it), or decide on them first.",
+                    purpose=", ".join(waiting.commons_instruction_id.mapped("name")),
+                    bills=", ".join(bill.ref or bill.display_name for bill in waiting),
+                )
+            )
+        for bill in waiting:
+            bill._check_commons_approver()
+        waiting._do_commons_reject(reason)
+
     def _check_steward(self, drafts_too=True):
         """Raise unless the current user is a steward of each instruction's
-        resource. An accountant may draft or cancel a draft."""
-        partner = self.env.user.partner_id
+        resource, whose login may decide. An accountant may draft or cancel a
+        draft."""
+        user = self.env.user
+        partner = user.partner_id
+        checked = False
         for instruction in self:
             if not drafts_too and instruction.state == "draft":
                 continue
@@ -390,6 +478,9 @@ class CommonsAllocationInstruction(models.Model):
                         resource=instruction.resource_id.sudo().display_name,
                     )
                 )
+            checked = True
+        if checked:
+            user._check_commons_decision_login()
 
     def _check_envelope(self):
         """An active envelope never exceeds what its resource has available, nor
@@ -430,7 +521,12 @@ class CommonsAllocationInstruction(models.Model):
                         "%(available)s are available before it.",
                         resource=resource.display_name,
                         available=instruction[:1]._format_amount(
-                            available + sum(instruction.mapped("amount_remaining"))
+                            available
+                            + sum(
+                                i.amount_remaining
+                                for i in instruction
+                                if i._is_commons_billable()
+                            )
                         ),
                     )
                 )
@@ -446,6 +542,17 @@ class CommonsAllocationInstruction(models.Model):
 
         :return: {instruction id: amount}
         """
+        return {
+            key: values["consumed"] for key, values in self._get_bill_amounts().items()
+        }
+
+    def _get_bill_amounts(self):
+        """What the bills of each instruction consume (approved or posted) and
+        ask while they wait for the stewards, read with one search.
+
+        :return: {instruction id: {"consumed": amount, "waiting": amount,
+            "waiting_count": int}}, amounts in the company's currency
+        """
         ids = [i for i in self._origin.ids if i]
         if not ids:
             return {}
@@ -458,15 +565,114 @@ class CommonsAllocationInstruction(models.Model):
                     ("state", "!=", "cancel"),
                     "|",
                     ("state", "=", "posted"),
-                    ("commons_bill_state", "=", "approved"),
+                    ("commons_bill_state", "in", ("approved", "submitted")),
                 ]
             )
         )
-        consumed = {}
+        amounts = {}
         for bill in bills:
-            key = bill.commons_instruction_id.id
-            consumed[key] = consumed.get(key, 0.0) + bill._get_commons_consumed_amount()
-        return consumed
+            values = amounts.setdefault(
+                bill.commons_instruction_id.id,
+                {"consumed": 0.0, "waiting": 0.0, "waiting_count": 0},
+            )
+            amount = bill._get_commons_consumed_amount()
+            if bill.state == "posted" or bill.commons_bill_state == "approved":
+                values["consumed"] += amount
+            else:
+                values["waiting"] += amount
+                values["waiting_count"] += 1
+        return amounts
+
+    def _get_commons_waiting_bills(self):
+        """The instructions' bills waiting for the stewards' decision, as
+        superuser, in the order they count against the envelope."""
+        return (
+            self.env["account.move"]
+            .sudo()
+            .search(
+                [
+                    ("commons_instruction_id", "in", self.ids),
+                    ("state", "=", "draft"),
+                    ("commons_bill_state", "=", "submitted"),
+                ],
+                order=WAITING_BILLS_ORDER,
+            )
+        )
+
+    @api.model
+    def _get_commons_committing_domain(self, date=None, companies=None):
+        """The instructions that still hold their envelope on ``date`` (today
+        by default): active, and not ended for longer than their host's grace
+        period for late bills. Bills go against these only, and what is left of
+        their envelope is committed.
+
+        :param companies: the hosts whose instructions are looked for (all by
+            default); a caller that has them read saves a query
+        :return: a domain on commons.allocation.instruction
+        """
+        # The server's day: a grace period counts in days, and the figures
+        # need no user's timezone.
+        date = date or fields.Date.today()
+        if companies is None:
+            companies = self.env["res.company"].sudo().search([])
+        by_grace = {}
+        for company in companies:
+            by_grace.setdefault(company.commons_instruction_grace_days, []).append(
+                company.id
+            )
+        return expression.AND(
+            [
+                [("state", "=", "active")],
+                expression.OR(
+                    [
+                        [("date_end", "=", False)],
+                        *(
+                            [
+                                ("company_id", "in", company_ids),
+                                ("date_end", ">=", date - timedelta(days=grace)),
+                            ]
+                            for grace, company_ids in by_grace.items()
+                        ),
+                    ]
+                ),
+            ]
+        )
+
+    def _is_commons_billable(self, date=None):
+        """Whether the instruction takes bills on ``date`` (today by default):
+        the record's side of _get_commons_committing_domain."""
+        self.ensure_one()
+        date = date or fields.Date.today()
+        return self.state == "active" and (
+            not self.date_end or date <= self.date_bills_until
+        )
+
+    def _get_commons_status(self):
+        """How the instruction reads to its stewards and to its contributor,
+        the same on both portals.
+
+        :return: {"code": draft|active|late|ended|closed|cancel, "label": str,
+            "until": the last day bills are accepted, or False}
+        """
+        self.ensure_one()
+        code = self.state
+        today = fields.Date.today()
+        if code == "active" and self.date_end and self.date_end < today:
+            code = "late" if self._is_commons_billable() else "ended"
+        if code == "late":
+            label = self.env._(
+                "Ended: late bills until %(date)s",
+                date=format_date(self.env, self.date_bills_until),
+            )
+        elif code == "ended":
+            label = self.env._("Ended")
+        else:
+            label = self._get_state_label()
+        return {
+            "code": code,
+            "label": label,
+            "until": code in ("active", "late") and self.date_bills_until,
+        }
 
     def _get_state_label(self):
         self.ensure_one()

@@ -7,7 +7,7 @@ from odoo.exceptions import AccessError
 class CommonsBillApproval(models.Model):
     """A steward's approval of a contributor's bill, as it was when approved.
 
-    Only the bill's own method (``account.move.action_commons_approve``) makes
+    Only the bill's own method (``account.move.commons_approve``) makes
     one, as superuser after checking who calls it: nobody writes, creates or
     deletes an approval over RPC, not even an administrator.
     """

@@ -1,6 +1,13 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import io
+
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
 from odoo import api, models
+from odoo.tools import html2plaintext
+from odoo.tools.misc import format_amount, format_date
 
 
 class CommonsDemo(models.AbstractModel):
@@ -25,8 +32,106 @@ class CommonsDemo(models.AbstractModel):
 
         :return: what the method returns
         """
+        return getattr(self._demo_record(user_xmlid, record_xmlid), method)(*args)
+
+    @api.model
+    def _demo_decide(self, user_xmlid, bill_xmlid, method, *args):
+        """A steward decides on a bill as her portal page shows it: ``method``
+        (commons_approve, commons_reject) gets the bill's fingerprint as the
+        page carries it, then ``args``."""
+        bill = self._demo_record(user_xmlid, bill_xmlid)
+        return getattr(bill, method)(bill._get_commons_fingerprint(), *args)
+
+    @api.model
+    def _demo_record(self, user_xmlid, record_xmlid):
         user = self.env.ref(f"compte_commun_communs.{user_xmlid}")
         record = self.env.ref(f"compte_commun_communs.{record_xmlid}").with_user(user)
-        if user.share:
-            record = record.sudo()
-        return getattr(record, method)(*args)
+        return record.sudo() if user.share else record
+
+    @api.model
+    def _demo_attach_invoice_pdf(self, bill_xmlid, seller_lines):
+        """Print the contributor's own invoice of a demo bill dated as the
+        demo is installed (its number and date are the bill's), and make it
+        the bill's file, as the contributor's portal does with the file they
+        send. The demo is French: so is the invoice.
+
+        :param seller_lines: the lines under the seller's name
+        """
+        bill = self.env.ref(f"compte_commun_communs.{bill_xmlid}").with_context(
+            lang="fr_FR"
+        )
+        env = bill.env
+        company = bill.company_id
+        buffer = io.BytesIO()
+        pdf = canvas.Canvas(buffer, pagesize=A4)
+        pdf.setTitle(f"Facture {bill.ref}")
+        pdf.setAuthor(bill.partner_id.name)
+        y = A4[1] - 60
+        pdf.setFont("Helvetica-Bold", 14)
+        pdf.drawString(50, y, bill.partner_id.name)
+        pdf.setFont("Helvetica", 10)
+        for line in seller_lines:
+            y -= 14
+            pdf.drawString(50, y, line)
+        y -= 40
+        pdf.setFont("Helvetica-Bold", 16)
+        pdf.drawString(50, y, f"Facture {bill.ref}")
+        pdf.setFont("Helvetica", 10)
+        y -= 18
+        pdf.drawString(50, y, f"Date : {format_date(env, bill.invoice_date)}")
+        y -= 30
+        pdf.drawString(50, y, f"Facturé à : {company.name}")
+        y -= 14
+        pdf.drawString(50, y, f"{company.street}, {company.zip} {company.city}")
+        y -= 14
+        pdf.drawString(
+            50,
+            y,
+            f"Pour le commun : {bill.commons_resource_id.name} (consigne "
+            f"d'allocation « {bill.commons_instruction_id.name} »)",
+        )
+        y -= 34
+        pdf.setFont("Helvetica-Bold", 10)
+        pdf.drawString(50, y, "Désignation")
+        pdf.drawRightString(A4[0] - 50, y, "Montant")
+        y -= 4
+        pdf.line(50, y, A4[0] - 50, y)
+        pdf.setFont("Helvetica", 10)
+        for line in bill.invoice_line_ids.filtered(
+            lambda line: line.display_type == "product"
+        ):
+            y -= 16
+            pdf.drawString(50, y, line.name)
+            pdf.drawRightString(
+                A4[0] - 50, y, format_amount(env, line.price_subtotal, bill.currency_id)
+            )
+        y -= 8
+        pdf.line(50, y, A4[0] - 50, y)
+        y -= 18
+        pdf.setFont("Helvetica-Bold", 11)
+        pdf.drawString(A4[0] - 250, y, "Total à payer")
+        pdf.drawRightString(
+            A4[0] - 50, y, format_amount(env, bill.amount_total, bill.currency_id)
+        )
+        pdf.setFont("Helvetica", 10)
+        y -= 40
+        pdf.drawString(50, y, html2plaintext(bill.narration or ""))
+        y -= 14
+        pdf.drawString(
+            50,
+            y,
+            "Paiement par virement à 30 jours. Pas d'escompte pour paiement anticipé.",
+        )
+        pdf.showPage()
+        pdf.save()
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": f"Facture {bill.ref}.pdf",
+                "raw": buffer.getvalue(),
+                "mimetype": "application/pdf",
+                "res_model": "account.move",
+                "res_id": bill.id,
+            }
+        )
+        attachment.register_as_main_attachment()
+        return attachment

@@ -279,7 +279,10 @@ class CommonsResource(models.Model):
         """
         committed = defaultdict(float)
         Instruction = self.env["commons.allocation.instruction"].sudo()
-        instruction_domain = [("resource_id", "in", self.ids), ("state", "=", "active")]
+        instruction_domain = [
+            ("resource_id", "in", self.ids),
+            *Instruction._get_commons_committing_domain(companies=self.company_id),
+        ]
         bill_domain = [
             ("commons_resource_id", "in", self.ids),
             ("state", "=", "draft"),

@@ -382,5 +382,7 @@ class CommonsCase(AccountTestInvoicingCommon):
 
     @classmethod
     def _approve(cls, bill, steward=None):
-        """Approve the bill as a steward does in the portal."""
-        bill.with_user(steward or cls.steward).sudo().action_commons_approve()
+        """Approve the bill as a steward does in the portal: as it is shown to
+        them (its fingerprint now)."""
+        bill = bill.with_user(steward or cls.steward).sudo()
+        bill.commons_approve(bill._get_commons_fingerprint())

@@ -5,10 +5,11 @@ steward of the resource issues, changes, closes or cancels it, and its envelope
 never exceeds what the resource has available."""
 
 from freezegun import freeze_time
+from lxml import html
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, HttpCase, tagged
 
 from .common import CommonsCase
 
@@ -201,6 +202,7 @@ class TestCommonsAllocationInstruction(CommonsCase):
         self.assertEqual(instruction.amount, 1600)
         self.assertEqual(instruction.name, "Bug fixes")
 
+    @freeze_time("2023-09-01")
     def test_steward_changes_the_envelope_within_the_funds(self):
         instruction = self._instruction(self.loot, 1600, "2023-05-01")
         steward = self._as_steward(instruction)
@@ -260,11 +262,16 @@ class TestCommonsAllocationInstruction(CommonsCase):
             self.loot, 100, "2023-06-01", post=False, instruction=other
         )
         waiting.action_commons_submit()
-        self._as_steward(other).action_cancel()
+        # A bill waits: the button says so, and nothing changes.
+        with self.assertRefused(UserError, "say why they are rejected"):
+            self._as_steward(other).action_cancel()
+        self.assertEqual(other.state, "active")
+        self.assertEqual(waiting.commons_bill_state, "submitted")
+        self._as_steward(other).commons_cancel("Issued by mistake.")
         self.assertEqual(other.state, "cancel")
         self.assertEqual(other.amount_remaining, 0)
-        with self.assertRefused(UserError, "bills go against an active instruction"):
-            self._approve(waiting)
+        self.assertEqual(waiting.commons_bill_state, "rejected")
+        self.assertEqual(waiting.commons_state_reason, "Issued by mistake.")
 
     def test_issued_instruction_cannot_be_deleted(self):
         instruction = self._instruction(self.loot, 1600, "2023-05-01")
@@ -351,3 +358,223 @@ class TestCommonsAllocationInstruction(CommonsCase):
         self.assertEqual(loot.amount_spent, 1200)
         self.assertEqual(loot.amount_committed, 800)
         self.assertEqual(loot.amount_available, 3000)
+
+    # -- Ending an instruction whose bills wait for the stewards ---------------
+
+    def _waiting(self, instruction, amount, date="2023-06-01"):
+        bill = self._bill(self.loot, amount, date, post=False, instruction=instruction)
+        bill.action_commons_submit()
+        return bill
+
+    def _committed_and_available(self):
+        loot = self._loot_2023()
+        return loot.amount_committed, loot.amount_available
+
+    def test_close_with_waiting_bills_says_so_and_rejects_them_with_a_reason(self):
+        instruction = self._instruction(self.loot, 1600, "2023-05-01")
+        approved = self._waiting(instruction, 500)
+        self._approve(approved)
+        first, second = self._waiting(instruction, 300), self._waiting(instruction, 200)
+        self.assertEqual(instruction.waiting_bill_count, 2)
+        self.assertEqual(instruction.amount_waiting, 500)
+        figures = self._committed_and_available()
+        for call in (
+            lambda: self._as_steward(instruction).action_close(),
+            lambda: self._as_steward(instruction).commons_close("   "),
+        ):
+            with self.assertRefused(UserError, "Bills wait for the stewards"):
+                call()
+            self.assertEqual(instruction.state, "active")
+            self.assertEqual(
+                (first | second).mapped("commons_bill_state"),
+                ["submitted", "submitted"],
+            )
+            self.assertEqual(self._committed_and_available(), figures)
+        # Nobody but a steward closes it, even with a reason.
+        with self.assertRaisesRegex(AccessError, NOT_A_STEWARD):
+            instruction.commons_close("Done")
+        self._as_steward(instruction, self.steward2).commons_close(
+            "The bug fixes of 2023 are done."
+        )
+        self.assertEqual(instruction.state, "closed")
+        for bill in first | second:
+            self.assertEqual(bill.commons_bill_state, "rejected")
+            self.assertEqual(
+                bill.commons_state_reason, "The bug fixes of 2023 are done."
+            )
+            self.assertTrue(
+                bill.message_ids.filtered(
+                    lambda m: "Rejected by Lou Bernard" in (m.body or "")
+                )
+            )
+            # A rejected bill of a closed instruction goes nowhere again.
+            with self.assertRefused(
+                UserError, "bills go against an active instruction"
+            ):
+                bill.action_commons_submit()
+        # The approved bill keeps its approval: it is committed until posted,
+        # and what was left of the envelope is free again.
+        self.assertEqual(approved.commons_bill_state, "approved")
+        self.assertEqual(self._committed_and_available(), (500, 5000 - 500))
+
+    def test_cancel_with_waiting_bills_says_so_and_rejects_them_with_a_reason(self):
+        instruction = self._instruction(self.loot, 1600, "2023-05-01")
+        bill = self._waiting(instruction, 300)
+        figures = self._committed_and_available()
+        with self.assertRefused(UserError, "Bills wait for the stewards"):
+            self._as_steward(instruction).commons_cancel()
+        self.assertEqual(instruction.state, "active")
+        self.assertEqual(bill.commons_bill_state, "submitted")
+        self.assertEqual(self._committed_and_available(), figures)
+        self._as_steward(instruction).commons_cancel("Issued to the wrong person.")
+        self.assertEqual(instruction.state, "cancel")
+        self.assertEqual(bill.commons_bill_state, "rejected")
+        self.assertEqual(self._committed_and_available(), (0, 5000))
+
+    # -- The grace period for late bills ----------------------------------------
+
+    def _ended_2023(self):
+        """An envelope for 2023 with a bill of 600 approved in 2023."""
+        with freeze_time("2023-06-15"):
+            instruction = self._instruction(
+                self.loot, 1600, "2023-01-01", date_end="2023-12-31"
+            )
+            self._bill(self.loot, 600, "2023-06-01", instruction=instruction)
+        return instruction
+
+    def _figures_of(self, year):
+        loot = self.loot.with_user(self.accountant).with_context(commons_year=year)
+        loot.invalidate_recordset()
+        return loot.amount_committed, loot.amount_available
+
+    def test_an_ended_instruction_commits_until_the_grace_period_ends(self):
+        self.assertEqual(self.company.commons_instruction_grace_days, 30)
+        instruction = self._ended_2023()
+        with freeze_time("2023-12-31"):
+            instruction.invalidate_recordset()
+            self.assertEqual(instruction._get_commons_status()["code"], "active")
+            self.assertEqual(self._figures_of(2023), (1000, 5000 - 600 - 1000))
+        with freeze_time("2024-01-30"):
+            # Ended, and late bills still go against it: its remainder is
+            # committed, in the figures of 2023 and of 2024.
+            instruction.invalidate_recordset()
+            status = instruction._get_commons_status()
+            self.assertEqual(status["code"], "late")
+            self.assertEqual(status["label"], "Ended: late bills until 01/30/2024")
+            self.assertEqual(self._figures_of(2023), (1000, 3400))
+            self.assertEqual(self._figures_of(2024), (1000, 3400))
+            self.assertEqual(instruction.amount_left, 1000)
+            late = self._waiting(instruction, 400, "2023-12-20")
+            self.assertEqual(late.commons_bill_state, "submitted")
+            instruction.invalidate_recordset()
+            self.assertEqual(instruction.amount_left, 600)
+        with freeze_time("2024-01-31"):
+            # The grace period is over: nothing of it is committed any more,
+            # and it takes no bill.
+            instruction.invalidate_recordset()
+            status = instruction._get_commons_status()
+            self.assertEqual((status["code"], status["label"]), ("ended", "Ended"))
+            self.assertEqual(self._figures_of(2023), (0, 4400))
+            self.assertEqual(self._figures_of(2024), (0, 4400))
+            self.assertEqual(self.loot._get_commons_available(), 4400)
+            self.assertEqual(instruction.amount_left, 0)
+            self.assertNotIn(
+                instruction,
+                instruction.search(instruction._get_commons_committing_domain()),
+            )
+            other = self._bill(
+                self.loot, 100, "2023-12-28", post=False, instruction=instruction
+            )
+            with self.assertRefused(
+                UserError,
+                "ended on 12/31/2023 and took late bills until 01/30/2024",
+            ):
+                other.action_commons_submit()
+            self.assertFalse(other.commons_bill_state)
+            # The late bill still waiting can no longer be approved, and is
+            # never stranded: a steward rejects it.
+            with self.assertRefused(UserError, "took late bills until 01/30/2024"):
+                self._approve(late)
+            self.assertEqual(late.commons_bill_state, "submitted")
+            self.assertFalse(late.sudo().commons_approval_ids)
+            self.assertEqual(self._figures_of(2023), (0, 4400))
+            late.with_user(self.steward).sudo().commons_reject(
+                late.sudo()._get_commons_fingerprint(), "Too late for 2023."
+            )
+            self.assertEqual(late.commons_bill_state, "rejected")
+
+    def test_the_grace_period_is_the_hosts_setting(self):
+        instruction = self._ended_2023()
+        self.company.sudo().commons_instruction_grace_days = 0
+        with freeze_time("2024-01-01"):
+            instruction.invalidate_recordset()
+            self.assertEqual(instruction._get_commons_status()["code"], "ended")
+            self.assertEqual(self._figures_of(2023), (0, 4400))
+        self.company.sudo().commons_instruction_grace_days = 90
+        with freeze_time("2024-03-30"):
+            instruction.invalidate_recordset()
+            self.assertEqual(instruction._get_commons_status()["code"], "late")
+            self.assertEqual(self._figures_of(2023), (1000, 3400))
+
+    def test_extending_an_ended_instruction_commits_it_again_within_the_funds(self):
+        instruction = self._ended_2023()
+        with freeze_time("2024-06-01"):
+            self._instruction(self.loot, 4000, "2024-06-01")
+            self.assertEqual(self.loot._get_commons_available(), 400)
+            # Its 1,000 left would commit again: more than the 400 available.
+            with self.assertRefused(ValidationError, "does not have the funds"):
+                self._as_steward(instruction).commons_update({"date_end": "2024-12-31"})
+            instruction.invalidate_recordset()
+            self.assertEqual(str(instruction.date_end), "2023-12-31")
+            self.assertEqual(self.loot._get_commons_available(), 400)
+
+
+@tagged("post_install", "-at_install")
+class TestCommonsInstructionEndedInThePortals(CommonsCase, HttpCase):
+    """An instruction whose period ended reads the same to its stewards and
+    to its contributor: ended, and until when late bills are accepted."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
+        cls._donate(cls.loot, 5000, "2023-02-15")
+        with freeze_time("2023-06-15"):
+            cls.instruction = cls._instruction(
+                cls.loot, 1600, "2023-01-01", date_end="2023-12-31"
+            )
+
+    def _statuses(self, login, url, row_xpath):
+        self.authenticate(login, login)
+        page = html.fromstring(self.url_open(url).text)
+        row = page.xpath(row_xpath)[0]
+        status = row.xpath(".//*[contains(@class, 'o_commons_instruction_status')]")
+        return (
+            status[0].get("data-status"),
+            " ".join(status[0].text_content().split()),
+            bool(row.xpath(".//a[contains(@class, 'o_commons_bill_new')]")),
+        )
+
+    def _as_steward_and_contributor(self):
+        steward = self._statuses(
+            "commons_steward",
+            "/my/commons",
+            f"//tr[@id='commons_instruction_{self.instruction.id}']",
+        )
+        contributor = self._statuses(
+            "commons_contributor",
+            "/my/commons/bills",
+            f"//tr[@data-instruction-id='{self.instruction.id}']",
+        )
+        return steward[:2], contributor
+
+    def test_late_bills_then_ended_alike_for_steward_and_contributor(self):
+        with freeze_time("2024-01-10"):
+            steward, contributor = self._as_steward_and_contributor()
+            expected = ("late", "Ended: late bills until 01/30/2024")
+            self.assertEqual(steward, expected)
+            self.assertEqual(contributor, (*expected, True), "a late bill is sent")
+        with freeze_time("2024-02-15"):
+            steward, contributor = self._as_steward_and_contributor()
+            self.assertEqual(steward, ("ended", "Ended"))
+            self.assertEqual(contributor, ("ended", "Ended", False))

@@ -4,10 +4,11 @@
 accountant, the administrator, nor the bill's own contributor."""
 
 import psycopg2.errors
+from freezegun import freeze_time
 
 from odoo import SUPERUSER_ID, Command, api, fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import Form, TransactionCase, tagged
 from odoo.tools import mute_logger
 
 from ..models.ledger import ledger_pass_context
@@ -46,6 +47,15 @@ class TestCommonsBillApproval(CommonsCase):
         user still being who calls."""
         return bill.with_user(user).sudo()
 
+    def _reject(self, bill, user, reason):
+        """Reject the bill as the steward's portal does: as it is shown."""
+        bill = self._as_portal(bill, user)
+        bill.commons_reject(bill._get_commons_fingerprint(), reason)
+
+    def _shown(self, bill):
+        """The fingerprint of the bill as a page shows it now."""
+        return bill.sudo()._get_commons_fingerprint()
+
     def _mails_to(self, bill, partner, subject):
         return (
             self.env["mail.mail"]
@@ -55,6 +65,20 @@ class TestCommonsBillApproval(CommonsCase):
                 lambda mail: partner in mail.recipient_ids and subject in mail.subject
             )
         )
+
+    def _figures(self):
+        """LOOT's figures of 2023, as the accountant reads them."""
+        loot = self.loot.with_user(self.accountant).with_context(commons_year=2023)
+        loot.invalidate_recordset()
+        return {
+            name: loot[name]
+            for name in (
+                "amount_funded",
+                "amount_spent",
+                "amount_committed",
+                "amount_available",
+            )
+        }
 
     def _notes(self, bill, text):
         return bill.message_ids.filtered(lambda message: text in message.body)
@@ -71,36 +95,36 @@ class TestCommonsBillApproval(CommonsCase):
     def test_accountant_cannot_approve_nor_reject(self):
         bill = self._submitted_bill()
         with self.assertRaisesRegex(AccessError, NOT_A_STEWARD):
-            bill.action_commons_approve()
+            bill.commons_approve(self._shown(bill))
         with self.assertRaisesRegex(AccessError, NOT_A_STEWARD):
-            bill.action_commons_reject("Too expensive")
+            bill.commons_reject(self._shown(bill), "Too expensive")
         self._assert_not_approved(bill)
 
     def test_administrator_cannot_approve(self):
         bill = self._submitted_bill()
         admin_bill = bill.with_user(self.admin).with_company(self.company)
         with self.assertRaisesRegex(AccessError, NOT_A_STEWARD):
-            admin_bill.action_commons_approve()
+            admin_bill.commons_approve(self._shown(bill))
         # Not even as superuser: who calls still counts.
         with self.assertRaisesRegex(AccessError, NOT_A_STEWARD):
-            admin_bill.sudo().action_commons_approve()
+            admin_bill.sudo().commons_approve(self._shown(bill))
         self._assert_not_approved(bill)
 
     def test_commons_user_cannot_approve(self):
         bill = self._submitted_bill()
         with self.assertRaises(AccessError):
-            bill.with_user(self.commons_user).action_commons_approve()
+            bill.with_user(self.commons_user).commons_approve(self._shown(bill))
         with self.assertRaisesRegex(AccessError, NOT_A_STEWARD):
-            bill.with_user(self.commons_user).sudo().action_commons_approve()
+            self._approve(bill, self.commons_user)
         self._assert_not_approved(bill)
 
     def test_contributors_cannot_approve(self):
         bill = self._submitted_bill()
         for contributor in (self.contributor, self.contributor2):
             with self.assertRaises(AccessError):
-                bill.with_user(contributor).action_commons_approve()
+                bill.with_user(contributor).commons_approve(self._shown(bill))
             with self.assertRaisesRegex(AccessError, NOT_A_STEWARD):
-                self._as_portal(bill, contributor).action_commons_approve()
+                self._approve(bill, contributor)
         self._assert_not_approved(bill)
 
     def test_steward_who_is_the_contributor_cannot_approve_their_bill(self):
@@ -108,23 +132,23 @@ class TestCommonsBillApproval(CommonsCase):
         self.assertIn(self.contributor2.partner_id, self.loot.steward_ids)
         bill = self._submitted_bill(contributor=self.contributor2)
         with self.assertRaisesRegex(AccessError, OWN_BILL):
-            self._as_portal(bill, self.contributor2).action_commons_approve()
+            self._approve(bill, self.contributor2)
         with self.assertRaisesRegex(AccessError, OWN_BILL):
-            self._as_portal(bill, self.contributor2).action_commons_reject("No")
+            self._reject(bill, self.contributor2, "No")
         self._assert_not_approved(bill)
         # Another steward decides.
-        self._as_portal(bill, self.steward).action_commons_approve()
+        self._approve(bill, self.steward)
         self.assertEqual(bill.commons_bill_state, "approved")
         # As steward, they decide on the bills of others.
         other = self._submitted_bill()
-        self._as_portal(other, self.contributor2).action_commons_approve()
+        self._approve(other, self.contributor2)
         self.assertEqual(other.commons_bill_state, "approved")
 
     def test_steward_approves(self):
         bill = self._submitted_bill()
         self.assertEqual(bill.commons_submitted_by_id, self.accountant)
         self.assertEqual(bill.commons_approvals_needed, 1)
-        self._as_portal(bill, self.steward).action_commons_approve()
+        self._approve(bill, self.steward)
         self.assertEqual(bill.commons_bill_state, "approved")
         approval = bill.sudo().commons_approval_ids
         self.assertEqual(approval.user_id, self.steward)
@@ -140,20 +164,54 @@ class TestCommonsBillApproval(CommonsCase):
         bill.action_post()
         self.assertEqual(bill.state, "posted")
 
+    def test_no_approval_without_the_bill_shown(self):
+        """An approval carries the bill as the steward read it, whoever calls
+        (the portal, RPC): without it, or for a bill that changed since, it is
+        refused and nothing changes."""
+        bill = self._submitted_bill(1000)
+        steward_bill = self._as_portal(bill, self.steward)
+        shown = steward_bill._get_commons_fingerprint()
+        figures = self._figures()
+        with self.assertRaises(TypeError):
+            steward_bill.commons_approve()
+        for fingerprint in (None, "", False):
+            with self.assertRefused(UserError, "does not say which bill they read"):
+                steward_bill.commons_approve(fingerprint)
+            with self.assertRefused(UserError, "does not say which bill they read"):
+                steward_bill.commons_reject(fingerprint, "No")
+        # The accountant corrects the amount meanwhile.
+        bill.invoice_line_ids.price_unit = 3000
+        for decide in (
+            lambda: steward_bill.commons_approve(shown),
+            lambda: steward_bill.commons_reject(shown, "Too expensive"),
+        ):
+            with self.assertRefused(
+                UserError,
+                "This bill changed since you opened the page: read it again",
+            ):
+                decide()
+            self._assert_not_approved(bill)
+            self.assertFalse(bill.commons_state_reason)
+            self.assertEqual(self._figures(), figures)
+        # As it is now, it is approved.
+        self._approve(bill, self.steward)
+        self.assertEqual(bill.commons_bill_state, "approved")
+        self.assertEqual(bill.sudo().commons_approval_ids.amount, 3000)
+
     def test_steward_decides_once(self):
         bill = self._submitted_bill()
-        self._as_portal(bill, self.steward).action_commons_approve()
+        self._approve(bill, self.steward)
         for steward in (self.steward, self.steward2):
             with self.assertRefused(UserError, "is not waiting for the stewards"):
-                self._as_portal(bill, steward).action_commons_approve()
+                self._approve(bill, steward)
             with self.assertRefused(UserError, "is not waiting for the stewards"):
-                self._as_portal(bill, steward).action_commons_reject("Changed my mind")
+                self._reject(bill, steward, "Changed my mind")
         self.assertEqual(bill.commons_bill_state, "approved")
 
     def test_bill_not_submitted_cannot_be_approved(self):
         bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
         with self.assertRefused(UserError, "is not waiting for the stewards"):
-            self._as_portal(bill, self.steward).action_commons_approve()
+            self._approve(bill, self.steward)
         self.assertFalse(bill.sudo().commons_approval_ids)
 
     # -- Submitting, rejecting, sending back, withdrawing ---------------------
@@ -185,11 +243,9 @@ class TestCommonsBillApproval(CommonsCase):
         bill = self._submitted_bill()
         for reason in (None, "", "   "):
             with self.assertRefused(UserError, "Say why the bill is rejected"):
-                self._as_portal(bill, self.steward).action_commons_reject(reason)
+                self._reject(bill, self.steward, reason)
         self.assertEqual(bill.commons_bill_state, "submitted")
-        self._as_portal(bill, self.steward2).action_commons_reject(
-            "The invoice lacks the SIRET number."
-        )
+        self._reject(bill, self.steward2, "The invoice lacks the SIRET number.")
         self.assertEqual(bill.commons_bill_state, "rejected")
         self.assertEqual(
             bill.commons_state_reason, "The invoice lacks the SIRET number."
@@ -207,14 +263,14 @@ class TestCommonsBillApproval(CommonsCase):
 
     def test_send_back_by_the_accountant_needs_a_reason(self):
         bill = self._submitted_bill()
-        self._as_portal(bill, self.steward).action_commons_approve()
+        self._approve(bill, self.steward)
         with self.assertRefused(UserError, "Say why the bill is sent back"):
-            bill.action_commons_send_back("")
+            bill.commons_send_back("")
         for user in (self.steward, self.contributor):
             with self.assertRaisesRegex(AccessError, "Only the host's accountant"):
-                self._as_portal(bill, user).action_commons_send_back("No")
+                self._as_portal(bill, user).commons_send_back("No")
         self.assertEqual(bill.commons_bill_state, "approved")
-        bill.action_commons_send_back("Missing the mention “TVA non applicable”.")
+        bill.commons_send_back("Missing the mention “TVA non applicable”.")
         self.assertEqual(bill.commons_bill_state, "returned")
         self.assertEqual(
             bill.commons_state_reason, "Missing the mention “TVA non applicable”."
@@ -236,7 +292,7 @@ class TestCommonsBillApproval(CommonsCase):
 
     def test_approved_bill_cannot_be_withdrawn(self):
         bill = self._submitted_bill()
-        self._as_portal(bill, self.steward).action_commons_approve()
+        self._approve(bill, self.steward)
         with self.assertRefused(UserError, "can no longer be withdrawn"):
             self._as_portal(bill, self.contributor).action_commons_withdraw()
         self.assertEqual(bill.state, "draft")
@@ -250,16 +306,16 @@ class TestCommonsBillApproval(CommonsCase):
         self.assertEqual(small.commons_approvals_needed, 1)
         bill = self._submitted_bill(1200)
         self.assertEqual(bill.commons_approvals_needed, 2)
-        self._as_portal(bill, self.steward).action_commons_approve()
+        self._approve(bill, self.steward)
         self.assertEqual(bill.commons_bill_state, "submitted")
         self.assertTrue(self._notes(bill, "First approval by Camille Martin"))
         self.assertFalse(self._mails_to(bill, self.contributor.partner_id, "approved"))
         with self.assertRefused(UserError, NOT_APPROVED):
             bill.action_post()
         with self.assertRefused(UserError, "You already approved"):
-            self._as_portal(bill, self.steward).action_commons_approve()
+            self._approve(bill, self.steward)
         self.assertEqual(len(bill.sudo().commons_approval_ids), 1)
-        self._as_portal(bill, self.steward2).action_commons_approve()
+        self._approve(bill, self.steward2)
         self.assertEqual(bill.commons_bill_state, "approved")
         self.assertEqual(
             bill.sudo().commons_approval_ids.partner_id,
@@ -268,13 +324,25 @@ class TestCommonsBillApproval(CommonsCase):
         bill.action_post()
         self.assertEqual(bill.state, "posted")
 
+    def test_first_of_two_stewards_may_still_reject(self):
+        self.loot.with_user(self.accountant).commons_double_approval_amount = 1000
+        instruction = self._instruction(self.loot, 1500, "2023-05-01")
+        bill = self._submitted_bill(1200, instruction=instruction)
+        self._approve(bill, self.steward)
+        self.assertEqual(bill.commons_bill_state, "submitted")
+        # Closing the instruction rejects it, whoever approved it first.
+        instruction.with_user(self.steward).sudo().commons_close("Work stopped.")
+        self.assertEqual(bill.commons_bill_state, "rejected")
+        self.assertEqual(bill.commons_state_reason, "Work stopped.")
+        self.assertFalse(bill.sudo().commons_approval_ids)
+
     def test_first_of_two_approvals_lapses_with_a_change(self):
         self.loot.with_user(self.accountant).commons_double_approval_amount = 1000
         bill = self._submitted_bill(1200)
-        self._as_portal(bill, self.steward).action_commons_approve()
+        self._approve(bill, self.steward)
         bill.invoice_line_ids.write({"price_unit": 1300})
         self.assertFalse(bill.sudo().commons_approval_ids)
-        self._as_portal(bill, self.steward2).action_commons_approve()
+        self._approve(bill, self.steward2)
         self.assertEqual(bill.commons_bill_state, "submitted")
         with self.assertRefused(UserError, NOT_APPROVED):
             bill.action_post()
@@ -283,32 +351,37 @@ class TestCommonsBillApproval(CommonsCase):
         """The state shown is the real one: a bill approved by one steward
         waits for a second once the threshold falls below it."""
         bill = self._submitted_bill(1200)
-        self._as_portal(bill, self.steward).action_commons_approve()
+        self._approve(bill, self.steward)
         self.assertEqual(bill.commons_bill_state, "approved")
         self.loot.with_user(self.accountant).commons_double_approval_amount = 1000
         self.assertEqual(bill.commons_bill_state, "submitted")
         self.assertTrue(self._notes(bill, "waits for a second steward"))
         with self.assertRefused(UserError, NOT_APPROVED):
             bill.action_post()
-        self._as_portal(bill, self.steward2).action_commons_approve()
+        self._approve(bill, self.steward2)
         self.assertEqual(bill.commons_bill_state, "approved")
 
     # -- Funds --------------------------------------------------------------
 
     def test_approval_beyond_the_envelope_refused(self):
+        """The envelope was lowered under the bills waiting on it: approving
+        one takes no more than the envelope has left."""
         instruction = self._instruction(self.loot, 1500, "2023-05-01")
         first = self._submitted_bill(1000, instruction=instruction)
-        self._as_portal(first, self.steward).action_commons_approve()
-        self.assertEqual(instruction.amount_remaining, 500)
-        second = self._submitted_bill(600, instruction=instruction)
+        second = self._submitted_bill(500, instruction=instruction)
+        instruction.with_user(self.steward).sudo().commons_update({"amount": 1200})
+        self._approve(first, self.steward)
+        self.assertEqual(instruction.amount_remaining, 200)
+        figures = self._figures()
         with self.assertRefused(UserError, "exceeds what Bug fixes has left"):
-            self._as_portal(second, self.steward).action_commons_approve()
+            self._approve(second, self.steward)
         self._assert_not_approved(second)
-        third = self._submitted_bill(500, instruction=instruction)
-        self._as_portal(third, self.steward).action_commons_approve()
-        self.assertEqual(third.commons_bill_state, "approved")
+        self.assertEqual(self._figures(), figures)
         instruction.invalidate_recordset()
-        self.assertEqual(instruction.amount_remaining, 0)
+        self.assertEqual(instruction.amount_remaining, 200)
+        # It can still be rejected.
+        self._reject(second, self.steward, "Beyond the envelope")
+        self.assertEqual(second.commons_bill_state, "rejected")
 
     def test_approval_beyond_the_available_funds_refused(self):
         """Without instruction, a bill is checked against what the resource has
@@ -316,11 +389,155 @@ class TestCommonsBillApproval(CommonsCase):
         self._instruction(self.loot, 3000, "2023-05-01")
         bill = self._submitted_bill(2500)
         with self.assertRefused(UserError, "exceeds what .*LOOT.* has left"):
-            self._as_portal(bill, self.steward).action_commons_approve()
+            self._approve(bill, self.steward)
         self._assert_not_approved(bill)
         bill = self._submitted_bill(2000)
-        self._as_portal(bill, self.steward).action_commons_approve()
+        self._approve(bill, self.steward)
         self.assertEqual(bill.commons_bill_state, "approved")
+
+
+@tagged("post_install", "-at_install")
+class TestCommonsBillRules(CommonsCase):
+    """One rule set on every path: the backend's Submit and every approval
+    check what the contributor's portal checks; a waiting bill can always be
+    rejected."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
+        cls._donate(cls.loot, 5000, "2023-02-15")
+        with freeze_time("2023-06-15"):
+            cls.instruction = cls._instruction(
+                cls.loot, 1600, "2023-01-01", date_end="2023-12-31"
+            )
+
+    def _bill_in_form(self, ref="FAC-2023-007", amount=300, contributor=None):
+        """A contributor's bill the accountant records in the vendor bill form,
+        against the 2023 instruction."""
+        form = Form(
+            self.env["account.move"]
+            .with_user(self.accountant)
+            .with_context(default_move_type="in_invoice"),
+            view="account.view_move_form",
+        )
+        form.partner_id = (contributor or self.contributor).partner_id
+        form.invoice_date = "2023-11-20"
+        form.ref = ref
+        with form.invoice_line_ids.new() as line:
+            line.name = "Bug fixes"
+            line.price_unit = amount
+            line.tax_ids.clear()
+            line.analytic_distribution = {str(self.loot.analytic_account_id.id): 100}
+        form.commons_instruction_id = self.instruction
+        return form.save()
+
+    def _figures(self):
+        loot = self.loot.with_user(self.accountant).with_context(commons_year=2023)
+        loot.invalidate_recordset()
+        return (loot.amount_committed, loot.amount_available, loot.amount_spent)
+
+    def _assert_refused_submit(self, bill, message):
+        """The backend's Submit to Stewards refuses the bill: nothing moved."""
+        figures = self._figures()
+        state = bill.commons_bill_state
+        with self.assertRefused(UserError, message):
+            bill.action_commons_submit()
+        bill.invalidate_recordset()
+        self.assertEqual(bill.commons_bill_state, state)
+        self.assertFalse(bill.sudo().commons_approval_ids)
+        self.assertEqual(self._figures(), figures)
+
+    def _assert_refused_approval(self, bill, message, error=UserError):
+        figures = self._figures()
+        with self.assertRefused(error, message):
+            self._approve(bill)
+        bill.invalidate_recordset()
+        self.assertEqual(bill.commons_bill_state, "submitted")
+        self.assertFalse(bill.sudo().commons_approval_ids)
+        self.assertEqual(self._figures(), figures)
+
+    @freeze_time("2024-03-01")
+    def test_backend_submit_refused_once_the_instruction_ended(self):
+        bill = self._bill_in_form()
+        self._assert_refused_submit(
+            bill, "ended on 12/31/2023 and took late bills until 01/30/2024"
+        )
+
+    @freeze_time("2024-01-15")
+    def test_backend_submit_of_a_late_bill_then_its_approval_after_the_grace(self):
+        bill = self._bill_in_form()
+        bill.action_commons_submit()
+        self.assertEqual(bill.commons_bill_state, "submitted")
+        with freeze_time("2024-02-01"):
+            self._assert_refused_approval(bill, "took late bills until 01/30/2024")
+            # Never stranded: a steward rejects it.
+            self._as_steward_reject(bill, "Too late")
+            self.assertEqual(bill.commons_bill_state, "rejected")
+
+    @freeze_time("2023-12-01")
+    def test_backend_submit_refused_for_a_former_contributor(self):
+        bill = self._bill_in_form()
+        self.loot.with_user(
+            self.accountant
+        ).contributor_ids -= self.contributor.partner_id
+        self._assert_refused_submit(bill, "is not, or no longer, a contributor of")
+
+    @freeze_time("2023-12-01")
+    def test_approval_refused_for_a_former_contributor(self):
+        bill = self._bill_in_form()
+        bill.action_commons_submit()
+        self.loot.with_user(
+            self.accountant
+        ).contributor_ids -= self.contributor.partner_id
+        self._assert_refused_approval(bill, "is not, or no longer, a contributor of")
+        self._as_steward_reject(bill, "You no longer work on LOOT.")
+        self.assertEqual(bill.commons_bill_state, "rejected")
+
+    @freeze_time("2023-12-01")
+    def test_backend_submit_refused_for_a_duplicate_reference(self):
+        first = self._bill_in_form(ref="FAC-2023-009")
+        first.action_commons_submit()
+        second = self._bill_in_form(ref="FAC-2023-009", amount=100)
+        self._assert_refused_submit(
+            second, "already sent an invoice numbered FAC-2023-009"
+        )
+        self.assertTrue(second.duplicated_ref_ids, "Odoo's own detection")
+        # The other bill waiting meanwhile cannot be approved either.
+        self._assert_refused_approval(
+            first, "already sent an invoice numbered FAC-2023-009"
+        )
+        # Another number is another invoice.
+        second.ref = "FAC-2023-010"
+        second.action_commons_submit()
+        self.assertEqual(second.commons_bill_state, "submitted")
+
+    @freeze_time("2023-12-01")
+    def test_backend_submit_counts_the_bills_waiting(self):
+        self._bill_in_form(ref="FAC-A", amount=1000).action_commons_submit()
+        bill = self._bill_in_form(ref="FAC-B", amount=700)
+        self._assert_refused_submit(
+            bill,
+            "is more than what is left of the envelope of “Bug fixes”: "
+            r"\$\s?600.00, once the bills already waiting",
+        )
+
+    @freeze_time("2023-12-01")
+    def test_rejecting_needs_only_a_steward_and_a_waiting_bill(self):
+        bill = self._bill_in_form()
+        bill.action_commons_submit()
+        with freeze_time("2024-06-01"):
+            with self.assertRaisesRegex(AccessError, NOT_A_STEWARD):
+                bill.commons_reject(bill._get_commons_fingerprint(), "No")
+            with self.assertRefused(UserError, "changed since you opened the page"):
+                bill.with_user(self.steward).sudo().commons_reject("0" * 64, "No")
+            self.assertEqual(bill.commons_bill_state, "submitted")
+            self._as_steward_reject(bill, "The instruction ended.")
+            self.assertEqual(bill.commons_bill_state, "rejected")
+
+    def _as_steward_reject(self, bill, reason):
+        bill = bill.with_user(self.steward).sudo()
+        bill.commons_reject(bill._get_commons_fingerprint(), reason)
 
 
 @tagged("post_install", "-at_install")
@@ -500,9 +717,8 @@ class TestCommonsBillApprovalConcurrency(TransactionCase):
 
     def _approve(self, cr, bill_id, steward_id):
         env = self._new_env(cr)
-        env["account.move"].browse(bill_id).with_user(
-            steward_id
-        ).sudo().action_commons_approve()
+        bill = env["account.move"].browse(bill_id).with_user(steward_id).sudo()
+        bill.commons_approve(bill._get_commons_fingerprint())
 
     def _race(self, bill_a, bill_b, steward_a, steward_b, error):
         """Steward A approves bill A while steward B approves bill B: B waits

@@ -73,7 +73,7 @@ class TestCommonsBillMailSoon(CommonsCase):
         bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
         bill.action_commons_submit()
         with self._capture_queue_triggers() as capture:
-            bill.with_user(self.accountant).action_commons_send_back(
+            bill.with_user(self.accountant).commons_send_back(
                 "The legal mention of your VAT is missing."
             )
         self.assertTrue(self._bill_mails(bill, self.contributor.partner_id, ""))

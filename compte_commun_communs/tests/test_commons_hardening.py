@@ -54,7 +54,7 @@ class TestCommonsHardening(CommonsCase):
 
     def test_instruction_update_checks_the_steward(self):
         instruction = self._instruction(self.loot, 1600, "2023-05-01")
-        self._as_steward(instruction).action_commons_update(
+        self._as_steward(instruction).commons_update(
             {"name": "Security fixes", "amount": 2000, "date_end": "2023-12-31"}
         )
         self.assertEqual(instruction.name, "Security fixes")
@@ -66,7 +66,7 @@ class TestCommonsHardening(CommonsCase):
             instruction.with_user(self.accountant),
         ):
             with self.assertRefused(AccessError, "Only a steward of Logiciel LOOT"):
-                record.action_commons_update({"amount": 4000})
+                record.commons_update({"amount": 4000})
         self.assertEqual(instruction.amount, 2000)
 
     def test_instruction_update_changes_what_a_steward_edits_only(self):
@@ -79,7 +79,7 @@ class TestCommonsHardening(CommonsCase):
             {"steward_id": self.steward2.partner_id.id},
         ):
             with self.assertRefused(AccessError, "cannot change"):
-                steward.action_commons_update(vals)
+                steward.commons_update(vals)
         self.assertEqual(instruction.resource_id, self.loot)
         self.assertEqual(instruction.state, "active")
 
@@ -87,14 +87,14 @@ class TestCommonsHardening(CommonsCase):
         instruction = self._instruction(self.loot, 1600, "2023-05-01")
         steward = self._as_steward(instruction)
         with self.assertRefused(ValidationError, "does not have the funds"):
-            steward.action_commons_update({"amount": 5001})
+            steward.commons_update({"amount": 5001})
         # Days × rate make the envelope too.
         with self.assertRefused(ValidationError, "does not have the funds"):
-            steward.action_commons_update({"days": 10, "daily_rate": 600})
+            steward.commons_update({"days": 10, "daily_rate": 600})
         self.assertEqual(instruction.amount, 1600)
         steward.action_close()
         with self.assertRefused(UserError, "closed or cancelled instruction"):
-            steward.action_commons_update({"name": "Reopened"})
+            steward.commons_update({"name": "Reopened"})
 
     def test_days_and_rate_of_an_active_instruction_check_the_funds(self):
         """A steward editing an issued instruction in the backend sets days and

@@ -435,19 +435,112 @@ class TestCommonsPortalContributor(CommonsCase, HttpCase):
         closed.with_user(self.steward).sudo().action_close()
         cancelled = self._instruction(self.loot, 500, self.today - timedelta(days=10))
         cancelled.with_user(self.steward).sudo().action_cancel()
+        grace = self.company.commons_instruction_grace_days
         ended = self._instruction(
+            self.loot,
+            500,
+            self.today - timedelta(days=grace + 60),
+            date_end=self.today - timedelta(days=grace + 1),
+        )
+        for instruction, message in (
+            (closed, "is Closed"),
+            (cancelled, "is Cancelled"),
+            (ended, "took late bills until"),
+        ):
+            with self.subTest(message=message):
+                self._assert_refused(
+                    self._post_bill(instruction=instruction, lines=[("Fix", "100")]),
+                    message,
+                )
+
+    def test_late_bill_accepted_until_the_grace_period_ends(self):
+        late = self._instruction(
             self.loot,
             500,
             self.today - timedelta(days=60),
             date_end=self.today - timedelta(days=1),
         )
-        for instruction, message in (
-            (closed, "is Closed"),
-            (cancelled, "is Cancelled"),
-            (ended, "ended on"),
-        ):
-            with self.subTest(message=message):
-                self._assert_refused(self._post_bill(instruction=instruction), message)
+        page = html.fromstring(self.url_open("/my/commons/bills").text)
+        row = page.xpath(f"//tr[@data-instruction-id='{late.id}']")[0]
+        status = row.xpath(".//*[contains(@class, 'o_commons_instruction_status')]")
+        self.assertIn("Ended: late bills until", status[0].text_content())
+        self.assertTrue(row.xpath(".//a[contains(@class, 'o_commons_bill_new')]"))
+        self._post_bill(instruction=late, lines=[("Fixes of last month", "400")])
+        self.assertEqual(self._bills("FAC-2026-001").commons_instruction_id, late)
+
+    def test_two_bills_cannot_promise_the_same_money(self):
+        """900 left: a first bill of 800 waits, a second of 800 is refused."""
+        approved = self._bill(
+            self.loot, 2100, self.today, post=False, instruction=self.instruction
+        )
+        approved.action_commons_submit()
+        self._approve(approved)
+        self.instruction.invalidate_recordset()
+        self.assertEqual(self.instruction.amount_left, 900)
+        figures = self._loot_figures()
+        self._post_bill(ref="FAC-1", lines=[("Bug fixes", "800")])
+        first = self._bills("FAC-1")
+        self.assertEqual(first.commons_bill_state, "submitted")
+        page = html.fromstring(self.url_open("/my/commons/bills").text)
+        row = page.xpath(f"//tr[@data-instruction-id='{self.instruction.id}']")[0]
+        left = row.xpath(".//td[contains(@class, 'o_commons_instruction_left')]")
+        self.assertIn("100.00", left[0].text_content(), "800 wait: 100 left")
+        response = self._post_bill(ref="FAC-2", lines=[("Bug fixes", "800")])
+        self.assertIn(
+            "is more than what is left of the envelope of “Bug fixes”: $ 100.00, "
+            "once the bills already waiting for the stewards ($ 800.00) are counted",
+            self._error(response).replace("\xa0", " "),
+        )
+        self.assertFalse(self._bills("FAC-2"), "nothing is created")
+        self.assertEqual(self._loot_figures(), figures)
+        # What is left is still sent, and a correction counts the others too.
+        self._post_bill(ref="FAC-3", lines=[("Bug fixes", "100")])
+        third = self._bills("FAC-3")
+        self.assertEqual(third.commons_bill_state, "submitted")
+        response = self._post_bill(
+            url=f"/my/commons/bills/{third.id}/edit",
+            file=None,
+            ref="FAC-3",
+            lines=[("Bug fixes", "150")],
+        )
+        self.assertIn("is more than what is left", self._error(response))
+        third.invalidate_recordset()
+        self.assertAlmostEqual(third.amount_total, 100.0)
+
+    def test_former_contributor_cannot_send_a_bill(self):
+        sent = self._submitted_bill(ref="FAC-2026-001", amount="100")
+        self.loot.with_user(
+            self.accountant
+        ).contributor_ids -= self.contributor.partner_id
+        figures = self._loot_figures()
+        response = self._post_bill(ref="FAC-2026-002")
+        self.assertIn("is not, or no longer, a contributor of", self._error(response))
+        self.assertFalse(self._bills("FAC-2026-002"), "nothing is created")
+        response = self._post_bill(
+            url=f"/my/commons/bills/{sent.id}/edit",
+            file=None,
+            ref="FAC-2026-001",
+            lines=[("Bug fixes", "200")],
+        )
+        self.assertIn("is not, or no longer, a contributor of", self._error(response))
+        sent.invalidate_recordset()
+        self.assertAlmostEqual(sent.amount_total, 100.0)
+        self.assertEqual(self._loot_figures(), figures)
+
+    def test_invoice_number_sent_once(self):
+        self._submitted_bill(ref="FAC-2026-007", amount="100")
+        figures = self._loot_figures()
+        response = self._post_bill(ref="FAC-2026-007", lines=[("Again", "200")])
+        self.assertIn(
+            "already sent an invoice numbered FAC-2026-007", self._error(response)
+        )
+        self.assertEqual(len(self._bills("FAC-2026-007")), 1, "nothing is created")
+        self.assertEqual(self._loot_figures(), figures)
+
+    def _loot_figures(self):
+        loot = self.loot.with_context(commons_year=self.today.year)
+        loot.invalidate_recordset()
+        return (loot.amount_committed, loot.amount_available, loot.amount_spent)
 
     def test_missing_csrf_token_refused(self):
         data = self._form_data()
@@ -543,7 +636,9 @@ class TestCommonsPortalContributor(CommonsCase, HttpCase):
 
     def test_rejected_bill_shows_reason_and_is_corrected(self):
         bill = self._submitted_bill()
-        bill.with_user(self.steward).sudo().action_commons_reject("Missing SIRET")
+        bill = bill.with_user(self.steward).sudo()
+        bill.commons_reject(bill._get_commons_fingerprint(), "Missing SIRET")
+        bill = bill.with_env(self.env)
         response = self.url_open("/my/commons/bills")
         row = html.fromstring(response.text).xpath(
             "//tr[contains(@class, 'o_commons_bill_row')]"
@@ -570,7 +665,7 @@ class TestCommonsPortalContributor(CommonsCase, HttpCase):
 
     def test_sent_back_bill_shows_reason(self):
         bill = self._submitted_bill()
-        bill.with_user(self.accountant).action_commons_send_back(
+        bill.with_user(self.accountant).commons_send_back(
             "Add the mention “TVA non applicable, art. 293 B du CGI”"
         )
         response = self.url_open(f"/my/commons/bills/{bill.id}")

@@ -4,7 +4,7 @@ from urllib.parse import urlparse
 
 from lxml import html
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.mail.tests.common import mail_new_test_user
@@ -111,12 +111,41 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
             data["csrf_token"] = self._csrf()
         return self.url_open(url, data=data)
 
-    def _approve(self, bill, **kwargs):
-        return self._post(f"/my/commons/approvals/{bill.id}/approve", **kwargs)
+    def _shown_fingerprint(self, bill):
+        """The bill as the steward's page shows it, which its Approve and
+        Reject forms carry; for a bill the page does not offer to decide on,
+        what a forged form would carry: the bill as it is."""
+        response = self.url_open("/my/commons")
+        card = (
+            self._bill_card(html.fromstring(response.text), bill)
+            if urlparse(response.url).path == "/my/commons"
+            else None
+        )
+        shown = (
+            card.xpath(
+                ".//form[contains(@class, 'o_commons_approve_form')]"
+                "//input[@name='fingerprint']/@value"
+            )
+            if card is not None
+            else []
+        )
+        return shown[0] if shown else bill.sudo()._get_commons_fingerprint()
 
-    def _reject(self, bill, reason, **kwargs):
+    def _approve(self, bill, fingerprint=None, **kwargs):
         return self._post(
-            f"/my/commons/approvals/{bill.id}/reject", {"reason": reason}, **kwargs
+            f"/my/commons/approvals/{bill.id}/approve",
+            {"fingerprint": fingerprint or self._shown_fingerprint(bill)},
+            **kwargs,
+        )
+
+    def _reject(self, bill, reason, fingerprint=None, **kwargs):
+        return self._post(
+            f"/my/commons/approvals/{bill.id}/reject",
+            {
+                "reason": reason,
+                "fingerprint": fingerprint or self._shown_fingerprint(bill),
+            },
+            **kwargs,
         )
 
     def _contributor_emails(self, bill, partner=None):
@@ -215,6 +244,42 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
             card.xpath(".//dd[contains(@class, 'o_commons_remaining_after')]")[0]
         )
         self.assertIn(f"{available - 250:,.2f}", remaining)
+
+    def _left_after(self, page, bill):
+        card = self._bill_card(page, bill)
+        return self._text(
+            card.xpath(".//dd[contains(@class, 'o_commons_remaining_after')]")[0]
+        )
+
+    def test_what_is_left_after_each_bill_counts_the_bills_before_it(self):
+        """Three bills wait on the envelope of 1,600: each shows what is left
+        once it and those listed before it are approved, not as if alone."""
+        second = self._submitted_bill(self.loot, 250, "F-2023-020", self.instruction)
+        third = self._submitted_bill(self.loot, 100, "F-2023-021", self.instruction)
+        page = self._page()
+        self.assertTrue(
+            page.xpath("//p[contains(@class, 'o_commons_waiting_order')]"),
+            "the page says how it counts",
+        )
+        cards = page.xpath("//div[contains(@class, 'o_commons_bill_to_decide')]")
+        self.assertEqual(
+            [card.get("id") for card in cards[:3]],
+            [f"commons_bill_{bill.id}" for bill in (self.bill, second, third)],
+        )
+        for bill, left in ((self.bill, "400.00"), (second, "150.00"), (third, "50.00")):
+            self.assertIn(left, self._left_after(page, bill), bill.ref)
+        # The instruction's row: what waits, and what is left to bill.
+        row = page.xpath(f"//tr[@id='commons_instruction_{self.instruction.id}']")[0]
+        self.assertIn("1,550.00", self._text(row))
+        self.assertIn("50.00", self._text(row))
+
+    def test_available_after_each_bill_without_instruction(self):
+        first = self._submitted_bill(self.loot, 250, "F-NO-1")
+        second = self._submitted_bill(self.loot, 300, "F-NO-2")
+        available = self.loot._get_commons_available()
+        page = self._page()
+        self.assertIn(f"{available - 250:,.2f}", self._left_after(page, first))
+        self.assertIn(f"{available - 550:,.2f}", self._left_after(page, second))
 
     def test_invoice_file_inline(self):
         response = self.url_open(f"/my/commons/approvals/{self.bill.id}/file")
@@ -375,7 +440,8 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
         )
         self.assertEqual(counters["commons_approval_count"], 1)
         card = self._bill_card(self._page(), own)
-        self.assertTrue(card.xpath(".//p[contains(@class, 'o_commons_own_bill')]"))
+        refusal = card.xpath(".//p[contains(@class, 'o_commons_decision_refusal')]")
+        self.assertIn("Nobody approves their own bill", self._text(refusal[0]))
         self.assertFalse(
             card.xpath(".//form[contains(@class, 'o_commons_approve_form')]")
         )
@@ -388,16 +454,92 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
         self.assertEqual(own.commons_bill_state, "submitted")
         self.assertFalse(own.commons_approval_ids)
 
-    def test_approval_beyond_envelope_is_refused(self):
-        bill = self._submitted_bill(self.loot, 1800, "F-TOO-MUCH", self.instruction)
-        card = self._bill_card(self._page(), bill)
-        remaining = card.xpath(".//dd[contains(@class, 'o_commons_remaining_after')]")
-        self.assertIn("exceeds", self._text(remaining[0]))
-        response = self._approve(bill)
-        self.assertIn("exceeds", self._notice(html.fromstring(response.text)))
+    def _correct_as_contributor(self, bill, amount):
+        """The contributor corrects the bill in their portal, keeping its file."""
+        self.authenticate("commons_contributor", "commons_contributor")
+        url = f"/my/commons/bills/{bill.id}/edit"
+        token = html.fromstring(self.url_open(url).text).xpath(
+            "//form[contains(@class, 'o_commons_bill_form')]"
+            "//input[@name='csrf_token']/@value"
+        )[0]
+        response = self.url_open(
+            url,
+            data={
+                "csrf_token": token,
+                "ref": bill.ref,
+                "invoice_date": str(fields.Date.today()),
+                "line_label": ["Bug fixes"],
+                "line_amount": [amount],
+                "tax_id": "",
+            },
+        )
+        self.assertEqual(urlparse(response.url).path, f"/my/commons/bills/{bill.id}")
         bill.invalidate_recordset()
         self.assertEqual(bill.commons_bill_state, "submitted")
-        self.assertFalse(bill.commons_approval_ids)
+
+    def test_what_she_saw_is_what_she_approves(self):
+        """Her page showed a 5 € bill; the contributor corrected it to 300 €
+        meanwhile: her click does not approve 300 €."""
+        bill = self._submitted_bill(self.loot, 5, "F-2023-015", self.instruction)
+        card = self._bill_card(self._page(), bill)
+        self.assertIn("5.00", self._text(card))
+        shown = self._shown_fingerprint(bill)
+        self._correct_as_contributor(bill, "300")
+        self.assertEqual(bill.amount_total, 300)
+        figures = self._loot_figures()
+        self.authenticate("commons_steward", "commons_steward")
+        for response in (
+            self._approve(bill, fingerprint=shown),
+            self._reject(bill, "Too small", fingerprint=shown),
+        ):
+            self.assertEqual(urlparse(response.url).path, "/my/commons")
+            page = html.fromstring(response.text)
+            self.assertIn(
+                "This bill changed since you opened the page: read it again",
+                self._notice(page),
+            )
+            bill.invalidate_recordset()
+            self.assertEqual(bill.commons_bill_state, "submitted")
+            self.assertFalse(bill.commons_approval_ids)
+            self.assertFalse(bill.commons_state_reason)
+            self.assertEqual(self._loot_figures(), figures)
+            # The page shows the bill again, as it is now.
+            card = self._bill_card(page, bill)
+            self.assertIn("300.00", self._text(card))
+            self.assertNotEqual(self._shown_fingerprint(bill), shown)
+        self.assertFalse(
+            self._contributor_emails(bill).filtered(lambda m: "approved" in m.subject)
+        )
+        # Read again, it is approved as it is.
+        self._approve(bill)
+        bill.invalidate_recordset()
+        self.assertEqual(bill.commons_bill_state, "approved")
+        self.assertEqual(bill.commons_approval_ids.amount, 300)
+
+    def test_a_decision_carries_the_bill_shown(self):
+        figures = self._loot_figures()
+        for data in ({}, {"fingerprint": ""}, {"fingerprint": "0" * 64}):
+            response = self._post(f"/my/commons/approvals/{self.bill.id}/approve", data)
+            self.assertIn(
+                "F-2023-014" if not data.get("fingerprint") else "changed since",
+                self._notice(html.fromstring(response.text)),
+                data,
+            )
+        self._assert_still_waiting(figures)
+        self.assertFalse(self.bill.commons_approval_ids)
+
+    def test_approval_beyond_envelope_is_refused(self):
+        """The steward lowered the envelope under the bill waiting on it."""
+        self.instruction.with_user(self.steward).sudo().commons_update({"amount": 1000})
+        card = self._bill_card(self._page(), self.bill)
+        remaining = card.xpath(".//dd[contains(@class, 'o_commons_remaining_after')]")
+        self.assertRegex(self._text(remaining[0]), r"-\W*200\.00")
+        self.assertIn("exceeds", self._text(remaining[0]))
+        response = self._approve(self.bill)
+        self.assertIn("exceeds", self._notice(html.fromstring(response.text)))
+        self.bill.invalidate_recordset()
+        self.assertEqual(self.bill.commons_bill_state, "submitted")
+        self.assertFalse(self.bill.commons_approval_ids)
 
     # -- allocation instructions ------------------------------------------------
 
@@ -410,7 +552,7 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
             "days": "2",
             "daily_rate": "600",
             "date_start": "2023-07-01",
-            "date_end": "2023-12-31",
+            "date_end": "",
             **values,
         }
         return self._post(f"/my/commons/resources/{resource.id}/instructions/new", data)
@@ -430,7 +572,7 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
             {str(p.id) for p in (self.contributor | self.contributor2).partner_id},
         )
         security = self.loot.need_ids.filtered(lambda n: n.name == "Security")
-        response = self._issue(need_id=str(security.id))
+        response = self._issue(need_id=str(security.id), date_end="2023-12-31")
         self.assertEqual(urlparse(response.url).path, "/my/commons")
         instruction = self._loot_instructions() - self.instruction
         self.assertEqual(instruction.need_id, security)
@@ -501,14 +643,18 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
     def test_close_and_cancel_instruction(self):
         self._issue()
         other = self._loot_instructions() - self.instruction
-        response = self._post(f"/my/commons/instructions/{self.instruction.id}/close")
-        self.assertIn("closed", self._notice(html.fromstring(response.text)))
         response = self._post(f"/my/commons/instructions/{other.id}/cancel")
         self.assertIn("cancelled", self._notice(html.fromstring(response.text)))
-        self.instruction.invalidate_recordset()
         other.invalidate_recordset()
-        self.assertEqual(self.instruction.state, "closed")
         self.assertEqual(other.state, "cancel")
+        # Without waiting bills, closing needs no reason.
+        self.bill.with_user(self.steward2).sudo().commons_reject(
+            self.bill.sudo()._get_commons_fingerprint(), "Not this one"
+        )
+        response = self._post(f"/my/commons/instructions/{self.instruction.id}/close")
+        self.assertIn("closed", self._notice(html.fromstring(response.text)))
+        self.instruction.invalidate_recordset()
+        self.assertEqual(self.instruction.state, "closed")
         # A closed instruction no longer changes.
         response = self._post(
             f"/my/commons/instructions/{self.instruction.id}",
@@ -522,6 +668,104 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
         self.assertIn(
             "Only an active instruction", self._notice(html.fromstring(response.text))
         )
+
+    def _end_page(self, response):
+        """The page that ends an instruction with bills waiting on it."""
+        self.assertEqual(response.status_code, 200)
+        page = html.fromstring(response.text)
+        self.assertTrue(
+            page.xpath("//form[contains(@class, 'o_commons_instruction_end_form')]")
+        )
+        return page
+
+    def _waiting_on_end_page(self, page):
+        return [
+            int(item.get("data-bill-id"))
+            for item in page.xpath(
+                "//ul[contains(@class, 'o_commons_instruction_waiting_bills')]/li"
+            )
+        ]
+
+    def _assert_still_waiting(self, figures):
+        self.bill.invalidate_recordset()
+        self.instruction.invalidate_recordset()
+        self.assertEqual(self.instruction.state, "active")
+        self.assertEqual(self.bill.commons_bill_state, "submitted")
+        self.assertFalse(self.bill.commons_state_reason)
+        self.assertEqual(self._loot_figures(), figures)
+
+    def _loot_figures(self):
+        loot = self.loot.with_context(commons_year=2023)
+        loot.invalidate_recordset()
+        return (loot.amount_committed, loot.amount_available, loot.amount_spent)
+
+    def test_closing_with_waiting_bills_asks_why_they_are_rejected(self):
+        figures = self._loot_figures()
+        page = html.fromstring(self._page_text())
+        row = page.xpath(f"//tr[@id='commons_instruction_{self.instruction.id}']")[0]
+        close = row.xpath(".//a[contains(@class, 'o_commons_instruction_close')]")
+        self.assertEqual(
+            close[0].get("href"),
+            f"/my/commons/instructions/{self.instruction.id}/close",
+        )
+        # The page shows the waiting bill and asks a reason.
+        page = self._end_page(self.url_open(close[0].get("href")))
+        self.assertEqual(self._waiting_on_end_page(page), self.bill.ids)
+        self.assertIn("F-2023-014", self._text(page))
+        self.assertTrue(page.xpath("//textarea[@name='reason']"))
+        # Without a reason: refused, the page again, nothing changed.
+        url = f"/my/commons/instructions/{self.instruction.id}/close"
+        page = self._end_page(self._post(url, {"reason": " "}))
+        errors = page.xpath("//div[contains(@class, 'o_commons_form_errors')]")
+        self.assertIn("say why they are rejected", self._text(errors[0]))
+        self.assertEqual(self._waiting_on_end_page(page), self.bill.ids)
+        self._assert_still_waiting(figures)
+        # With one: closed, the bill rejected with the reason, its contributor told.
+        response = self._post(url, {"reason": "The bug fixes are done."})
+        self.assertEqual(urlparse(response.url).path, "/my/commons")
+        notice = self._notice(html.fromstring(response.text))
+        self.assertIn("is closed", notice)
+        self.assertIn("1 bills waiting for the stewards are rejected", notice)
+        self.bill.invalidate_recordset()
+        self.instruction.invalidate_recordset()
+        self.assertEqual(self.instruction.state, "closed")
+        self.assertEqual(self.bill.commons_bill_state, "rejected")
+        self.assertEqual(self.bill.commons_state_reason, "The bug fixes are done.")
+        self.assertFalse(self.bill.commons_approval_ids)
+        self.assertTrue(
+            self._contributor_emails(self.bill).filtered(
+                lambda mail: "reject" in mail.subject.lower()
+            )
+        )
+        # What was left of the envelope is free again.
+        self.assertEqual(self._loot_figures()[0], figures[0] - 1600)
+
+    def test_cancelling_with_waiting_bills_asks_why_they_are_rejected(self):
+        figures = self._loot_figures()
+        url = f"/my/commons/instructions/{self.instruction.id}/cancel"
+        page = self._end_page(self.url_open(url))
+        self.assertEqual(self._waiting_on_end_page(page), self.bill.ids)
+        # The table's direct POST, without a reason: the page asks it.
+        page = self._end_page(self._post(url))
+        self.assertIn(
+            "say why they are rejected",
+            self._text(
+                page.xpath("//div[contains(@class, 'o_commons_form_errors')]")[0]
+            ),
+        )
+        self._assert_still_waiting(figures)
+        response = self._post(url, {"reason": "Issued by mistake."})
+        self.assertIn("cancelled", self._notice(html.fromstring(response.text)))
+        self.bill.invalidate_recordset()
+        self.instruction.invalidate_recordset()
+        self.assertEqual(self.instruction.state, "cancel")
+        self.assertEqual(self.bill.commons_bill_state, "rejected")
+        self.assertEqual(self.bill.commons_state_reason, "Issued by mistake.")
+
+    def _page_text(self):
+        response = self.url_open("/my/commons")
+        self.assertEqual(response.status_code, 200)
+        return response.text
 
     def test_issue_a_draft_of_the_accountant(self):
         draft = (

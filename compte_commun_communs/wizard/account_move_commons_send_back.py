@@ -32,5 +32,5 @@ class AccountMoveCommonsSendBack(models.TransientModel):
 
     def action_send_back(self):
         self.ensure_one()
-        self.move_id.action_commons_send_back(self.reason)
+        self.move_id.commons_send_back(self.reason)
         return {"type": "ir.actions.act_window_close"}

@@ -11,7 +11,7 @@ from lxml import html
 from odoo import fields
 from odoo.tests import HttpCase, TransactionCase, tagged
 
-WAITING_BILL = "compte_commun_communs.account_move_loot_bill_september_2023_demo"
+WAITING_BILL = "compte_commun_communs.account_move_loot_bill_security_current_demo"
 REJECTION_REASON = "Ces corrections sont déjà couvertes par la facture de juin."
 
 
@@ -86,28 +86,65 @@ class TestDemoData(TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestDemoStory(DemoRpcMixin, HttpCase):
-    """LOOT's 2023 story: Camille, a steward, gives Sacha, a contributor, an
-    envelope of 1,600 € for the bug fixes; Sacha's bill of June (1,200 €) is
-    approved and posted, the one of September (300 €) waits for a steward,
-    the one of August (250 €) was rejected."""
+    """LOOT's story, which holds whatever the day the demo is installed. In
+    2023, Camille, a steward, gave Sacha, a contributor, an envelope of
+    1,600 € for the bug fixes: Sacha's bill of June (1,200 €) was approved and
+    posted, the one of August (250 €) rejected, and the envelope ended with
+    2023 (its 400 € left are no longer committed). This year, the envelope
+    "Sécurisation" (1,200 €): Sacha's first bill (600 €) waits for a steward."""
 
-    def test_loot_figures_of_2023_after_the_story(self):
+    def _this_year(self):
+        return fields.Date.context_today(self.env.user).year
+
+    def _figures(self, year):
+        loot = self._ref("commons_resource_loot_demo").with_context(commons_year=year)
+        loot.invalidate_recordset()
+        return {
+            "carried_over": loot.amount_carried_over,
+            "funded": loot.amount_funded,
+            "spent": loot.amount_spent,
+            "committed": loot.amount_committed,
+            "available": loot.amount_available,
+        }
+
+    def test_loot_figures_after_the_story(self):
         loot = self._ref("commons_resource_loot_demo")
         self.assertFalse(loot.host_fee_override_rate)
-        loot_2023 = loot.with_context(commons_year=2023)
-        self.assertAlmostEqual(loot_2023.amount_carried_over, 0)
-        self.assertAlmostEqual(loot_2023.amount_funded, 5600)
-        # the bill of June, posted
-        self.assertAlmostEqual(loot_2023.amount_spent, 1200)
-        # what is left of the envelope; the waiting bill is not approved
-        self.assertAlmostEqual(loot_2023.amount_committed, 400)
-        self.assertAlmostEqual(loot_2023.amount_available, 4000)
+        # 2023: the bill of June, posted; the envelope of 2023 has ended, what
+        # is left of it is promised to nobody; the bill waiting is this year's
+        self.assertEqual(
+            self._figures(2023),
+            {
+                "carried_over": 0,
+                "funded": 5600,
+                "spent": 1200,
+                "committed": 0,
+                "available": 4400,
+            },
+        )
         # funds do not vanish at new year: 2024 starts with what 2023 left
-        loot_2024 = loot.with_context(commons_year=2024)
-        self.assertAlmostEqual(loot_2024.amount_carried_over, 4400)
-        self.assertAlmostEqual(loot_2024.amount_funded, 3000)
-        self.assertAlmostEqual(loot_2024.amount_committed, 400)
-        self.assertAlmostEqual(loot_2024.amount_available, 7000)
+        self.assertEqual(
+            self._figures(2024),
+            {
+                "carried_over": 4400,
+                "funded": 3000,
+                "spent": 0,
+                "committed": 0,
+                "available": 7400,
+            },
+        )
+        # this year: the envelope "Sécurisation" is committed, the bill
+        # waiting on it is not approved yet
+        self.assertEqual(
+            self._figures(self._this_year()),
+            {
+                "carried_over": 7400,
+                "funded": 0,
+                "spent": 0,
+                "committed": 1200,
+                "available": 6200,
+            },
+        )
 
     def test_camille_issued_the_instruction_to_sacha(self):
         instruction = self._ref("commons_allocation_instruction_loot_bugs_2023_demo")
@@ -124,12 +161,21 @@ class TestDemoStory(DemoRpcMixin, HttpCase):
         self.assertAlmostEqual(instruction.amount, 1600)
         self.assertAlmostEqual(instruction.amount_consumed, 1200)
         self.assertAlmostEqual(instruction.amount_remaining, 400)
-        self.assertEqual(instruction.bill_count, 3)
+        self.assertEqual(instruction.bill_count, 2)
+        # ended with 2023, and the grace period for late bills is over: it
+        # reads ended, takes no bill, and commits nothing
+        self.assertEqual(str(instruction.date_end), "2023-12-31")
+        self.assertEqual(instruction._get_commons_status()["code"], "ended")
+        self.assertAlmostEqual(instruction.amount_left, 0)
+        self.assertNotIn(
+            instruction,
+            instruction.search(instruction._get_commons_committing_domain()),
+        )
 
     def test_story_emails_are_in_french(self):
         """Each steward was told of Sacha's bills in French, and Sacha of
         Camille's decisions."""
-        bill = self._ref("account_move_loot_bill_september_2023_demo")
+        bill = self.env.ref(WAITING_BILL)
         mails = self.env["mail.mail"].search(
             [("model", "=", "account.move"), ("res_id", "=", bill.id)]
         )
@@ -158,33 +204,47 @@ class TestDemoStory(DemoRpcMixin, HttpCase):
         self.assertEqual(
             instruction.steward_id, self._ref("res_partner_loot_steward_demo")
         )
-        # 2 days at the brief's 600 € a day
+        # 2 days at the brief's 600 € a day; the first one's bill waits
         self.assertAlmostEqual(instruction.amount, 1200)
+        self.assertAlmostEqual(instruction.amount_consumed, 0)
         self.assertAlmostEqual(instruction.amount_remaining, 1200)
+        self.assertAlmostEqual(instruction.amount_waiting, 600)
+        self.assertAlmostEqual(instruction.amount_left, 600)
+        self.assertEqual(instruction.date_start.year, self._this_year())
         self.assertGreaterEqual(instruction.date_end, fields.Date.today())
+        self.assertEqual(instruction._get_commons_status()["code"], "active")
 
     def test_sachas_bills_tell_the_story(self):
         june = self._ref("account_move_loot_bill_june_2023_demo")
         august = self._ref("account_move_loot_bill_june_extra_2023_demo")
-        september = self.env.ref(WAITING_BILL)
+        waiting = self.env.ref(WAITING_BILL)
+        security = self._ref(
+            "commons_allocation_instruction_loot_security_current_demo"
+        )
         self.assertEqual(
             [
                 (bill.ref, bill.state, bill.commons_bill_state)
-                for bill in (june, august, september)
+                for bill in (june, august, waiting)
             ],
             [
                 ("SD-2023-07", "posted", "approved"),
                 ("SD-2023-08", "draft", "rejected"),
-                ("SD-2023-10", "draft", "submitted"),
+                (f"SD-{waiting.invoice_date.year}-01", "draft", "submitted"),
             ],
         )
+        # the waiting bill is of this year's envelope, dated within it
+        self.assertEqual(waiting.commons_instruction_id, security)
+        self.assertTrue(
+            security.date_start <= waiting.invoice_date <= security.date_end
+        )
+        self.assertAlmostEqual(waiting.amount_total, 600)
         self.assertEqual(
             june.commons_approval_ids.partner_id,
             self._ref("res_partner_loot_steward_demo"),
         )
         self.assertEqual(august.commons_state_reason, REJECTION_REASON)
         sacha = self._ref("res_users_loot_contributor_demo")
-        for bill in june | august | september:
+        for bill in june | august | waiting:
             self.assertEqual(bill.partner_id, sacha.partner_id, bill.ref)
             self.assertEqual(bill.commons_submitted_by_id, sacha, bill.ref)
             self.assertEqual(bill.commons_resource_id.code, "LOOT", bill.ref)
@@ -195,6 +255,9 @@ class TestDemoStory(DemoRpcMixin, HttpCase):
             attachment = bill.message_main_attachment_id
             self.assertEqual(attachment.mimetype, "application/pdf", bill.ref)
             self.assertTrue(attachment.raw.startswith(b"%PDF-"), bill.ref)
+        self.assertEqual(
+            waiting.message_main_attachment_id.name, f"Facture {waiting.ref}.pdf"
+        )
 
     def test_loot_has_two_stewards_who_log_in(self):
         loot = self._ref("commons_resource_loot_demo")
@@ -213,51 +276,58 @@ class TestDemoStory(DemoRpcMixin, HttpCase):
 
     def test_nobody_but_a_steward_approves_the_waiting_bill(self):
         bill = self.env.ref(WAITING_BILL)
+        fingerprint = bill._get_commons_fingerprint()
         # the accountant can neither post it nor approve it, nor can the
-        # administrator or Sacha approve it
+        # administrator or Sacha approve it, even with the bill as it is
         response = self._call_kw(
             "accountant", "account.move", "action_post", [bill.ids]
         )
         self.assertEqual(
             response["error"]["data"]["name"], "odoo.exceptions.UserError", response
         )
-        self.assertIn("SD-2023-10", response["error"]["data"]["message"])
+        self.assertIn(bill.ref, response["error"]["data"]["message"])
         for login in ("accountant", "admin", "contributor"):
             response = self._call_kw(
-                login, "account.move", "action_commons_approve", [bill.ids]
+                login, "account.move", "commons_approve", [bill.ids, fingerprint]
             )
             self.assertEqual(
                 response["error"]["data"]["name"],
                 "odoo.exceptions.AccessError",
                 (login, response),
             )
-            if login != "contributor":  # a portal user does not even read it
-                self.assertIn(
-                    "Logiciel LOOT", response["error"]["data"]["message"], login
-                )
+            self.assertIn("Logiciel LOOT", response["error"]["data"]["message"], login)
+            # and there is no approval without the bill as it was read
+            response = self._call_kw(
+                login, "account.move", "commons_approve", [bill.ids]
+            )
+            self.assertIn("error", response, login)
         bill.invalidate_recordset()
         self.assertEqual((bill.state, bill.commons_bill_state), ("draft", "submitted"))
         self.assertFalse(bill.commons_approval_ids)
-        # Lou, the other steward, approves it, as the stewards' portal does
+        # Lou, the other steward, approves it as the stewards' portal does,
+        # through the rules of today: this year's envelope takes it
         lou = self._ref("res_users_loot_steward2_demo")
-        bill.with_user(lou).sudo().action_commons_approve()
+        bill.with_user(lou).sudo().commons_approve(fingerprint)
         self.assertEqual(bill.commons_bill_state, "approved")
         instruction = bill.commons_instruction_id
         instruction.invalidate_recordset()
-        self.assertAlmostEqual(instruction.amount_remaining, 100)
+        self.assertAlmostEqual(instruction.amount_remaining, 600)
         # approved, not posted yet: still committed, not spent
-        loot_2023 = bill.commons_resource_id.with_context(commons_year=2023)
-        self.assertAlmostEqual(loot_2023.amount_spent, 1200)
-        self.assertAlmostEqual(loot_2023.amount_committed, 400)
-        self.assertAlmostEqual(loot_2023.amount_available, 4000)
+        year = self._this_year()
+        figures = self._figures(year)
+        self.assertEqual(
+            (figures["spent"], figures["committed"], figures["available"]),
+            (0, 1200, 6200),
+        )
         # and the accountant posts it: spent, no longer committed
         accountant = self._ref("res_users_accountant_demo")
         bill.with_user(accountant).action_post()
         self.assertEqual(bill.state, "posted")
-        self.env["commons.resource"].invalidate_model()
-        self.assertAlmostEqual(loot_2023.amount_spent, 1500)
-        self.assertAlmostEqual(loot_2023.amount_committed, 100)
-        self.assertAlmostEqual(loot_2023.amount_available, 4000)
+        figures = self._figures(year)
+        self.assertEqual(
+            (figures["spent"], figures["committed"], figures["available"]),
+            (600, 600, 6200),
+        )
 
     def _portal_page(self, login, path):
         """The portal page ``path`` as the demo user ``login`` reads it."""
@@ -295,14 +365,14 @@ class TestDemoStory(DemoRpcMixin, HttpCase):
                 self._text(
                     card.xpath(".//*[contains(@class, 'o_commons_bill_ref')]")[0]
                 ),
-                "SD-2023-10",
+                bill.ref,
             )
             self.assertIn("Sacha", self._text(card))
-            # what the envelope keeps after it: 400 - 300
+            # what the envelope keeps after it: 1,200 - 600
             remaining = card.xpath(
                 ".//*[contains(@class, 'o_commons_remaining_after')]"
             )
-            self.assertIn("100,00", self._text(remaining[0]), login)
+            self.assertIn("600,00", self._text(remaining[0]), login)
             self.assertTrue(
                 card.xpath(".//a[contains(@class, 'o_commons_bill_file_view')]"), login
             )
@@ -313,8 +383,32 @@ class TestDemoStory(DemoRpcMixin, HttpCase):
                 card.xpath(".//button[contains(@class, 'o_commons_reject')]"), login
             )
 
+    def _instruction_status(self, login, path, row_xpath):
+        page = self._portal_page(login, path)
+        status = page.xpath(row_xpath)[0].xpath(
+            ".//*[contains(@class, 'o_commons_instruction_status')]"
+        )[0]
+        return status.get("data-status"), self._text(status)
+
+    def test_the_ended_envelope_reads_alike_to_steward_and_contributor(self):
+        instruction = self._ref("commons_allocation_instruction_loot_bugs_2023_demo")
+        steward = self._instruction_status(
+            "steward",
+            "/my/commons",
+            f"//tr[@id='commons_instruction_{instruction.id}']",
+        )
+        contributor = self._instruction_status(
+            "contributor",
+            "/my/commons/bills",
+            f"//tr[@data-instruction-id='{instruction.id}']",
+        )
+        self.assertEqual(steward[0], "ended")
+        self.assertEqual(steward, contributor)
+        self.assertTrue(steward[1])
+
     def test_sacha_reads_why_a_bill_was_rejected_in_his_portal(self):
         august = self._ref("account_move_loot_bill_june_extra_2023_demo")
+        waiting = self.env.ref(WAITING_BILL)
         page = self._portal_page("contributor", "/my/commons/bills")
         rows = {
             self._text(row.xpath("./td[1]")[0]): row
@@ -330,7 +424,7 @@ class TestDemoStory(DemoRpcMixin, HttpCase):
             {
                 "SD-2023-07": "posted",
                 "SD-2023-08": "rejected",
-                "SD-2023-10": "submitted",
+                waiting.ref: "submitted",
             },
         )
         reasons = {
@@ -344,7 +438,7 @@ class TestDemoStory(DemoRpcMixin, HttpCase):
         }
         self.assertEqual(
             reasons,
-            {"SD-2023-07": [], "SD-2023-08": [REJECTION_REASON], "SD-2023-10": []},
+            {"SD-2023-07": [], "SD-2023-08": [REJECTION_REASON], waiting.ref: []},
         )
         # and on the bill's own page
         page = self._portal_page("contributor", f"/my/commons/bills/{august.id}")
