@@ -41,7 +41,6 @@ class AccountAnalyticLine(models.Model):
 
     commons_movement = fields.Selection(
         COMMONS_MOVEMENTS,
-        string="Commons Movement",
         readonly=True,
         index=True,
         help="What the journal item did to the commons resource's money when it "
