@@ -1,4 +1,5 @@
 from . import portal_funder
 from . import public
 from . import portal_steward
+from . import portal_steward_governance
 from . import portal_contributor

@@ -6,3 +6,4 @@ from . import commons_settings
 from . import donation_donation_cancel
 from . import donation_tax_receipt_print
 from . import tax_receipt_annual_create
+from . import commons_resource_propose
