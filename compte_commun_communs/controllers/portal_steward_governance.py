@@ -59,6 +59,7 @@ class CommonsStewardGovernancePortal(CommonsStewardPortal):
             "proposals": [
                 {
                     "proposal": proposal,
+                    "summary": proposal._get_commons_portal_summary(),
                     "confirm_refusal": proposal._get_commons_decider_refusal("confirm"),
                     "object_refusal": proposal._get_commons_decider_refusal("object"),
                 }
@@ -170,11 +171,16 @@ class CommonsProposalObjection(http.Controller):
             ]._get_commons_proposal_by_token(token)
         except AccessError as error:
             return request.render(template, {"error": error.args[0]}, status=403)
+        public_values = proposal._prepare_public_values()
         values = {
             "token": token,
-            "proposal": proposal._prepare_public_values(),
-            "resource_name": proposal.resource_id.name,
-            "person": partner.name,
+            "proposal": public_values,
+            "wait": request.env._(
+                "No steward of the resource can confirm it: it takes effect on "
+                "%(date)s unless someone objects. You object as %(person)s.",
+                date=public_values["date_effective"],
+                person=partner.name,
+            ),
             "waiting": proposal.state == "waiting",
         }
         if request.httprequest.method == "POST":

@@ -75,7 +75,7 @@ class CommonsGovernanceProposal(models.Model):
     )
     currency_id = fields.Many2one(related="resource_id.currency_id")
     kind = fields.Selection(
-        PROPOSAL_KINDS, string="Change", required=True, readonly=True
+        PROPOSAL_KINDS, string="Kind of Change", required=True, readonly=True
     )
     partner_id = fields.Many2one(
         "res.partner",
@@ -693,8 +693,11 @@ class CommonsGovernanceProposal(models.Model):
             if event in ("confirmed", "objected")
             else self.env.user.partner_id
         )
+        # The chatter is the host's record: in the host's language, whoever
+        # acted.
+        host_lang = proposal.company_id.partner_id.lang or self.env.lang
         proposal.resource_id.message_post(
-            body=self._get_commons_event_message(event),
+            body=self.with_context(lang=host_lang)._get_commons_event_message(event),
             author_id=author.id,
             subtype_xmlid="mail.mt_note",
         )
@@ -718,16 +721,56 @@ class CommonsGovernanceProposal(models.Model):
             )
         self.env["mail.mail"]._commons_send_queue_soon()
 
+    def _get_commons_portal_summary(self):
+        """What the stewards' page says of the proposal, in the reader's
+        language and time zone.
+
+        :return: dict with ``proposed`` (who proposed it, when) and
+            ``effective`` (when it takes effect if nobody can confirm it, or
+            False)
+        """
+        self.ensure_one()
+        _ = self.env._
+        proposal = self.sudo()
+        return {
+            "proposed": _(
+                "Proposed by %(user)s (%(host)s) on %(date)s.",
+                user=proposal.proposed_by_id.name,
+                host=proposal.company_id.name,
+                date=self._format_commons_datetime(self.date_proposed),
+            ),
+            "effective": self.date_effective
+            and _(
+                "No steward can confirm it: it takes effect on %(date)s unless "
+                "someone objects.",
+                date=self._format_commons_datetime(self.date_effective),
+            ),
+        }
+
     def _prepare_public_values(self):
         """What anyone may read of a proposal nobody can confirm, on the
-        resource's public page: the change, that the host proposed it, when,
-        and when it takes effect."""
+        resource's public page: the change, that the host proposed it (not who
+        of its staff), when, and when it takes effect."""
         self.ensure_one()
+        _ = self.env._
         proposal = self.sudo()
+        values = {
+            "host": proposal.company_id.name,
+            "resource": proposal.resource_id.name,
+            "date": self._format_commons_datetime(self.date_proposed),
+            "effective": self._format_commons_datetime(self.date_effective),
+        }
         return {
             "id": self.id,
             "description": proposal.description,
-            "host": proposal.company_id.name,
-            "date_proposed": self._format_commons_datetime(self.date_proposed),
-            "date_effective": self._format_commons_datetime(self.date_effective),
+            "date_effective": values["effective"],
+            "summary": _(
+                "Proposed by %(host)s on %(date)s; it takes effect on "
+                "%(effective)s unless someone objects.",
+                **values,
+            ),
+            "intro": _(
+                "%(host)s proposed this change to %(resource)s on %(date)s:",
+                **values,
+            ),
         }

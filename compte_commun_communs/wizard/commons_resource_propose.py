@@ -18,7 +18,7 @@ class CommonsResourcePropose(models.TransientModel):
     currency_id = fields.Many2one(related="resource_id.currency_id")
     steward_ids = fields.Many2many(related="resource_id.steward_ids")
     kind = fields.Selection(
-        PROPOSAL_KINDS, string="Change", required=True, default="add_steward"
+        PROPOSAL_KINDS, string="Kind of Change", required=True, default="add_steward"
     )
     partner_id = fields.Many2one(
         "res.partner",
