@@ -384,6 +384,56 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         self._approve(bill, steward=self.newcomer)
         self.assertEqual(bill.commons_bill_state, "approved")
 
+    def test_administrator_adds_a_user_it_controls_and_approves_at_once(self):
+        """Case 6 of issue 12, as the administrator: its own login added to
+        the stewards approves nothing, and only a steward's confirmation makes
+        it one."""
+        bill = self._submitted_bill(300)
+        figures = self._figures()
+        puppet = (
+            self.env["res.users"]
+            .with_user(self.admin)
+            .create(
+                {
+                    "name": "Puppet Steward",
+                    "login": "commons_puppet",
+                    "password": "commons_puppet",
+                    "email": "puppet@example.org",
+                    "groups_id": [Command.set(self.env.ref("base.group_portal").ids)],
+                }
+            )
+        )
+        loot = self.loot.with_user(self.admin).with_company(self.company)
+        with self.assertRefused(UserError, PROPOSE):
+            loot.steward_ids = [Command.link(puppet.partner_id.id)]
+        with self.assertRefused(AccessError, NOT_A_BILL_STEWARD):
+            self._approve(bill, steward=puppet)
+        proposal = self._propose(
+            "add_steward", user=self.admin, partner_id=puppet.partner_id.id
+        )
+        for user in (self.admin, puppet):
+            with self.assertRefused(AccessError, ""):
+                self._as_portal(proposal, user).action_commons_confirm()
+        with self.assertRefused(AccessError, NOT_A_BILL_STEWARD):
+            self._approve(bill, steward=puppet)
+        self.assertEqual(bill.commons_bill_state, "submitted")
+        self.assertEqual(proposal.state, "waiting")
+        self.assertNotIn(puppet.partner_id, self.loot.steward_ids)
+        self.assertEqual(self._figures(), figures)
+        # the stewards heard of it before anything happened
+        self.assertEqual(
+            self._mails(proposal).recipient_ids,
+            (self.steward | self.steward2).partner_id,
+        )
+        self.assertTrue(self._notes(self.loot, "proposes a change to Logiciel LOOT"))
+        # a read-only user of the host proposes nothing
+        with self.assertRefused(AccessError, ""):
+            self._propose(
+                "remove_steward",
+                user=self.commons_user,
+                partner_id=self.steward2.partner_id.id,
+            )
+
     def test_a_steward_objects_in_the_portal(self):
         figures = self._figures()
         proposal = self._propose(
