@@ -16,6 +16,9 @@ from . import commons_need_category
 from . import commons_receipt_mixin
 from . import commons_resource
 from . import commons_resource_figures
+from . import commons_resource_governance
+from . import commons_governance_proposal
+from . import commons_governance_proposal_message
 from . import commons_resource_public
 from . import commons_resource_need
 from . import donation_donation

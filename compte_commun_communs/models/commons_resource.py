@@ -11,6 +11,15 @@ from odoo.tools.misc import formatLang
 
 # The schemes a resource's website may have: it is shown as a link to anyone.
 WEB_SCHEMES = ("http", "https")
+# Who decides for a resource, and on which account its money is: once it has had
+# stewards or money, these change by a proposal its stewards confirm (see
+# commons.governance.proposal), never by a write.
+GOVERNANCE_FIELDS = (
+    "steward_ids",
+    "commons_former_steward_ids",
+    "commons_double_approval_amount",
+    "analytic_account_id",
+)
 
 
 def _first_free(base, taken):
@@ -44,7 +53,9 @@ class CommonsResource(models.Model):
         "resource_id",
         "partner_id",
         string="Stewards",
-        help="People who decide how the resource's funds are allocated.",
+        help="People who decide how the resource's funds are allocated. Once the "
+        "resource has had stewards or money, a steward is added or removed by a "
+        "proposal its stewards confirm.",
     )
     contributor_ids = fields.Many2many(
         "res.partner",
@@ -221,9 +232,13 @@ class CommonsResource(models.Model):
         resources = super().create(vals_list)
         resources._check_steward_not_self(self.env["res.partner"])
         for resource in resources:
+            if not self.env.su and resource.steward_ids:
+                # A new resource gets its first stewards at once: none of the
+                # host's staff who post or pay.
+                resource.steward_ids._check_commons_steward_duties(resource.company_id)
             # The analytic account is the resource's place in the ledger: it is
             # managed by the resource, whoever may create resources.
-            resource.analytic_account_id = (
+            resource.sudo().analytic_account_id = (
                 self.env["account.analytic.account"]
                 .sudo()
                 .create(resource._prepare_analytic_account_vals())
@@ -231,9 +246,13 @@ class CommonsResource(models.Model):
         return resources
 
     def write(self, vals):
-        former = {}
-        if "steward_ids" in vals:
-            former = {resource: resource.steward_ids for resource in self}
+        if "company_id" in vals:
+            self._check_commons_company_change(vals["company_id"])
+        before = {}
+        if set(GOVERNANCE_FIELDS) & vals.keys():
+            before = {
+                resource: resource._get_commons_governance_values() for resource in self
+            }
         if "company_id" in vals:
             # The account moves first: the resource checks it is of its company.
             self.analytic_account_id.sudo().company_id = vals["company_id"]
@@ -243,9 +262,14 @@ class CommonsResource(models.Model):
                 resource.analytic_account_id.sudo().write(
                     resource._prepare_analytic_account_vals()
                 )
-        for resource, stewards in former.items():
-            resource._check_steward_not_self(stewards)
-            resource._notify_stewards_change(stewards)
+        for resource, values in before.items():
+            resource._check_commons_governance_write(values)
+        if "steward_ids" in vals:
+            for resource, values in before.items():
+                resource._update_commons_former_stewards(values["stewards"])
+                # A proposal tells the stewards of its own change.
+                if not (self.env.su and self.env.context.get("commons_proposal_id")):
+                    resource._notify_stewards_change(values["stewards"])
         if "commons_double_approval_amount" in vals:
             self._recheck_approved_bills()
         return res
@@ -294,14 +318,16 @@ class CommonsResource(models.Model):
         partner = self.env.user.partner_id
         for resource in self:
             if partner in resource.steward_ids - former_stewards:
-                raise UserError(
-                    self.env._(
-                        "You cannot make yourself a steward of %(resource)s: "
-                        "stewards are the resource's own people, who decide how its "
-                        "funds are allocated.",
-                        resource=resource.display_name,
-                    )
-                )
+                raise UserError(resource._get_commons_not_self_error())
+
+    def _get_commons_not_self_error(self):
+        self.ensure_one()
+        return self.env._(
+            "You cannot make yourself a steward of %(resource)s: "
+            "stewards are the resource's own people, who decide how its "
+            "funds are allocated.",
+            resource=self.display_name,
+        )
 
     def _recheck_approved_bills(self):
         """A bill approved by one steward and not posted yet, above a threshold
@@ -441,19 +467,26 @@ class CommonsResource(models.Model):
         """Whether an analytic line, a journal item (draft ones included) or a
         donation line refers to the resource."""
         self.ensure_one()
-        account = self.analytic_account_id
-        column = self._get_analytic_plan()._column_name()
         return bool(
             self.env["donation.line"]
             .sudo()
             .search_count([("commons_resource_id", "=", self.id)], limit=1)
-            or account
-            and (
-                self.env["account.analytic.line"]
-                .sudo()
-                .search_count([(column, "=", account.id)], limit=1)
-                or self.env["account.move.line"]
-                .sudo()
-                .search_count([("analytic_distribution", "in", account.ids)], limit=1)
-            )
+            or self._has_commons_entries()
+        )
+
+    def _has_commons_entries(self):
+        """Whether an analytic line or a journal item (draft ones included)
+        names the resource's analytic account."""
+        self.ensure_one()
+        account = self.analytic_account_id
+        if not account:
+            return False
+        column = self._get_analytic_plan()._column_name()
+        return bool(
+            self.env["account.analytic.line"]
+            .sudo()
+            .search_count([(column, "=", account.id)], limit=1)
+            or self.env["account.move.line"]
+            .sudo()
+            .search_count([("analytic_distribution", "in", account.ids)], limit=1)
         )

@@ -78,7 +78,8 @@ class CommonsResource(models.Model):
             ``amount``) and ``amount`` (their total), in the categories' order),
             ``figures`` (see :meth:`_get_figures`, with coverage),
             ``named_funders`` (list of dicts with ``name`` and ``amount`` given in
-            the year, largest first) and ``other_funder_count``.
+            the year, largest first), ``other_funder_count`` and ``proposals``
+            (see :meth:`_get_public_proposals`).
         """
         resources = self.sudo()
         figures = resources._get_figures(year)
@@ -91,6 +92,7 @@ class CommonsResource(models.Model):
         for need in needs:
             needs_by_resource[need.resource_id][need.category_id] |= need
         funders = resources._get_public_funders(year)
+        proposals = resources._get_public_proposals()
         result = []
         for resource in resources:
             resource_figures = dict(figures[resource.id])
@@ -116,6 +118,7 @@ class CommonsResource(models.Model):
                         )
                     ],
                     "figures": resource_figures,
+                    "proposals": proposals[resource.id],
                     **funders[resource.id],
                 }
             )
@@ -167,4 +170,29 @@ class CommonsResource(models.Model):
             values["named_funders"].sort(
                 key=lambda funder: (-funder["amount"], funder["name"])
             )
+        return result
+
+    def _get_public_proposals(self):
+        """The changes of who decides that wait on the resources because no
+        steward can confirm them: anyone may read them before they take effect
+        (the change, that the host proposed it, when, and when it applies).
+
+        :return: {resource id: [dict]}, see
+            commons.governance.proposal._prepare_public_values
+        """
+        proposals = (
+            self.env["commons.governance.proposal"]
+            .sudo()
+            .search(
+                [
+                    ("resource_id", "in", self.ids),
+                    ("state", "=", "waiting"),
+                    ("date_effective", "!=", False),
+                ],
+                order="date_effective, id",
+            )
+        )
+        result = {resource.id: [] for resource in self}
+        for proposal in proposals:
+            result[proposal.resource_id.id].append(proposal._prepare_public_values())
         return result

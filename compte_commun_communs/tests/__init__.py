@@ -4,6 +4,7 @@ from . import test_commons_bill_approval
 from . import test_commons_bill_guards
 from . import test_commons_bill_mail
 from . import test_commons_bill_tour
+from . import test_commons_governance
 from . import test_commons_portal
 from . import test_commons_portal_contributor
 from . import test_commons_portal_einvoice

@@ -128,7 +128,10 @@ class TestCommonsBillApproval(CommonsCase):
         self._assert_not_approved(bill)
 
     def test_steward_who_is_the_contributor_cannot_approve_their_bill(self):
-        self.loot.steward_ids = [Command.link(self.contributor2.partner_id.id)]
+        # A steward confirms the host's proposal.
+        self.loot.with_user(self.accountant).action_commons_propose(
+            "add_steward", partner_id=self.contributor2.partner_id.id
+        ).with_user(self.steward).sudo().action_commons_confirm()
         self.assertIn(self.contributor2.partner_id, self.loot.steward_ids)
         bill = self._submitted_bill(contributor=self.contributor2)
         with self.assertRaisesRegex(AccessError, OWN_BILL):
@@ -790,10 +793,14 @@ class TestCommonsStewardsChange(CommonsCase):
     def test_nobody_makes_themselves_a_steward(self):
         for user in (self.accountant, self.admin):
             loot = self.loot.with_user(user).with_company(self.company)
-            with self.assertRefused(UserError, "cannot make yourself a steward"):
+            with self.assertRefused(UserError, "Use “Propose a Change”"):
                 loot.steward_ids = [Command.link(user.partner_id.id)]
-            with self.assertRefused(UserError, "cannot make yourself a steward"):
+            with self.assertRefused(UserError, "Use “Propose a Change”"):
                 loot.write({"steward_ids": [Command.set(user.partner_id.ids)]})
+            with self.assertRefused(UserError, "cannot make yourself a steward"):
+                loot.action_commons_propose(
+                    "add_steward", partner_id=user.partner_id.id
+                )
             with self.assertRefused(UserError, "cannot make yourself a steward"):
                 loot.create(
                     {
@@ -806,30 +813,32 @@ class TestCommonsStewardsChange(CommonsCase):
             self.loot.steward_ids, (self.steward | self.steward2).partner_id
         )
 
-    def test_change_is_written_and_sent_to_former_and_new_stewards(self):
-        self.loot.with_user(self.accountant).write(
+    def test_first_stewards_are_written_and_sent_to_them(self):
+        """A new resource's first stewards are set directly; from then on, a
+        change is a proposal (tests/test_commons_governance.py)."""
+        forum = self._create_resource("Forum", "FORUM", people=False)
+        forum.with_user(self.accountant).write(
             {
                 "steward_ids": [
-                    Command.unlink(self.steward2.partner_id.id),
+                    Command.link(self.steward2.partner_id.id),
                     Command.link(self.contributor2.partner_id.id),
                 ]
             }
         )
-        message = self.loot.message_ids.filtered(
-            lambda message: "Stewards of Logiciel LOOT changed" in message.body
+        message = forum.message_ids.filtered(
+            lambda message: "Stewards of Forum changed" in message.body
         )
         self.assertEqual(len(message), 1)
-        self.assertIn("Added: Noé Leroy", message.body)
-        self.assertIn("Removed: Lou Bernard", message.body)
+        self.assertIn("Added: Lou Bernard, Noé Leroy", message.body)
+        self.assertIn("Removed: —", message.body)
         self.assertEqual(
-            message.partner_ids,
-            (self.steward | self.steward2 | self.contributor2).partner_id,
+            message.partner_ids, (self.steward2 | self.contributor2).partner_id
         )
         self.assertEqual(message.author_id, self.accountant.partner_id)
         # Nothing is written when the stewards stay the same.
-        self.loot.with_user(self.accountant).write(
-            {"steward_ids": [Command.set(self.loot.steward_ids.ids)]}
+        forum.with_user(self.accountant).write(
+            {"steward_ids": [Command.set(forum.steward_ids.ids)]}
         )
         self.assertEqual(
-            len(self.loot.message_ids.filtered(lambda m: "Stewards of" in m.body)), 1
+            len(forum.message_ids.filtered(lambda m: "Stewards of" in m.body)), 1
         )

@@ -189,9 +189,10 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
         """A contributor of LOOT with an envelope to bill, who is also a
         steward of DOKOS: both cards, and DOKOS's bill to decide."""
         self._instruction(self.loot, 300, "2023-01-01", contributor=self.contributor2)
-        self.dokos.with_user(self.accountant).steward_ids = [
-            Command.link(self.contributor2.partner_id.id)
-        ]
+        # DOKOS's steward confirms the host's proposal.
+        self.dokos.with_user(self.accountant).action_commons_propose(
+            "add_steward", partner_id=self.contributor2.partner_id.id
+        ).with_user(self.dokos_steward).sudo().action_commons_confirm()
         self.authenticate("commons_contributor2", "commons_contributor2")
         counters = self.make_jsonrpc_request(
             "/my/counters",

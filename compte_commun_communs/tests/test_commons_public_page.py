@@ -41,9 +41,12 @@ class TestCommonsPublicPage(CommonsCase, HttpCase):
                 "website": "https://loot.example.org",
                 "description": "<p>Free software for third places.</p>",
                 "contributor_ids": [Command.set(cls.private_contributor.ids)],
-                "steward_ids": [Command.set(cls.private_steward.ids)],
             }
         )
+        # A steward joins as the stewards confirm it: nothing waits in public.
+        cls.loot.with_user(cls.accountant).action_commons_propose(
+            "add_steward", partner_id=cls.private_steward.id
+        ).with_user(cls.steward).sudo().action_commons_confirm()
         cls.funder.commons_named_funder = True
         cls.unnamed_funders = cls.env["res.partner"].create(
             [

@@ -7,3 +7,4 @@ from . import donation_donation_cancel
 from . import donation_tax_receipt_print
 from . import portal_wizard
 from . import tax_receipt_annual_create
+from . import commons_resource_propose
