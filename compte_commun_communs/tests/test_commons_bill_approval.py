@@ -581,6 +581,13 @@ class TestCommonsBillApprovalConcurrency(TransactionCase):
             self.fixture_ids["partners"] = (
                 steward | steward2
             ).partner_id.ids + contributor.ids
+            bank_account = env["res.partner.bank"].create(
+                {
+                    "acc_number": "FR7630006000011234567890189",
+                    "partner_id": contributor.id,
+                    "allow_out_payment": True,
+                }
+            )
             resource = env["commons.resource"].create(
                 {
                     "name": "Concurrent resource",
@@ -658,6 +665,7 @@ class TestCommonsBillApprovalConcurrency(TransactionCase):
                         {
                             "move_type": "in_invoice",
                             "partner_id": contributor.id,
+                            "partner_bank_id": bank_account.id,
                             "invoice_date": fields.Date.today(),
                             "commons_instruction_id": instruction_id,
                             "invoice_line_ids": [
