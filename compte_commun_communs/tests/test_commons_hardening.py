@@ -106,21 +106,18 @@ class TestCommonsHardening(CommonsCase):
         self.assertEqual(self._loot_2023().amount_available, 5000 - 1600)
 
     def test_issued_instruction_stays_on_its_resource(self):
-        """A steward of LOOT who is also a host's user cannot move a LOOT
-        envelope onto DOKOS, whose stewards never decided it."""
-        # No longer possible by a proposal (the host's staff are never made
-        # stewards): as a database from before may hold it.
-        self.env["commons.resource"].sudo().browse(self.loot.id).write(
-            {"steward_ids": [Command.link(self.accountant.partner_id.id)]}
-        )
+        """An envelope LOOT's stewards issued never moves onto DOKOS, whose
+        stewards never decided it, nor to another contributor: not by the
+        host, not by a steward of LOOT (the host's staff are never stewards)."""
         instruction = self._instruction(self.loot, 1600, "2023-05-01")
-        mine = instruction.with_user(self.accountant)
         for vals in (
             {"resource_id": self.dokos.id},
             {"contributor_id": self.contributor2.partner_id.id},
         ):
-            with self.assertRefused(UserError, "issue a new one"):
-                mine.write(vals)
+            with self.assertRefused(AccessError, "Only a steward of Logiciel LOOT"):
+                instruction.with_user(self.accountant).write(vals)
+            with self.assertRefused(AccessError, "A steward cannot change"):
+                instruction.with_user(self.steward).sudo().commons_update(vals)
         self.assertEqual(instruction.resource_id, self.loot)
         self.assertEqual(instruction.contributor_id, self.contributor.partner_id)
 
