@@ -411,7 +411,7 @@ class TestDemoStory(DemoRpcMixin, HttpCase):
         waiting = self.env.ref(WAITING_BILL)
         page = self._portal_page("contributor", "/my/commons/bills")
         rows = {
-            self._text(row.xpath("./td[1]")[0]): row
+            self._text(row.xpath("./td[1]/a")[0]): row
             for row in page.xpath("//tr[contains(@class, 'o_commons_bill_row')]")
         }
         self.assertEqual(
