@@ -52,6 +52,8 @@ class AccountMove(models.Model):
     def write(self, vals):
         if vals.get("state") == "posted":
             self._check_commons_postable()
+        if vals.get("state") == "cancel":
+            self._check_commons_cancellable()
         if "matched_payment_ids" in vals:
             self._check_commons_payable()
         res = super().write(vals)
@@ -61,6 +63,29 @@ class AccountMove(models.Model):
             # move, or all of them with the context key skip_readonly_check).
             self.filtered(lambda move: move.state == "posted")._check_commons_postable()
         return res
+
+    def _check_commons_cancellable(self):
+        """The host does not cancel, unseen, a bill waiting for its stewards or
+        approved by them: it sends it back to its contributor with a reason
+        (who is emailed), and the contributor withdraws it. The contributor's
+        own withdrawal marks the bill withdrawn before cancelling it."""
+        if self.env.su:
+            return
+        for bill in self.sudo():
+            if (
+                bill.move_type in APPROVAL_MOVE_TYPES
+                and bill.commons_bill_state in ("submitted", "approved")
+                and bill._get_commons_resources()
+            ):
+                raise UserError(
+                    self.env._(
+                        "%(bill)s is %(state)s: the host does not cancel it. Send "
+                        "it back to its contributor with the reason instead; they "
+                        "correct or withdraw it.",
+                        bill=bill.display_name,
+                        state=bill._get_commons_status_label(),
+                    )
+                )
 
     def _autopost_bill(self):
         # After a file is uploaded to a journal, Odoo posts the bill read from

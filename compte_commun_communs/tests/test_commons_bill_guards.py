@@ -273,6 +273,30 @@ class TestCommonsBillGuards(CommonsCase):
             entry.action_post()
         self.assertEqual(entry.state, "draft")
 
+    def test_host_does_not_cancel_a_bill_of_its_stewards(self):
+        """Cancelling a waiting or approved bill would drop the stewards'
+        decision unseen: the host sends it back with a reason instead."""
+        approved = self._approved_bill()
+        waiting = self._bill(self.loot, 200, "2023-06-02", post=False)
+        waiting.action_commons_submit()
+        loot = self.loot.with_context(commons_year=2023)
+        committed = loot.amount_committed
+        for bill in approved | waiting:
+            for user in (self.accountant, self.admin):
+                with self.assertRefused(UserError, "the host does not cancel it"):
+                    bill.with_user(user).button_cancel()
+                with self.assertRefused(UserError, "the host does not cancel it"):
+                    bill.with_user(user).write({"state": "cancel"})
+            self.assertEqual(bill.state, "draft")
+        self.env.invalidate_all()
+        self.assertEqual(loot.amount_committed, committed)
+        # Sent back, the contributor withdraws it.
+        approved.with_user(self.accountant).commons_send_back("Wrong VAT")
+        approved.with_user(self.contributor).sudo().action_commons_withdraw()
+        self.assertEqual(
+            (approved.state, approved.commons_bill_state), ("cancel", "withdrawn")
+        )
+
     def test_bill_of_no_resource_is_posted_as_usual(self):
         bill = (
             self.env["account.move"]
