@@ -4,7 +4,7 @@ from odoo import models
 from odoo.exceptions import UserError
 
 from .account_move_commons_bill import APPROVAL_MOVE_TYPES
-from .ledger import is_ledger_pass
+from .ledger import changed_field_labels, is_ledger_pass
 
 
 class AccountMove(models.Model):
@@ -126,12 +126,7 @@ class AccountMove(models.Model):
         for move in self.sudo():
             if move.state != "posted" or not move.line_ids._get_commons_ledger_items():
                 continue
-            changed = [
-                name
-                for name in fields
-                if move._fields[name].convert_to_cache(vals[name], move)
-                != move._fields[name].convert_to_cache(move[name], move)
-            ]
+            changed = changed_field_labels(move, fields, vals)
             if changed:
                 raise UserError(
                     self.env._(
@@ -140,10 +135,7 @@ class AccountMove(models.Model):
                         "to correct it (a bill then waits for its stewards again); "
                         "a donation's entry is corrected by cancelling the donation.",
                         move=move.display_name,
-                        fields=", ".join(
-                            move._fields[name].get_description(self.env)["string"]
-                            for name in sorted(changed)
-                        ),
+                        fields=", ".join(changed),
                     )
                 )
 

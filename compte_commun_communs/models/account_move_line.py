@@ -4,7 +4,7 @@ from odoo import api, models
 from odoo.exceptions import UserError
 
 from .account_move_commons_bill import APPROVAL_MOVE_TYPES
-from .ledger import FUNDED_ACCOUNT_TYPES, SPENT_ACCOUNT_TYPES
+from .ledger import FUNDED_ACCOUNT_TYPES, SPENT_ACCOUNT_TYPES, changed_field_labels
 
 # What a posted item of a donation's entry keeps: its money and where it is
 # earmarked.
@@ -89,12 +89,7 @@ class AccountMoveLine(models.Model):
             ._get_commons_ledger_items()
         )
         for item in items:
-            changed = [
-                name
-                for name in fields
-                if item._fields[name].convert_to_cache(vals[name], item)
-                != item._fields[name].convert_to_cache(item[name], item)
-            ]
+            changed = changed_field_labels(item, fields, vals)
             if changed:
                 raise UserError(
                     self.env._(
@@ -106,10 +101,7 @@ class AccountMoveLine(models.Model):
                         move=item.move_id.display_name,
                         resource=item._get_commons_item_resources()[:1].display_name,
                         item=item.name or item.account_id.display_name,
-                        fields=", ".join(
-                            item._fields[name].get_description(self.env)["string"]
-                            for name in sorted(changed)
-                        ),
+                        fields=", ".join(changed),
                     )
                 )
 

@@ -36,6 +36,20 @@ def is_ledger_pass(context):
     return isinstance(context.get(LEDGER_PASS_KEY), LedgerPass)
 
 
+def changed_field_labels(record, fields, vals):
+    """The labels of the ``fields`` whose value in ``vals`` differs from the
+    record's: what a write would really change.
+
+    :return: list of field labels, in the user's language, sorted by name
+    """
+    return [
+        record._fields[name].get_description(record.env)["string"]
+        for name in sorted(fields)
+        if record._fields[name].convert_to_cache(vals[name], record)
+        != record._fields[name].convert_to_cache(record[name], record)
+    ]
+
+
 def lock_rows(records):
     """Lock the records' rows until the end of the transaction, before a check
     of money against them: of two approvals or envelopes at the same moment,
