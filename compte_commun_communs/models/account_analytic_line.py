@@ -52,10 +52,12 @@ class AccountAnalyticLine(models.Model):
         column = self._get_commons_column()
         if column:
             for vals in vals_list:
-                if vals.get(column):
-                    vals["commons_movement"] = self._get_commons_line_movement(vals)
-                elif "commons_movement" in vals:
-                    vals["commons_movement"] = False
+                vals.pop("commons_movement", None)
+            commons_vals = [vals for vals in vals_list if vals.get(column)]
+            if commons_vals:
+                movements = self._get_commons_line_movements(commons_vals)
+                for vals, movement in zip(commons_vals, movements, strict=True):
+                    vals["commons_movement"] = movement
         return super().create(vals_list)
 
     def write(self, vals):
@@ -81,23 +83,29 @@ class AccountAnalyticLine(models.Model):
         commons.sudo().with_context(skip_analytic_sync=True).unlink()
 
     @api.model
-    def _get_commons_line_movement(self, vals):
-        """What the journal item of a new analytic item of a resource does to
-        its money; refused when it may not name the resource.
+    def _get_commons_line_movements(self, vals_list):
+        """What the journal item of each new analytic item of a resource does to
+        its money (the moves' origins read once for all); refused when one may
+        not name the resource.
 
-        :return: a value of COMMONS_MOVEMENTS
+        :return: list of values of COMMONS_MOVEMENTS, one per vals
         """
-        item = self.env["account.move.line"].sudo().browse(vals.get("move_line_id"))
-        if not self.env.su or not item.exists():
+        Item = self.env["account.move.line"].sudo()
+        items = [Item.browse(vals.get("move_line_id")) for vals in vals_list]
+        if not self.env.su or not all(item.exists() for item in items):
             raise UserError(self._get_commons_hand_made_error())
-        movement = item._get_commons_movement()
-        if not movement:
-            item.move_id._check_commons_ledger()
-            # What _check_commons_ledger refuses is a whole move: an item alone
-            # may still be refused (Odoo makes the analytic items of an item
-            # whose distribution changed).
-            raise UserError(self._get_commons_hand_made_error())
-        return movement
+        origins = Item.concat(*items).move_id._get_commons_origins()
+        movements = []
+        for item in items:
+            movement = item._get_commons_movement(origins[item.move_id])
+            if not movement:
+                item.move_id._check_commons_ledger()
+                # What _check_commons_ledger refuses is a whole move: an item
+                # alone may still be refused (Odoo makes the analytic items of
+                # an item whose distribution changed).
+                raise UserError(self._get_commons_hand_made_error())
+            movements.append(movement)
+        return movements
 
     @api.model
     def _set_commons_movements(self):

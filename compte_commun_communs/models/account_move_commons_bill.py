@@ -331,27 +331,16 @@ class AccountMove(models.Model):
         """
         # A bill being edited in a form holds its new lines in invoice_line_ids
         # only, until it is saved.
-        account_ids = {
-            move: {
-                int(account_id)
-                for line in move.line_ids | move.invoice_line_ids
-                for key in (line.analytic_distribution or {})
-                for account_id in key.split(",")
-            }
-            for move in self
-        }
-        Resource = self.env["commons.resource"].sudo().with_context(active_test=False)
-        all_ids = set().union(*account_ids.values())
-        resources = (
-            Resource.search([("analytic_account_id", "in", list(all_ids))])
-            if all_ids
-            else Resource
+        lines = {move: move.line_ids | move.invoice_line_ids for move in self}
+        by_item = (
+            self.env["account.move.line"]
+            .concat(*lines.values())
+            ._get_commons_resources_by_item()
         )
+        Resource = self.env["commons.resource"].sudo()
         return {
-            move: resources.filtered(
-                lambda resource, ids=ids: resource.analytic_account_id.id in ids
-            )
-            for move, ids in account_ids.items()
+            move: Resource.union(*(by_item[line] for line in move_lines))
+            for move, move_lines in lines.items()
         }
 
     def _get_commons_consumed_amount(self):

@@ -84,18 +84,20 @@ class AccountMove(models.Model):
         """Refuse a move about to be posted, or posted, whose items name a
         resource's analytic account without being a movement of its money (see
         account.move.line._get_commons_movement)."""
-        origins = self._get_commons_origins()
-        for move in self:
-            items = move.line_ids._get_commons_ledger_items()
-            if not items:
-                continue
-            refused = items.filtered(
-                lambda item, m=move: not item._get_commons_movement(origins[m])
+        resources = self.line_ids._get_commons_resources_by_item()
+        named = self.line_ids.filtered(lambda item: resources[item])
+        if not named:
+            return
+        origins = named.move_id._get_commons_origins()
+        for move in named.move_id:
+            refused = named.filtered(
+                lambda item, m=move: item.move_id == m
+                and not item._get_commons_movement(origins[m])
             )
             if not refused:
                 continue
             item = refused[0]
-            resource = item._get_commons_item_resources()[:1]
+            resource = resources[item][:1]
             if origins[move]:
                 # A donation's or a bill's own item on the wrong kind of account.
                 raise UserError(
@@ -123,9 +125,8 @@ class AccountMove(models.Model):
 
     def _check_commons_ledger_unchanged(self, fields, vals):
         """A posted move carrying a resource's money keeps ``fields``."""
-        for move in self.sudo():
-            if move.state != "posted" or not move.line_ids._get_commons_ledger_items():
-                continue
+        posted = self.sudo().filtered(lambda move: move.state == "posted")
+        for move in posted.line_ids._get_commons_ledger_items().move_id:
             changed = changed_field_labels(move, fields, vals)
             if changed:
                 raise UserError(

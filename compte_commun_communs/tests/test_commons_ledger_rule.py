@@ -160,6 +160,25 @@ class TestCommonsLedgerRule(CommonsCase):
         )
         self.assertFalse(self._loot_items(entry)._get_commons_movement())
 
+    def test_rule_reads_a_batch_with_the_same_queries_whatever_its_size(self):
+        """Posting many bills at once (a list's Confirm, an import) checks them
+        all with the same searches."""
+        bills = self.env["account.move"]
+        for day in range(1, 6):
+            bill = self._bill(self.loot, 10, f"2023-07-0{day}", post=False)
+            bill.action_commons_submit()
+            self._approve(bill)
+            bills |= bill
+
+        def check(moves):
+            self.env.invalidate_all()
+            count = self.cr.sql_log_count
+            moves._check_commons_ledger()
+            return self.cr.sql_log_count - count
+
+        check(bills[:1])  # warms the caches up
+        self.assertEqual(check(bills[:1]), check(bills))
+
     # -- Documents that may not carry a resource -------------------------------
 
     def test_customer_credit_note_on_a_resource_refused(self):
