@@ -4,7 +4,6 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.osv import expression
 from odoo.tools import float_compare
 from odoo.tools.misc import format_date, formatLang
 
@@ -138,9 +137,10 @@ class CommonsAllocationInstruction(models.Model):
     date_bills_until = fields.Date(
         string="Bills Accepted Until",
         compute="_compute_date_bills_until",
-        help="The end of the period and the host's grace period for late bills: "
-        "after it, the instruction takes no bill and what is left of its envelope "
-        "is no longer committed.",
+        store=True,
+        help="The end of the period and the host's grace period for late bills, "
+        "as it was when the end was set: after it, the instruction takes no bill "
+        "and what is left of its envelope is no longer committed.",
     )
     bill_count = fields.Integer(compute="_compute_consumption")
     amount_consumed = fields.Monetary(
@@ -180,7 +180,11 @@ class CommonsAllocationInstruction(models.Model):
                     instruction.days * instruction.daily_rate
                 )
 
-    @api.depends("date_end", "company_id.commons_instruction_grace_days")
+    # Deliberately not on the host's grace period: a change of the setting
+    # applies to the ends set from then on. Raised, it would make ended
+    # envelopes commit again unchecked against the funds; lowered, it would
+    # strand the late bills already waiting.
+    @api.depends("date_end")
     def _compute_date_bills_until(self):
         for instruction in self:
             instruction.date_bills_until = instruction.date_end and (
@@ -600,43 +604,24 @@ class CommonsAllocationInstruction(models.Model):
         )
 
     @api.model
-    def _get_commons_committing_domain(self, date=None, companies=None):
+    def _get_commons_committing_domain(self, date=None):
         """The instructions that still hold their envelope on ``date`` (today
-        by default): active, and not ended for longer than their host's grace
-        period for late bills. Bills go against these only, and what is left of
-        their envelope is committed.
+        by default): active, and not past the day they accept bills until
+        (their end and the grace period for late bills of when it was set).
+        Bills go against these only, and what is left of their envelope is
+        committed.
 
-        :param companies: the hosts whose instructions are looked for (all by
-            default); a caller that has them read saves a query
         :return: a domain on commons.allocation.instruction
         """
         # The server's day: a grace period counts in days, and the figures
         # need no user's timezone.
         date = date or fields.Date.today()
-        if companies is None:
-            companies = self.env["res.company"].sudo().search([])
-        by_grace = {}
-        for company in companies:
-            by_grace.setdefault(company.commons_instruction_grace_days, []).append(
-                company.id
-            )
-        return expression.AND(
-            [
-                [("state", "=", "active")],
-                expression.OR(
-                    [
-                        [("date_end", "=", False)],
-                        *(
-                            [
-                                ("company_id", "in", company_ids),
-                                ("date_end", ">=", date - timedelta(days=grace)),
-                            ]
-                            for grace, company_ids in by_grace.items()
-                        ),
-                    ]
-                ),
-            ]
-        )
+        return [
+            ("state", "=", "active"),
+            "|",
+            ("date_bills_until", "=", False),
+            ("date_bills_until", ">=", date),
+        ]
 
     def _is_commons_billable(self, date=None):
         """Whether the instruction takes bills on ``date`` (today by default):
@@ -644,7 +629,7 @@ class CommonsAllocationInstruction(models.Model):
         self.ensure_one()
         date = date or fields.Date.today()
         return self.state == "active" and (
-            not self.date_end or date <= self.date_bills_until
+            not self.date_bills_until or date <= self.date_bills_until
         )
 
     def _get_commons_status(self):

@@ -281,7 +281,7 @@ class CommonsResource(models.Model):
         Instruction = self.env["commons.allocation.instruction"].sudo()
         instruction_domain = [
             ("resource_id", "in", self.ids),
-            *Instruction._get_commons_committing_domain(companies=self.company_id),
+            *Instruction._get_commons_committing_domain(),
         ]
         bill_domain = [
             ("commons_resource_id", "in", self.ids),

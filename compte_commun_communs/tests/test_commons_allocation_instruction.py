@@ -504,17 +504,39 @@ class TestCommonsAllocationInstruction(CommonsCase):
             self.assertEqual(late.commons_bill_state, "rejected")
 
     def test_the_grace_period_is_the_hosts_setting(self):
+        """The host's grace period applies to the ends set from then on: an
+        instruction that ended keeps the day it takes late bills until, so a
+        raised setting never makes it commit again and a lowered one never
+        strands its late bills."""
         instruction = self._ended_2023()
+        self.assertEqual(str(instruction.date_bills_until), "2024-01-30")
         self.company.sudo().commons_instruction_grace_days = 0
-        with freeze_time("2024-01-01"):
+        with freeze_time("2024-01-15"):
             instruction.invalidate_recordset()
-            self.assertEqual(instruction._get_commons_status()["code"], "ended")
-            self.assertEqual(self._figures_of(2023), (0, 4400))
+            self.assertEqual(str(instruction.date_bills_until), "2024-01-30")
+            self.assertEqual(instruction._get_commons_status()["code"], "late")
+            self.assertEqual(self._figures_of(2023), (1000, 3400))
+            late = self._waiting(instruction, 400, "2023-12-20")
+            self.assertEqual(late.commons_bill_state, "submitted")
+            self._approve(late)
+            self.assertEqual(late.commons_bill_state, "approved")
         self.company.sudo().commons_instruction_grace_days = 90
         with freeze_time("2024-03-30"):
             instruction.invalidate_recordset()
-            self.assertEqual(instruction._get_commons_status()["code"], "late")
-            self.assertEqual(self._figures_of(2023), (1000, 3400))
+            self.assertEqual(str(instruction.date_bills_until), "2024-01-30")
+            self.assertEqual(instruction._get_commons_status()["code"], "ended")
+            self.assertNotIn(
+                instruction,
+                instruction.search(instruction._get_commons_committing_domain()),
+            )
+            # Only the approved late bill, not posted yet, is committed.
+            self.assertEqual(self._figures_of(2023), (400, 4000))
+            # An end set now takes the setting of now.
+            new = self._instruction(self.loot, 500, "2024-03-01", date_end="2024-03-31")
+            self.assertEqual(str(new.date_bills_until), "2024-06-29")
+            self._as_steward(new).commons_update({"date_end": "2024-04-30"})
+            self.assertEqual(str(new.date_bills_until), "2024-07-29")
+            self.assertEqual(str(instruction.date_bills_until), "2024-01-30")
 
     def test_extending_an_ended_instruction_commits_it_again_within_the_funds(self):
         instruction = self._ended_2023()
