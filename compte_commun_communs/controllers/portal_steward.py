@@ -93,18 +93,13 @@ class CommonsStewardPortal(CustomerPortal):
     def _get_commons_submitted_bills(self, resources):
         """The draft bills of the resources waiting for their stewards, in
         the order they count against their envelopes."""
-        return (
-            request.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    ("commons_resource_id", "in", resources.ids),
-                    ("move_type", "in", APPROVAL_MOVE_TYPES),
-                    ("state", "=", "draft"),
-                    ("commons_bill_state", "=", "submitted"),
-                ],
-                order=WAITING_BILLS_ORDER,
-            )
+        Move = request.env["account.move"].sudo()
+        return Move.search(
+            [
+                ("commons_resource_id", "in", resources.ids),
+                *Move._get_commons_waiting_domain(),
+            ],
+            order=WAITING_BILLS_ORDER,
         )
 
     def _get_commons_bills_to_decide(self, resources):

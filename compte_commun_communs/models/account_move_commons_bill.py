@@ -722,7 +722,7 @@ class AccountMove(models.Model):
         instruction.invalidate_recordset()
         amount = self._get_commons_consumed_amount()
         waiting = sum(
-            bill._get_commons_consumed_amount()
+            bill._get_commons_waiting_amount()
             for bill in instruction._get_commons_waiting_bills() - self
         )
         left = instruction.amount_remaining - waiting
@@ -753,6 +753,27 @@ class AccountMove(models.Model):
             )
         )
 
+    @api.model
+    def _get_commons_waiting_domain(self):
+        """The bills waiting for their stewards' decision: submitted, not
+        posted yet. The instructions, the stewards' page and what is left
+        after each bill read them with this domain, in WAITING_BILLS_ORDER.
+
+        :return: a domain on account.move
+        """
+        return [
+            ("move_type", "in", APPROVAL_MOVE_TYPES),
+            ("state", "=", "draft"),
+            ("commons_bill_state", "=", "submitted"),
+        ]
+
+    def _get_commons_waiting_amount(self):
+        """What the bill, while it waits for the stewards, holds of what its
+        envelope or resource has left: what it asks, and nothing for a credit
+        note, which gives back only once approved."""
+        self.ensure_one()
+        return max(0.0, self._get_commons_consumed_amount())
+
     def _get_commons_left_after(self):
         """What each bill's envelope (or, for a bill without instruction, its
         resource's available funds) has left once that bill and the bills
@@ -767,22 +788,17 @@ class AccountMove(models.Model):
         resources = self.filtered(
             lambda bill: not bill.commons_instruction_id
         ).commons_resource_id.sudo()
-        waiting = (
-            self.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    ("move_type", "in", APPROVAL_MOVE_TYPES),
-                    ("state", "=", "draft"),
-                    ("commons_bill_state", "=", "submitted"),
-                    "|",
-                    ("commons_instruction_id", "in", instructions.ids),
-                    "&",
-                    ("commons_instruction_id", "=", False),
-                    ("commons_resource_id", "in", resources.ids),
-                ],
-                order=WAITING_BILLS_ORDER,
-            )
+        Move = self.env["account.move"].sudo()
+        waiting = Move.search(
+            [
+                *Move._get_commons_waiting_domain(),
+                "|",
+                ("commons_instruction_id", "in", instructions.ids),
+                "&",
+                ("commons_instruction_id", "=", False),
+                ("commons_resource_id", "in", resources.ids),
+            ],
+            order=WAITING_BILLS_ORDER,
         )
         available = resources._get_commons_available_amounts()
         start = {
@@ -793,13 +809,13 @@ class AccountMove(models.Model):
         after = {}
         for bill in waiting:
             budget = bill.commons_instruction_id or bill.commons_resource_id
-            left[budget] -= bill._get_commons_consumed_amount()
+            left[budget] -= bill._get_commons_waiting_amount()
             after[bill] = left[budget]
         return {
             bill: after[bill]
             if bill in after
             else start.get(bill.commons_instruction_id or bill.commons_resource_id, 0.0)
-            - bill._get_commons_consumed_amount()
+            - bill._get_commons_waiting_amount()
             for bill in self
         }
 

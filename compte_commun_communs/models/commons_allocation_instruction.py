@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import float_compare
 from odoo.tools.misc import format_date, formatLang
 
@@ -552,7 +553,8 @@ class CommonsAllocationInstruction(models.Model):
 
     def _get_bill_amounts(self):
         """What the bills of each instruction consume (approved or posted) and
-        ask while they wait for the stewards, read with one search.
+        hold while they wait for the stewards (a waiting credit note holds
+        nothing: it gives back once approved), read with one search.
 
         :return: {instruction id: {"consumed": amount, "waiting": amount,
             "waiting_count": int}}, amounts in the company's currency
@@ -560,47 +562,49 @@ class CommonsAllocationInstruction(models.Model):
         ids = [i for i in self._origin.ids if i]
         if not ids:
             return {}
-        bills = (
-            self.env["account.move"]
-            .sudo()
-            .search(
+        Move = self.env["account.move"].sudo()
+        waiting_domain = Move._get_commons_waiting_domain()
+        bills = Move.search(
+            expression.AND(
                 [
-                    ("commons_instruction_id", "in", ids),
-                    ("state", "!=", "cancel"),
-                    "|",
-                    ("state", "=", "posted"),
-                    ("commons_bill_state", "in", ("approved", "submitted")),
+                    [("commons_instruction_id", "in", ids)],
+                    expression.OR(
+                        [
+                            [("state", "=", "posted")],
+                            [
+                                ("state", "=", "draft"),
+                                ("commons_bill_state", "=", "approved"),
+                            ],
+                            waiting_domain,
+                        ]
+                    ),
                 ]
             )
         )
+        waiting = bills.filtered_domain(waiting_domain)
         amounts = {}
         for bill in bills:
             values = amounts.setdefault(
                 bill.commons_instruction_id.id,
                 {"consumed": 0.0, "waiting": 0.0, "waiting_count": 0},
             )
-            amount = bill._get_commons_consumed_amount()
-            if bill.state == "posted" or bill.commons_bill_state == "approved":
-                values["consumed"] += amount
-            else:
-                values["waiting"] += amount
+            if bill in waiting:
+                values["waiting"] += bill._get_commons_waiting_amount()
                 values["waiting_count"] += 1
+            else:
+                values["consumed"] += bill._get_commons_consumed_amount()
         return amounts
 
     def _get_commons_waiting_bills(self):
         """The instructions' bills waiting for the stewards' decision, as
         superuser, in the order they count against the envelope."""
-        return (
-            self.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    ("commons_instruction_id", "in", self.ids),
-                    ("state", "=", "draft"),
-                    ("commons_bill_state", "=", "submitted"),
-                ],
-                order=WAITING_BILLS_ORDER,
-            )
+        Move = self.env["account.move"].sudo()
+        return Move.search(
+            [
+                ("commons_instruction_id", "in", self.ids),
+                *Move._get_commons_waiting_domain(),
+            ],
+            order=WAITING_BILLS_ORDER,
         )
 
     @api.model

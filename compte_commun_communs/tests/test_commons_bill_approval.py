@@ -526,6 +526,39 @@ class TestCommonsBillRules(CommonsCase):
         )
 
     @freeze_time("2023-12-01")
+    def test_a_waiting_credit_note_does_not_raise_what_is_left(self):
+        """A credit note waiting for the stewards gives nothing back before
+        they approve it: what is left to bill, what a new bill may ask and
+        what the stewards read after each bill are as without it."""
+        first = self._bill_in_form(ref="FAC-A", amount=1000)
+        first.action_commons_submit()
+        note = self._bill_in_form(ref="AV-A", amount=500)
+        note.move_type = "in_refund"
+        note.action_commons_submit()
+        self.assertEqual(note.commons_bill_state, "submitted")
+        self.assertEqual(note._get_commons_consumed_amount(), -500)
+        instruction = self.instruction
+        instruction.invalidate_recordset()
+        self.assertEqual(instruction.waiting_bill_count, 2)
+        self.assertEqual(instruction.amount_waiting, 1000)
+        self.assertEqual(instruction.amount_left, 600)
+        self.assertEqual(
+            (first | note)._get_commons_left_after(), {first: 600, note: 600}
+        )
+        bill = self._bill_in_form(ref="FAC-B", amount=700)
+        self._assert_refused_submit(
+            bill, r"\$\s?600.00, once the bills already waiting for the stewards"
+        )
+        # Approved, it gives back.
+        self._approve(first)
+        self._approve(note)
+        instruction.invalidate_recordset()
+        self.assertEqual(instruction.amount_consumed, 500)
+        self.assertEqual(instruction.amount_left, 1100)
+        bill.action_commons_submit()
+        self.assertEqual(bill.commons_bill_state, "submitted")
+
+    @freeze_time("2023-12-01")
     def test_rejecting_needs_only_a_steward_and_a_waiting_bill(self):
         bill = self._bill_in_form()
         bill.action_commons_submit()
