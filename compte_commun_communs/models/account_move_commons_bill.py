@@ -177,7 +177,7 @@ class AccountMove(models.Model):
         self._check_commons_approver()
         self._check_commons_new_approval()
         self._check_commons_fingerprint(fingerprint)
-        self._check_commons_bill()
+        self._check_commons_bill(approving=True)
         self._lock_commons_funds()
         self._check_commons_funds()
         self._do_commons_approve(fingerprint)
@@ -423,13 +423,14 @@ class AccountMove(models.Model):
             )
             bill._notify_commons_stewards()
 
-    def _check_commons_bill(self):
+    def _check_commons_bill(self, approving=False):
         """The rules of a bill charged to a commons resource, whoever sends or
         approves it and by whichever path: the contributor's portal, the
-        backend's Submit, every approval. Its one resource, not paid yet; its
-        contributor still one of the resource; its instruction theirs, of
-        that resource, active and still taking bills; its reference not
-        already used (Odoo's duplicate detection); its bank account."""
+        backend's Submit, every approval (``approving``). Its one resource,
+        not paid yet; its contributor still one of the resource; its
+        instruction theirs, of that resource, active and still taking bills;
+        its reference not already used (see _get_commons_duplicates); its
+        bank account."""
         self.ensure_one()
         bill = self.sudo()
         resources = bill._get_commons_resources()
@@ -475,7 +476,7 @@ class AccountMove(models.Model):
                 )
             )
         bill._check_commons_bill_billable()
-        if bill._fetch_duplicate_reference().get(bill):
+        if bill._get_commons_duplicates(approving).get(bill):
             raise UserError(
                 self.env._(
                     "%(partner)s already sent an invoice numbered %(ref)s: an "
@@ -486,6 +487,27 @@ class AccountMove(models.Model):
                 )
             )
         self._check_commons_bill_bank_account()
+
+    def _get_commons_duplicates(self, approving=False):
+        """The other bills of each bill's contributor with the same number,
+        read with one query. When a bill is sent: any draft or posted one, as
+        Odoo's duplicate detection flags it. When it is approved: only those
+        posted or approved, so that a stray draft with the same number (the
+        host's own, say) never stops the stewards from approving the genuine
+        bill; a cancelled one never counts.
+
+        :return: {bill: account.move}, for the bills that have some
+        """
+        duplicates = self.sudo()._fetch_duplicate_reference()
+        if approving:
+            duplicates = {
+                bill: others.filtered(
+                    lambda other: other.state == "posted"
+                    or other.commons_bill_state == "approved"
+                )
+                for bill, others in duplicates.items()
+            }
+        return duplicates
 
     def _check_commons_bill_instruction(self, resource):
         """The bill's instruction, if any, is one of its resource and given to

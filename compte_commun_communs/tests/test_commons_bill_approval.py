@@ -501,19 +501,51 @@ class TestCommonsBillRules(CommonsCase):
     def test_backend_submit_refused_for_a_duplicate_reference(self):
         first = self._bill_in_form(ref="FAC-2023-009")
         first.action_commons_submit()
+        # The host's accountant records the same invoice again, as a draft.
         second = self._bill_in_form(ref="FAC-2023-009", amount=100)
         self._assert_refused_submit(
             second, "already sent an invoice numbered FAC-2023-009"
         )
         self.assertTrue(second.duplicated_ref_ids, "Odoo's own detection")
-        # The other bill waiting meanwhile cannot be approved either.
-        self._assert_refused_approval(
-            first, "already sent an invoice numbered FAC-2023-009"
-        )
+        # That stray draft does not stop the stewards from approving the
+        # genuine bill.
+        self._approve(first)
+        self.assertEqual(first.commons_bill_state, "approved")
         # Another number is another invoice.
         second.ref = "FAC-2023-010"
         second.action_commons_submit()
         self.assertEqual(second.commons_bill_state, "submitted")
+
+    @freeze_time("2023-12-01")
+    def test_approval_refused_for_a_number_approved_or_posted_already(self):
+        """Two bills waiting with the same number (the host corrected one's
+        number into the other's): the first approved, the second is not."""
+        first = self._bill_in_form(ref="FAC-2023-011")
+        first.action_commons_submit()
+        second = self._bill_in_form(ref="FAC-2023-012", amount=100)
+        second.action_commons_submit()
+        second.ref = "FAC-2023-011"
+        self._approve(first)
+        self.assertEqual(first.commons_bill_state, "approved")
+        self._assert_refused_approval(
+            second, "already sent an invoice numbered FAC-2023-011"
+        )
+        first.action_post()
+        self._assert_refused_approval(
+            second, "already sent an invoice numbered FAC-2023-011"
+        )
+        self._as_steward_reject(second, "This invoice was paid already.")
+        self.assertEqual(second.commons_bill_state, "rejected")
+        # A withdrawn bill (cancelled) with the same number does not count.
+        third = self._bill_in_form(ref="FAC-2023-013")
+        third.action_commons_submit()
+        fourth = self._bill_in_form(ref="FAC-2023-014", amount=100)
+        fourth.action_commons_submit()
+        fourth.ref = "FAC-2023-013"
+        third.action_commons_withdraw()
+        self.assertEqual(third.state, "cancel")
+        self._approve(fourth)
+        self.assertEqual(fourth.commons_bill_state, "approved")
 
     @freeze_time("2023-12-01")
     def test_backend_submit_counts_the_bills_waiting(self):
