@@ -80,14 +80,6 @@ class CommonsStewardPortal(CustomerPortal):
             raise MissingError(request.env._("This instruction does not exist."))
         return instruction
 
-    def _has_commons_approved(self, bill):
-        """Whether the session user's approval of the bill, as it is now,
-        waits for another steward's."""
-        partner = request.env.user.partner_id
-        return partner in bill.commons_approval_ids.partner_id and (
-            partner in bill._get_commons_valid_approvals().partner_id
-        )
-
     # -- Data of the page -----------------------------------------------------
 
     def _get_commons_submitted_bills(self, resources):
@@ -105,10 +97,11 @@ class CommonsStewardPortal(CustomerPortal):
     def _get_commons_bills_to_decide(self, resources):
         """The bills waiting for the session user's decision: those they may
         decide on and have not approved yet."""
-        user = request.env.user
-        return self._get_commons_submitted_bills(resources).filtered(
-            lambda bill: not bill._get_commons_approval_refusal(user)
-            and not self._has_commons_approved(bill)
+        bills = self._get_commons_submitted_bills(resources)
+        decisions = bills._get_commons_decision_values(request.env.user)
+        return bills.filtered(
+            lambda bill: not decisions[bill]["error"]
+            and not decisions[bill]["approved_by_user"]
         )
 
     def _get_commons_bill_files(self, bills):
@@ -133,19 +126,22 @@ class CommonsStewardPortal(CustomerPortal):
     def _get_commons_bill_file(self, bill):
         return self._get_commons_bill_files(bill)[bill.id]
 
-    def _prepare_commons_bill_values(self, bill, left_after, files):
+    def _prepare_commons_bill_values(self, bill, decision, left_after, files):
         """What the steward's card of a waiting bill shows, and what its
-        Approve and Reject forms carry: the bill's fingerprint as shown."""
-        refusal = bill._get_commons_approval_refusal(request.env.user)
+        Approve and Reject forms carry: the bill's fingerprint as shown.
+
+        :param decision: the bill's values of _get_commons_decision_values
+        """
+        error = decision["error"]
         return {
             "bill": bill,
             "instruction": bill.commons_instruction_id,
             "file": files[bill.id],
             "remaining_after": left_after[bill],
-            "approvals": bill._get_commons_valid_approvals(),
-            "refusal": refusal,
-            "approved_by_me": self._has_commons_approved(bill),
-            "fingerprint": not refusal and bill._get_commons_fingerprint(),
+            "approvals": decision["approvals"],
+            "refusal": error and error.args[0],
+            "approved_by_me": decision["approved_by_user"],
+            "fingerprint": not error and decision["fingerprint"],
         }
 
     def _prepare_commons_steward_values(self, resources):
@@ -155,6 +151,7 @@ class CommonsStewardPortal(CustomerPortal):
         year = fields.Date.context_today(request.env.user).year
         resources = resources.with_context(commons_year=year)
         bills = self._get_commons_submitted_bills(resources)
+        decisions = bills._get_commons_decision_values(request.env.user)
         left_after = bills._get_commons_left_after()
         files = self._get_commons_bill_files(bills)
         Move = request.env["account.move"].sudo()
@@ -164,7 +161,7 @@ class CommonsStewardPortal(CustomerPortal):
                 lambda b, r=resource: b.commons_resource_id == r
             )
             bill_values = [
-                self._prepare_commons_bill_values(b, left_after, files)
+                self._prepare_commons_bill_values(b, decisions[b], left_after, files)
                 for b in resource_bills
             ]
             sections.append(

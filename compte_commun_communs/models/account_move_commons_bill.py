@@ -174,9 +174,9 @@ class AccountMove(models.Model):
         threshold. Checks who calls (``env.user``, also under sudo), the rules
         of a bill and what its envelope or resource has left."""
         self.ensure_one()
-        self._check_commons_approver()
-        self._check_commons_new_approval()
-        self._check_commons_fingerprint(fingerprint)
+        decision = self._check_commons_approver()
+        self._check_commons_fingerprint(fingerprint, decision["fingerprint"])
+        self._check_commons_new_approval(decision)
         self._check_commons_bill(approving=True)
         self._lock_commons_funds()
         self._check_commons_funds()
@@ -190,8 +190,8 @@ class AccountMove(models.Model):
         the rules of a bill (its instruction may have ended)."""
         self.ensure_one()
         reason = self._get_commons_rejection_reason(reason)
-        self._check_commons_approver()
-        self._check_commons_fingerprint(fingerprint)
+        decision = self._check_commons_approver()
+        self._check_commons_fingerprint(fingerprint, decision["fingerprint"])
         self._do_commons_reject(reason)
         return True
 
@@ -578,27 +578,66 @@ class AccountMove(models.Model):
             self.env._("Only the contributor of %(bill)s may do this.", bill=self.name)
         )
 
-    def _get_commons_approval_refusal(self, user):
-        """Why ``user`` may not approve or reject the bill now, or False when
-        they may: the one rule of who decides, which every decision checks
-        and the steward's page reads.
+    def _get_commons_decision_values(self, user):
+        """What ``user`` may decide on each of these bills, and each bill as
+        they read it: the one rule of who decides, which the stewards' page,
+        its counter and every decision read. The same queries whatever the
+        number of bills: ``user``'s own refusal once, the bills' resources
+        with one search, each bill's fingerprint once.
 
-        :return: a translated reason, or False
+        :return: {bill: {"error": the error a decision of ``user`` raises
+            (AccessError when they are not the one to decide, UserError when
+            the bill is not to be decided), or None; "fingerprint": the bill
+            as it is now (see _get_commons_fingerprint); "approvals": the
+            approvals given to it as it is; "approved_by_user": whether
+            ``user``'s approval of it, as it is, waits for another
+            steward's}}
         """
-        error = self._get_commons_approval_error(user)
-        return error.args[0] if error else False
+        bills = self.sudo()
+        if not bills:
+            return {}
+        resources = bills._get_commons_resources_by_move()
+        login_refusal = user._get_commons_decision_refusal()
+        duties_errors = {
+            company: self._get_commons_duties_error(user.partner_id, company)
+            for company in bills.company_id
+        }
+        values = {}
+        for bill in bills:
+            fingerprint = bill._get_commons_fingerprint()
+            approvals = bill._get_commons_valid_approvals(fingerprint)
+            values[bill] = {
+                "error": bill._get_commons_decision_error(
+                    user,
+                    resources[bill],
+                    login_refusal,
+                    duties_errors[bill.company_id],
+                ),
+                "fingerprint": fingerprint,
+                "approvals": approvals,
+                "approved_by_user": user.partner_id in approvals.partner_id,
+            }
+        return values
 
-    def _get_commons_approval_error(self, user):
-        """See _get_commons_approval_refusal.
+    @api.model
+    def _get_commons_duties_error(self, partner, company):
+        """The error that keeps ``partner`` from deciding for a resource of
+        ``company`` (see res.partner._check_commons_steward_duties), or
+        None."""
+        try:
+            partner._check_commons_steward_duties(company)
+        except UserError as error:
+            return error
+        return None
 
-        :return: the error a decision of ``user`` raises (AccessError when
-            they are not the one to decide, UserError when the bill is not
-            to be decided), or None
-        """
+    def _get_commons_decision_error(self, user, resources, login_refusal, duties):
+        """See _get_commons_decision_values: the bill's error, from what was
+        read once for all the bills (its ``resources``, ``user``'s
+        ``login_refusal`` and the error of their ``duties`` in the bill's
+        company)."""
         self.ensure_one()
         bill = self.sudo()
         partner = user.partner_id
-        resources = bill._get_commons_resources()
         if not resources:
             return UserError(
                 self.env._(
@@ -627,9 +666,10 @@ class AccountMove(models.Model):
                     bill=bill.name,
                 )
             )
-        refusal = user._get_commons_decision_refusal()
-        if refusal:
-            return AccessError(refusal)
+        if login_refusal:
+            return AccessError(login_refusal)
+        if duties:
+            return duties
         if bill.state != "draft" or bill.commons_bill_state != "submitted":
             return UserError(
                 self.env._(
@@ -643,36 +683,36 @@ class AccountMove(models.Model):
     def _check_commons_approver(self):
         """A steward of the bill's resource, who is not the bill's contributor
         and whose login may decide, decides on a bill waiting for the
-        stewards."""
-        self.ensure_one()
-        user = self.env.user
-        error = self._get_commons_approval_error(user)
-        if error:
-            raise error
-        user._check_commons_decision_login()
-        user.partner_id._check_commons_steward_duties(self.company_id)
+        stewards (see _get_commons_decision_values).
 
-    def _check_commons_new_approval(self):
-        """Two approvals are two stewards': one who approved the bill as it is
-        may still reject it, not approve it again."""
+        :return: the bill's decision values for the current user
+        """
         self.ensure_one()
-        partner = self.env.user.partner_id
-        bill = self.sudo()
-        # The fingerprint only for a bill this steward approved already.
-        if partner in bill.commons_approval_ids.partner_id and (
-            partner in bill._get_commons_valid_approvals().partner_id
-        ):
+        decision = self._get_commons_decision_values(self.env.user)[self]
+        if decision["error"]:
+            raise decision["error"]
+        return decision
+
+    def _check_commons_new_approval(self, decision):
+        """Two approvals are two stewards': one who approved the bill as it is
+        may still reject it, not approve it again.
+
+        :param decision: the bill's decision values for the current user
+        """
+        self.ensure_one()
+        if decision["approved_by_user"]:
             raise UserError(
                 self.env._(
                     "You already approved %(bill)s: another steward must approve "
                     "it too.",
-                    bill=bill.name,
+                    bill=self.sudo().name,
                 )
             )
 
-    def _check_commons_fingerprint(self, fingerprint):
+    def _check_commons_fingerprint(self, fingerprint, current):
         """The bill is still what the steward read: a decision carries the
-        fingerprint of the bill as it was shown to them."""
+        ``fingerprint`` of the bill as it was shown to them, which must be
+        ``current``, the bill's fingerprint now."""
         self.ensure_one()
         if not fingerprint:
             raise UserError(
@@ -682,7 +722,7 @@ class AccountMove(models.Model):
                     bill=self.sudo().ref or self.sudo().display_name,
                 )
             )
-        if fingerprint != self.sudo()._get_commons_fingerprint():
+        if fingerprint != current:
             raise UserError(
                 self.env._(
                     "This bill changed since you opened the page: read it again."

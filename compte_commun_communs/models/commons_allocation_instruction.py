@@ -461,8 +461,9 @@ class CommonsAllocationInstruction(models.Model):
                     bills=", ".join(bill.ref or bill.display_name for bill in waiting),
                 )
             )
-        for bill in waiting:
-            bill._check_commons_approver()
+        for decision in waiting._get_commons_decision_values(self.env.user).values():
+            if decision["error"]:
+                raise decision["error"]
         waiting._do_commons_reject(reason)
 
     def _check_steward(self, drafts_too=True):

@@ -282,6 +282,45 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
         self.assertIn(f"{available - 250:,.2f}", self._left_after(page, first))
         self.assertIn(f"{available - 550:,.2f}", self._left_after(page, second))
 
+    def _queries(self, request):
+        """How many queries ``request``, an HTTP request, makes."""
+        count = self.cr.sql_log_count
+        request()
+        return self.cr.sql_log_count - count
+
+    def test_page_and_counter_queries_do_not_grow_with_the_bills(self):
+        """/my/commons and the /my counter take the same queries for 1 and
+        for 10 bills waiting for the steward."""
+
+        def page():
+            self.assertEqual(self.url_open("/my/commons").status_code, 200)
+
+        def counter():
+            return self.make_jsonrpc_request(
+                "/my/counters", {"counters": ["commons_approval_count"]}
+            )["commons_approval_count"]
+
+        def measure():
+            # Once to warm the caches up (routing, templates, access rights).
+            page()
+            counter()
+            return self._queries(page), self._queries(counter)
+
+        self.assertEqual(counter(), 1)
+        one = measure()
+        for index in range(9):
+            self._submitted_bill(
+                self.loot, 10, f"F-2023-1{index:02d}", self.instruction
+            )
+        self.assertEqual(counter(), 10)
+        self.assertEqual(
+            len(
+                self._page().xpath("//form[contains(@class, 'o_commons_approve_form')]")
+            ),
+            10,
+        )
+        self.assertEqual(measure(), one)
+
     def test_invoice_file_inline(self):
         response = self.url_open(f"/my/commons/approvals/{self.bill.id}/file")
         self.assertEqual(response.status_code, 200)
