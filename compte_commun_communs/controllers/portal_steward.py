@@ -126,11 +126,14 @@ class CommonsStewardPortal(CustomerPortal):
     def _get_commons_bill_file(self, bill):
         return self._get_commons_bill_files(bill)[bill.id]
 
-    def _prepare_commons_bill_values(self, bill, decision, left_after, files):
+    def _prepare_commons_bill_values(self, bill, decision, rules, left_after, files):
         """What the steward's card of a waiting bill shows, and what its
         Approve and Reject forms carry: the bill's fingerprint as shown.
 
         :param decision: the bill's values of _get_commons_decision_values
+        :param rules: the error of the rules of a bill that its approval
+            would raise (see _get_commons_bill_errors), or None: the bill can
+            then be rejected only
         """
         error = decision["error"]
         return {
@@ -140,6 +143,7 @@ class CommonsStewardPortal(CustomerPortal):
             "remaining_after": left_after[bill],
             "approvals": decision["approvals"],
             "refusal": error and error.args[0],
+            "approval_refusal": not error and rules and rules.args[0],
             "approved_by_me": decision["approved_by_user"],
             "fingerprint": not error and decision["fingerprint"],
         }
@@ -152,6 +156,7 @@ class CommonsStewardPortal(CustomerPortal):
         resources = resources.with_context(commons_year=year)
         bills = self._get_commons_submitted_bills(resources)
         decisions = bills._get_commons_decision_values(request.env.user)
+        rules = bills._get_commons_bill_errors(approving=True)
         left_after = bills._get_commons_left_after()
         files = self._get_commons_bill_files(bills)
         Move = request.env["account.move"].sudo()
@@ -161,7 +166,9 @@ class CommonsStewardPortal(CustomerPortal):
                 lambda b, r=resource: b.commons_resource_id == r
             )
             bill_values = [
-                self._prepare_commons_bill_values(b, decisions[b], left_after, files)
+                self._prepare_commons_bill_values(
+                    b, decisions[b], rules[b], left_after, files
+                )
                 for b in resource_bills
             ]
             sections.append(

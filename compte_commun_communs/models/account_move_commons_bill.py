@@ -432,8 +432,40 @@ class AccountMove(models.Model):
         its reference not already used (see _get_commons_duplicates); its
         bank account."""
         self.ensure_one()
+        error = self._get_commons_bill_errors(approving)[self]
+        if error:
+            raise error
+
+    def _get_commons_bill_errors(self, approving=False):
+        """The rules of a bill (see _check_commons_bill) checked on each of
+        these bills, with one search of their resources and one query of
+        their duplicates whatever their number: the stewards' page reads
+        why a bill cannot be approved.
+
+        :return: {bill: the UserError of the first rule the bill breaks, or
+            None}
+        """
+        bills = self.sudo()
+        resources = bills._get_commons_resources_by_move()
+        duplicates = bills._get_commons_duplicates(approving)
+        errors = {}
+        for bill in bills:
+            try:
+                bill._check_commons_bill_rules(
+                    resources[bill], duplicates.get(bill, bills.browse())
+                )
+            except UserError as error:
+                errors[bill] = error
+            else:
+                errors[bill] = None
+        return errors
+
+    def _check_commons_bill_rules(self, resources, duplicates):
+        """Raise UserError unless the bill keeps the rules of a bill (see
+        _check_commons_bill), given its ``resources`` and its
+        ``duplicates``, as _get_commons_bill_errors read them."""
+        self.ensure_one()
         bill = self.sudo()
-        resources = bill._get_commons_resources()
         if bill.move_type not in APPROVAL_MOVE_TYPES or not resources:
             raise UserError(
                 self.env._(
@@ -476,7 +508,7 @@ class AccountMove(models.Model):
                 )
             )
         bill._check_commons_bill_billable()
-        if bill._get_commons_duplicates(approving).get(bill):
+        if duplicates:
             raise UserError(
                 self.env._(
                     "%(partner)s already sent an invoice numbered %(ref)s: an "

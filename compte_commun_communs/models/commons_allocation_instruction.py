@@ -154,7 +154,9 @@ class CommonsAllocationInstruction(models.Model):
         string="Remaining",
         currency_field="currency_id",
         compute="_compute_consumption",
-        help="What is left of the envelope of an active instruction.",
+        help="What is left of the envelope while the instruction takes bills "
+        "(active, and its period or grace period for late bills not over): what "
+        "it commits of the resource's funds.",
     )
     waiting_bill_count = fields.Integer(
         string="Bills Waiting", compute="_compute_consumption"
@@ -196,7 +198,7 @@ class CommonsAllocationInstruction(models.Model):
     @api.depends(
         "amount",
         "state",
-        "date_end",
+        "date_bills_until",
         "bill_ids.state",
         "bill_ids.commons_bill_state",
         "bill_ids.amount_total_signed",
@@ -219,14 +221,16 @@ class CommonsAllocationInstruction(models.Model):
             instruction.amount_waiting = values.get("waiting", 0.0)
             instruction.waiting_bill_count = values.get("waiting_count", 0)
             instruction.bill_count = counts.get(instruction._origin, 0)
+            # Once it takes no more bills, its remainder is promised to nobody.
+            billable = instruction._is_commons_billable()
             instruction.amount_remaining = (
                 max(0.0, instruction.amount - instruction.amount_consumed)
-                if instruction.state == "active"
+                if billable
                 else 0.0
             )
             instruction.amount_left = (
                 max(0.0, instruction.amount_remaining - instruction.amount_waiting)
-                if instruction._is_commons_billable()
+                if billable
                 else 0.0
             )
 
@@ -527,12 +531,7 @@ class CommonsAllocationInstruction(models.Model):
                         "%(available)s are available before it.",
                         resource=resource.display_name,
                         available=instruction[:1]._format_amount(
-                            available
-                            + sum(
-                                i.amount_remaining
-                                for i in instruction
-                                if i._is_commons_billable()
-                            )
+                            available + sum(instruction.mapped("amount_remaining"))
                         ),
                     )
                 )
@@ -541,16 +540,6 @@ class CommonsAllocationInstruction(models.Model):
         """Lock the instructions' rows before an approval is checked against
         their envelope."""
         lock_rows(self)
-
-    def _get_consumed_amounts(self):
-        """What the approved or posted bills of each instruction consume, in the
-        company's currency (see account.move._get_commons_consumed_amount).
-
-        :return: {instruction id: amount}
-        """
-        return {
-            key: values["consumed"] for key, values in self._get_bill_amounts().items()
-        }
 
     def _get_bill_amounts(self):
         """What the bills of each instruction consume (approved or posted) and

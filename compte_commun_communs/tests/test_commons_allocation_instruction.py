@@ -590,6 +590,45 @@ class TestCommonsInstructionEndedInThePortals(CommonsCase, HttpCase):
         )
         return steward[:2], contributor
 
+    def test_the_steward_reads_why_a_late_bill_cannot_be_approved(self):
+        """After the grace period, the instruction's card reads that nothing
+        remains of it, and the late bill still waiting says why it cannot be
+        approved: the steward rejects it."""
+        with freeze_time("2024-01-10"):
+            bill = self._bill(
+                self.loot, 300, "2023-12-20", post=False, instruction=self.instruction
+            )
+            bill.action_commons_submit()
+        with freeze_time("2024-02-15"):
+            self.authenticate("commons_steward", "commons_steward")
+            page = html.fromstring(self.url_open("/my/commons").text)
+            card = page.xpath(f"//div[@id='commons_bill_{bill.id}']")[0]
+            text = " ".join(card.text_content().split())
+            self.assertRegex(text, r"remaining \$\s?0\.00, Ended\)")
+            refusal = card.xpath(".//p[contains(@class, 'o_commons_approval_refusal')]")
+            self.assertIn(
+                "ended on 12/31/2023 and took late bills until 01/30/2024",
+                " ".join(refusal[0].text_content().split()),
+            )
+            self.assertFalse(card.xpath(".//*[contains(@class, 'o_commons_approve')]"))
+            reject = card.xpath(".//form[contains(@class, 'o_commons_reject_form')]")[0]
+            response = self.url_open(
+                reject.get("action"),
+                data={
+                    "csrf_token": reject.xpath(".//input[@name='csrf_token']/@value")[
+                        0
+                    ],
+                    "fingerprint": reject.xpath(".//input[@name='fingerprint']/@value")[
+                        0
+                    ],
+                    "reason": "Too late for 2023.",
+                },
+            )
+            self.assertEqual(response.status_code, 200)
+            bill.invalidate_recordset()
+            self.assertEqual(bill.commons_bill_state, "rejected")
+            self.assertEqual(bill.commons_state_reason, "Too late for 2023.")
+
     def test_late_bills_then_ended_alike_for_steward_and_contributor(self):
         with freeze_time("2024-01-10"):
             steward, contributor = self._as_steward_and_contributor()
