@@ -533,11 +533,17 @@ class CommonsStewardPortal(CustomerPortal):
             ),
         )
 
+    @staticmethod
+    def _parse_commons_ids(raw):
+        """The ids a form carries as "1,2,3"; what is not an id is left out."""
+        return [int(part) for part in (raw or "").split(",") if part.strip().isdigit()]
+
     def _commons_instruction_end(self, instruction_id, method, post, done_message):
         """Close or cancel an instruction (``method``: commons_close or
         commons_cancel). Its bills waiting for the stewards are shown first,
-        with the reason to reject them that the model asks for; without
-        waiting bills, a POST ends it at once."""
+        with the reason to reject them that the model asks for, and the form
+        carries the ids of those shown; without waiting bills, a POST ends it
+        at once."""
         try:
             instruction = self._get_commons_steward_instruction_sudo(instruction_id)
         except MissingError:
@@ -547,7 +553,10 @@ class CommonsStewardPortal(CustomerPortal):
             rejected = instruction._get_commons_waiting_bills()
             try:
                 with request.env.cr.savepoint():
-                    getattr(instruction, method)(post.get("reason"))
+                    getattr(instruction, method)(
+                        post.get("reason"),
+                        self._parse_commons_ids(post.get("bill_ids")),
+                    )
             except DECISION_ERRORS as exc:
                 error = exc.args[0]
             else:

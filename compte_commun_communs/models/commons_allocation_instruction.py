@@ -410,23 +410,25 @@ class CommonsAllocationInstruction(models.Model):
         self.sudo().write(vals)
         return True
 
-    def commons_close(self, reject_reason=None):
+    def commons_close(self, reject_reason=None, bill_ids=None):
         """Close the instruction: what is left of its envelope is free again.
         Its bills still waiting for the stewards are rejected with
         ``reject_reason``, which their contributors read: without one, it is
         refused while bills wait, so that no bill is left that can be neither
-        approved nor rejected."""
+        approved nor rejected. ``bill_ids`` are the ids of the waiting bills
+        the steward was shown: it is refused when others wait, so that no
+        bill is rejected that she never saw."""
         self._check_steward()
         if any(instruction.state != "active" for instruction in self):
             raise UserError(self.env._("Only an active instruction can be closed."))
-        self._reject_commons_waiting_bills(reject_reason)
+        self._reject_commons_waiting_bills(reject_reason, bill_ids)
         self.sudo().write({"state": "closed"})
         return True
 
-    def commons_cancel(self, reject_reason=None):
+    def commons_cancel(self, reject_reason=None, bill_ids=None):
         """Cancel a draft instruction, or an active one none of whose bills
-        was approved; its waiting bills are rejected as commons_close does.
-        The accountant may cancel a draft it made."""
+        was approved; its waiting bills (``bill_ids``, as shown) are rejected
+        as commons_close does. The accountant may cancel a draft it made."""
         self._check_steward(drafts_too=False)
         for instruction in self:
             if instruction.state not in ("draft", "active"):
@@ -443,14 +445,15 @@ class CommonsAllocationInstruction(models.Model):
                         purpose=instruction.name,
                     )
                 )
-        self._reject_commons_waiting_bills(reject_reason)
+        self._reject_commons_waiting_bills(reject_reason, bill_ids)
         self.sudo().write({"state": "cancel"})
         return True
 
-    def _reject_commons_waiting_bills(self, reason):
+    def _reject_commons_waiting_bills(self, reason, bill_ids):
         """Reject, as the current steward, the bills of the instructions that
         wait for the stewards, with ``reason``; raise when some wait and no
-        reason is given."""
+        reason is given, or when they are not the bills ``bill_ids`` the
+        steward was shown."""
         waiting = self._get_commons_waiting_bills()
         if not waiting:
             return
@@ -463,6 +466,15 @@ class CommonsAllocationInstruction(models.Model):
                     "it), or decide on them first.",
                     purpose=", ".join(waiting.commons_instruction_id.mapped("name")),
                     bills=", ".join(bill.ref or bill.display_name for bill in waiting),
+                )
+            )
+        if set(bill_ids or ()) != set(waiting.ids):
+            raise UserError(
+                self.env._(
+                    "The bills waiting against “%(purpose)s” changed since you "
+                    "opened the page (a bill arrived, or one was decided): read "
+                    "them again before they are rejected.",
+                    purpose=", ".join(waiting.commons_instruction_id.mapped("name")),
                 )
             )
         for decision in waiting._get_commons_decision_values(self.env.user).values():

@@ -267,7 +267,7 @@ class TestCommonsAllocationInstruction(CommonsCase):
             self._as_steward(other).action_cancel()
         self.assertEqual(other.state, "active")
         self.assertEqual(waiting.commons_bill_state, "submitted")
-        self._as_steward(other).commons_cancel("Issued by mistake.")
+        self._as_steward(other).commons_cancel("Issued by mistake.", waiting.ids)
         self.assertEqual(other.state, "cancel")
         self.assertEqual(other.amount_remaining, 0)
         self.assertEqual(waiting.commons_bill_state, "rejected")
@@ -392,9 +392,15 @@ class TestCommonsAllocationInstruction(CommonsCase):
             self.assertEqual(self._committed_and_available(), figures)
         # Nobody but a steward closes it, even with a reason.
         with self.assertRaisesRegex(AccessError, NOT_A_STEWARD):
-            instruction.commons_close("Done")
+            instruction.commons_close("Done", (first | second).ids)
+        # Nor does a steward reject bills she was not shown.
+        for shown in (None, first.ids, (first | second | approved).ids):
+            with self.assertRefused(UserError, "changed since you opened the page"):
+                self._as_steward(instruction).commons_close("Done", shown)
+            self.assertEqual(instruction.state, "active")
+            self.assertEqual(self._committed_and_available(), figures)
         self._as_steward(instruction, self.steward2).commons_close(
-            "The bug fixes of 2023 are done."
+            "The bug fixes of 2023 are done.", (first | second).ids
         )
         self.assertEqual(instruction.state, "closed")
         for bill in first | second:
@@ -426,7 +432,9 @@ class TestCommonsAllocationInstruction(CommonsCase):
         self.assertEqual(instruction.state, "active")
         self.assertEqual(bill.commons_bill_state, "submitted")
         self.assertEqual(self._committed_and_available(), figures)
-        self._as_steward(instruction).commons_cancel("Issued to the wrong person.")
+        self._as_steward(instruction).commons_cancel(
+            "Issued to the wrong person.", bill.ids
+        )
         self.assertEqual(instruction.state, "cancel")
         self.assertEqual(bill.commons_bill_state, "rejected")
         self.assertEqual(self._committed_and_available(), (0, 5000))

@@ -334,7 +334,9 @@ class TestCommonsBillApproval(CommonsCase):
         self._approve(bill, self.steward)
         self.assertEqual(bill.commons_bill_state, "submitted")
         # Closing the instruction rejects it, whoever approved it first.
-        instruction.with_user(self.steward).sudo().commons_close("Work stopped.")
+        instruction.with_user(self.steward).sudo().commons_close(
+            "Work stopped.", bill.ids
+        )
         self.assertEqual(bill.commons_bill_state, "rejected")
         self.assertEqual(bill.commons_state_reason, "Work stopped.")
         self.assertFalse(bill.sudo().commons_approval_ids)

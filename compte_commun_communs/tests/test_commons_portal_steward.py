@@ -761,7 +761,9 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
         self.assertEqual(self._waiting_on_end_page(page), self.bill.ids)
         self._assert_still_waiting(figures)
         # With one: closed, the bill rejected with the reason, its contributor told.
-        response = self._post(url, {"reason": "The bug fixes are done."})
+        response = self._post(
+            url, {"reason": "The bug fixes are done.", "bill_ids": str(self.bill.id)}
+        )
         self.assertEqual(urlparse(response.url).path, "/my/commons")
         notice = self._notice(html.fromstring(response.text))
         self.assertIn("is closed", notice)
@@ -780,6 +782,41 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
         # What was left of the envelope is free again.
         self.assertEqual(self._loot_figures()[0], figures[0] - 1600)
 
+    def test_closing_never_rejects_a_bill_that_arrived_since_the_page(self):
+        """A bill submitted between the page that asks why the bills are
+        rejected and its POST is not rejected with her reason: the page shows
+        the bills again."""
+        url = f"/my/commons/instructions/{self.instruction.id}/close"
+        page = self._end_page(self.url_open(url))
+        self.assertEqual(self._waiting_on_end_page(page), self.bill.ids)
+        form = page.xpath("//form[contains(@class, 'o_commons_instruction_end_form')]")
+        shown = form[0].xpath(".//input[@name='bill_ids']/@value")[0]
+        self.assertEqual(shown, str(self.bill.id))
+        late = self._submitted_bill(self.loot, 100, "F-2023-030", self.instruction)
+        figures = self._loot_figures()
+        page = self._end_page(
+            self._post(url, {"reason": "The bug fixes are done.", "bill_ids": shown})
+        )
+        errors = page.xpath("//div[contains(@class, 'o_commons_form_errors')]")
+        self.assertIn("changed since you opened the page", self._text(errors[0]))
+        self.assertEqual(self._waiting_on_end_page(page), (self.bill | late).ids)
+        self._assert_still_waiting(figures)
+        late.invalidate_recordset()
+        self.assertEqual(late.commons_bill_state, "submitted")
+        # Read again, both are rejected as she closes it.
+        shown = page.xpath("//input[@name='bill_ids']/@value")[0]
+        response = self._post(
+            url, {"reason": "The bug fixes are done.", "bill_ids": shown}
+        )
+        self.assertIn(
+            "2 bills waiting for the stewards are rejected",
+            self._notice(html.fromstring(response.text)),
+        )
+        (self.bill | late).invalidate_recordset()
+        self.assertEqual(
+            (self.bill | late).mapped("commons_bill_state"), ["rejected", "rejected"]
+        )
+
     def test_cancelling_with_waiting_bills_asks_why_they_are_rejected(self):
         figures = self._loot_figures()
         url = f"/my/commons/instructions/{self.instruction.id}/cancel"
@@ -794,7 +831,9 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
             ),
         )
         self._assert_still_waiting(figures)
-        response = self._post(url, {"reason": "Issued by mistake."})
+        response = self._post(
+            url, {"reason": "Issued by mistake.", "bill_ids": str(self.bill.id)}
+        )
         self.assertIn("cancelled", self._notice(html.fromstring(response.text)))
         self.bill.invalidate_recordset()
         self.instruction.invalidate_recordset()
