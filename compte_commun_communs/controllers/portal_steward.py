@@ -80,40 +80,28 @@ class CommonsStewardPortal(CustomerPortal):
             raise MissingError(request.env._("This instruction does not exist."))
         return instruction
 
-    def _has_commons_approved(self, bill):
-        """Whether the session user's approval of the bill, as it is now,
-        waits for another steward's."""
-        partner = request.env.user.partner_id
-        return partner in bill.commons_approval_ids.partner_id and (
-            partner in bill._get_commons_valid_approvals().partner_id
-        )
-
     # -- Data of the page -----------------------------------------------------
 
     def _get_commons_submitted_bills(self, resources):
         """The draft bills of the resources waiting for their stewards, in
         the order they count against their envelopes."""
-        return (
-            request.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    ("commons_resource_id", "in", resources.ids),
-                    ("move_type", "in", APPROVAL_MOVE_TYPES),
-                    ("state", "=", "draft"),
-                    ("commons_bill_state", "=", "submitted"),
-                ],
-                order=WAITING_BILLS_ORDER,
-            )
+        Move = request.env["account.move"].sudo()
+        return Move.search(
+            [
+                ("commons_resource_id", "in", resources.ids),
+                *Move._get_commons_waiting_domain(),
+            ],
+            order=WAITING_BILLS_ORDER,
         )
 
     def _get_commons_bills_to_decide(self, resources):
         """The bills waiting for the session user's decision: those they may
         decide on and have not approved yet."""
-        user = request.env.user
-        return self._get_commons_submitted_bills(resources).filtered(
-            lambda bill: not bill._get_commons_approval_refusal(user)
-            and not self._has_commons_approved(bill)
+        bills = self._get_commons_submitted_bills(resources)
+        decisions = bills._get_commons_decision_values(request.env.user)
+        return bills.filtered(
+            lambda bill: not decisions[bill]["error"]
+            and not decisions[bill]["approved_by_user"]
         )
 
     def _get_commons_bill_files(self, bills):
@@ -138,19 +126,26 @@ class CommonsStewardPortal(CustomerPortal):
     def _get_commons_bill_file(self, bill):
         return self._get_commons_bill_files(bill)[bill.id]
 
-    def _prepare_commons_bill_values(self, bill, left_after, files):
+    def _prepare_commons_bill_values(self, bill, decision, rules, left_after, files):
         """What the steward's card of a waiting bill shows, and what its
-        Approve and Reject forms carry: the bill's fingerprint as shown."""
-        refusal = bill._get_commons_approval_refusal(request.env.user)
+        Approve and Reject forms carry: the bill's fingerprint as shown.
+
+        :param decision: the bill's values of _get_commons_decision_values
+        :param rules: the error of the rules of a bill that its approval
+            would raise (see _get_commons_bill_errors), or None: the bill can
+            then be rejected only
+        """
+        error = decision["error"]
         return {
             "bill": bill,
             "instruction": bill.commons_instruction_id,
             "file": files[bill.id],
             "remaining_after": left_after[bill],
-            "approvals": bill._get_commons_valid_approvals(),
-            "refusal": refusal,
-            "approved_by_me": self._has_commons_approved(bill),
-            "fingerprint": not refusal and bill._get_commons_fingerprint(),
+            "approvals": decision["approvals"],
+            "refusal": error and error.args[0],
+            "approval_refusal": not error and rules and rules.args[0],
+            "approved_by_me": decision["approved_by_user"],
+            "fingerprint": not error and decision["fingerprint"],
         }
 
     def _prepare_commons_steward_values(self, resources):
@@ -160,6 +155,8 @@ class CommonsStewardPortal(CustomerPortal):
         year = fields.Date.context_today(request.env.user).year
         resources = resources.with_context(commons_year=year)
         bills = self._get_commons_submitted_bills(resources)
+        decisions = bills._get_commons_decision_values(request.env.user)
+        rules = bills._get_commons_bill_errors(approving=True)
         left_after = bills._get_commons_left_after()
         files = self._get_commons_bill_files(bills)
         Move = request.env["account.move"].sudo()
@@ -169,7 +166,9 @@ class CommonsStewardPortal(CustomerPortal):
                 lambda b, r=resource: b.commons_resource_id == r
             )
             bill_values = [
-                self._prepare_commons_bill_values(b, left_after, files)
+                self._prepare_commons_bill_values(
+                    b, decisions[b], rules[b], left_after, files
+                )
                 for b in resource_bills
             ]
             sections.append(
@@ -534,11 +533,17 @@ class CommonsStewardPortal(CustomerPortal):
             ),
         )
 
+    @staticmethod
+    def _parse_commons_ids(raw):
+        """The ids a form carries as "1,2,3"; what is not an id is left out."""
+        return [int(part) for part in (raw or "").split(",") if part.strip().isdigit()]
+
     def _commons_instruction_end(self, instruction_id, method, post, done_message):
         """Close or cancel an instruction (``method``: commons_close or
         commons_cancel). Its bills waiting for the stewards are shown first,
-        with the reason to reject them that the model asks for; without
-        waiting bills, a POST ends it at once."""
+        with the reason to reject them that the model asks for, and the form
+        carries the ids of those shown; without waiting bills, a POST ends it
+        at once."""
         try:
             instruction = self._get_commons_steward_instruction_sudo(instruction_id)
         except MissingError:
@@ -548,7 +553,10 @@ class CommonsStewardPortal(CustomerPortal):
             rejected = instruction._get_commons_waiting_bills()
             try:
                 with request.env.cr.savepoint():
-                    getattr(instruction, method)(post.get("reason"))
+                    getattr(instruction, method)(
+                        post.get("reason"),
+                        self._parse_commons_ids(post.get("bill_ids")),
+                    )
             except DECISION_ERRORS as exc:
                 error = exc.args[0]
             else:

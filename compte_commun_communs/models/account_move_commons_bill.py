@@ -174,10 +174,10 @@ class AccountMove(models.Model):
         threshold. Checks who calls (``env.user``, also under sudo), the rules
         of a bill and what its envelope or resource has left."""
         self.ensure_one()
-        self._check_commons_approver()
-        self._check_commons_new_approval()
-        self._check_commons_fingerprint(fingerprint)
-        self._check_commons_bill()
+        decision = self._check_commons_approver()
+        self._check_commons_fingerprint(fingerprint, decision["fingerprint"])
+        self._check_commons_new_approval(decision)
+        self._check_commons_bill(approving=True)
         self._lock_commons_funds()
         self._check_commons_funds()
         self._do_commons_approve(fingerprint)
@@ -190,8 +190,8 @@ class AccountMove(models.Model):
         the rules of a bill (its instruction may have ended)."""
         self.ensure_one()
         reason = self._get_commons_rejection_reason(reason)
-        self._check_commons_approver()
-        self._check_commons_fingerprint(fingerprint)
+        decision = self._check_commons_approver()
+        self._check_commons_fingerprint(fingerprint, decision["fingerprint"])
         self._do_commons_reject(reason)
         return True
 
@@ -423,16 +423,49 @@ class AccountMove(models.Model):
             )
             bill._notify_commons_stewards()
 
-    def _check_commons_bill(self):
+    def _check_commons_bill(self, approving=False):
         """The rules of a bill charged to a commons resource, whoever sends or
         approves it and by whichever path: the contributor's portal, the
-        backend's Submit, every approval. Its one resource, not paid yet; its
-        contributor still one of the resource; its instruction theirs, of
-        that resource, active and still taking bills; its reference not
-        already used (Odoo's duplicate detection); its bank account."""
+        backend's Submit, every approval (``approving``). Its one resource,
+        not paid yet; its contributor still one of the resource; its
+        instruction theirs, of that resource, active and still taking bills;
+        its reference not already used (see _get_commons_duplicates); its
+        bank account."""
+        self.ensure_one()
+        error = self._get_commons_bill_errors(approving)[self]
+        if error:
+            raise error
+
+    def _get_commons_bill_errors(self, approving=False):
+        """The rules of a bill (see _check_commons_bill) checked on each of
+        these bills, with one search of their resources and one query of
+        their duplicates whatever their number: the stewards' page reads
+        why a bill cannot be approved.
+
+        :return: {bill: the UserError of the first rule the bill breaks, or
+            None}
+        """
+        bills = self.sudo()
+        resources = bills._get_commons_resources_by_move()
+        duplicates = bills._get_commons_duplicates(approving)
+        errors = {}
+        for bill in bills:
+            try:
+                bill._check_commons_bill_rules(
+                    resources[bill], duplicates.get(bill, bills.browse())
+                )
+            except UserError as error:
+                errors[bill] = error
+            else:
+                errors[bill] = None
+        return errors
+
+    def _check_commons_bill_rules(self, resources, duplicates):
+        """Raise UserError unless the bill keeps the rules of a bill (see
+        _check_commons_bill), given its ``resources`` and its
+        ``duplicates``, as _get_commons_bill_errors read them."""
         self.ensure_one()
         bill = self.sudo()
-        resources = bill._get_commons_resources()
         if bill.move_type not in APPROVAL_MOVE_TYPES or not resources:
             raise UserError(
                 self.env._(
@@ -475,7 +508,7 @@ class AccountMove(models.Model):
                 )
             )
         bill._check_commons_bill_billable()
-        if bill._fetch_duplicate_reference().get(bill):
+        if duplicates:
             raise UserError(
                 self.env._(
                     "%(partner)s already sent an invoice numbered %(ref)s: an "
@@ -486,6 +519,27 @@ class AccountMove(models.Model):
                 )
             )
         self._check_commons_bill_bank_account()
+
+    def _get_commons_duplicates(self, approving=False):
+        """The other bills of each bill's contributor with the same number,
+        read with one query. When a bill is sent: any draft or posted one, as
+        Odoo's duplicate detection flags it. When it is approved: only those
+        posted or approved, so that a stray draft with the same number (the
+        host's own, say) never stops the stewards from approving the genuine
+        bill; a cancelled one never counts.
+
+        :return: {bill: account.move}, for the bills that have some
+        """
+        duplicates = self.sudo()._fetch_duplicate_reference()
+        if approving:
+            duplicates = {
+                bill: others.filtered(
+                    lambda other: other.state == "posted"
+                    or other.commons_bill_state == "approved"
+                )
+                for bill, others in duplicates.items()
+            }
+        return duplicates
 
     def _check_commons_bill_instruction(self, resource):
         """The bill's instruction, if any, is one of its resource and given to
@@ -556,27 +610,66 @@ class AccountMove(models.Model):
             self.env._("Only the contributor of %(bill)s may do this.", bill=self.name)
         )
 
-    def _get_commons_approval_refusal(self, user):
-        """Why ``user`` may not approve or reject the bill now, or False when
-        they may: the one rule of who decides, which every decision checks
-        and the steward's page reads.
+    def _get_commons_decision_values(self, user):
+        """What ``user`` may decide on each of these bills, and each bill as
+        they read it: the one rule of who decides, which the stewards' page,
+        its counter and every decision read. The same queries whatever the
+        number of bills: ``user``'s own refusal once, the bills' resources
+        with one search, each bill's fingerprint once.
 
-        :return: a translated reason, or False
+        :return: {bill: {"error": the error a decision of ``user`` raises
+            (AccessError when they are not the one to decide, UserError when
+            the bill is not to be decided), or None; "fingerprint": the bill
+            as it is now (see _get_commons_fingerprint); "approvals": the
+            approvals given to it as it is; "approved_by_user": whether
+            ``user``'s approval of it, as it is, waits for another
+            steward's}}
         """
-        error = self._get_commons_approval_error(user)
-        return error.args[0] if error else False
+        bills = self.sudo()
+        if not bills:
+            return {}
+        resources = bills._get_commons_resources_by_move()
+        login_refusal = user._get_commons_decision_refusal()
+        duties_errors = {
+            company: self._get_commons_duties_error(user.partner_id, company)
+            for company in bills.company_id
+        }
+        values = {}
+        for bill in bills:
+            fingerprint = bill._get_commons_fingerprint()
+            approvals = bill._get_commons_valid_approvals(fingerprint)
+            values[bill] = {
+                "error": bill._get_commons_decision_error(
+                    user,
+                    resources[bill],
+                    login_refusal,
+                    duties_errors[bill.company_id],
+                ),
+                "fingerprint": fingerprint,
+                "approvals": approvals,
+                "approved_by_user": user.partner_id in approvals.partner_id,
+            }
+        return values
 
-    def _get_commons_approval_error(self, user):
-        """See _get_commons_approval_refusal.
+    @api.model
+    def _get_commons_duties_error(self, partner, company):
+        """The error that keeps ``partner`` from deciding for a resource of
+        ``company`` (see res.partner._check_commons_steward_duties), or
+        None."""
+        try:
+            partner._check_commons_steward_duties(company)
+        except UserError as error:
+            return error
+        return None
 
-        :return: the error a decision of ``user`` raises (AccessError when
-            they are not the one to decide, UserError when the bill is not
-            to be decided), or None
-        """
+    def _get_commons_decision_error(self, user, resources, login_refusal, duties):
+        """See _get_commons_decision_values: the bill's error, from what was
+        read once for all the bills (its ``resources``, ``user``'s
+        ``login_refusal`` and the error of their ``duties`` in the bill's
+        company)."""
         self.ensure_one()
         bill = self.sudo()
         partner = user.partner_id
-        resources = bill._get_commons_resources()
         if not resources:
             return UserError(
                 self.env._(
@@ -605,9 +698,10 @@ class AccountMove(models.Model):
                     bill=bill.name,
                 )
             )
-        refusal = user._get_commons_decision_refusal()
-        if refusal:
-            return AccessError(refusal)
+        if login_refusal:
+            return AccessError(login_refusal)
+        if duties:
+            return duties
         if bill.state != "draft" or bill.commons_bill_state != "submitted":
             return UserError(
                 self.env._(
@@ -621,36 +715,36 @@ class AccountMove(models.Model):
     def _check_commons_approver(self):
         """A steward of the bill's resource, who is not the bill's contributor
         and whose login may decide, decides on a bill waiting for the
-        stewards."""
-        self.ensure_one()
-        user = self.env.user
-        error = self._get_commons_approval_error(user)
-        if error:
-            raise error
-        user._check_commons_decision_login()
-        user.partner_id._check_commons_steward_duties(self.company_id)
+        stewards (see _get_commons_decision_values).
 
-    def _check_commons_new_approval(self):
-        """Two approvals are two stewards': one who approved the bill as it is
-        may still reject it, not approve it again."""
+        :return: the bill's decision values for the current user
+        """
         self.ensure_one()
-        partner = self.env.user.partner_id
-        bill = self.sudo()
-        # The fingerprint only for a bill this steward approved already.
-        if partner in bill.commons_approval_ids.partner_id and (
-            partner in bill._get_commons_valid_approvals().partner_id
-        ):
+        decision = self._get_commons_decision_values(self.env.user)[self]
+        if decision["error"]:
+            raise decision["error"]
+        return decision
+
+    def _check_commons_new_approval(self, decision):
+        """Two approvals are two stewards': one who approved the bill as it is
+        may still reject it, not approve it again.
+
+        :param decision: the bill's decision values for the current user
+        """
+        self.ensure_one()
+        if decision["approved_by_user"]:
             raise UserError(
                 self.env._(
                     "You already approved %(bill)s: another steward must approve "
                     "it too.",
-                    bill=bill.name,
+                    bill=self.sudo().name,
                 )
             )
 
-    def _check_commons_fingerprint(self, fingerprint):
+    def _check_commons_fingerprint(self, fingerprint, current):
         """The bill is still what the steward read: a decision carries the
-        fingerprint of the bill as it was shown to them."""
+        ``fingerprint`` of the bill as it was shown to them, which must be
+        ``current``, the bill's fingerprint now."""
         self.ensure_one()
         if not fingerprint:
             raise UserError(
@@ -660,7 +754,7 @@ class AccountMove(models.Model):
                     bill=self.sudo().ref or self.sudo().display_name,
                 )
             )
-        if fingerprint != self.sudo()._get_commons_fingerprint():
+        if fingerprint != current:
             raise UserError(
                 self.env._(
                     "This bill changed since you opened the page: read it again."
@@ -722,7 +816,7 @@ class AccountMove(models.Model):
         instruction.invalidate_recordset()
         amount = self._get_commons_consumed_amount()
         waiting = sum(
-            bill._get_commons_consumed_amount()
+            bill._get_commons_waiting_amount()
             for bill in instruction._get_commons_waiting_bills() - self
         )
         left = instruction.amount_remaining - waiting
@@ -753,6 +847,27 @@ class AccountMove(models.Model):
             )
         )
 
+    @api.model
+    def _get_commons_waiting_domain(self):
+        """The bills waiting for their stewards' decision: submitted, not
+        posted yet. The instructions, the stewards' page and what is left
+        after each bill read them with this domain, in WAITING_BILLS_ORDER.
+
+        :return: a domain on account.move
+        """
+        return [
+            ("move_type", "in", APPROVAL_MOVE_TYPES),
+            ("state", "=", "draft"),
+            ("commons_bill_state", "=", "submitted"),
+        ]
+
+    def _get_commons_waiting_amount(self):
+        """What the bill, while it waits for the stewards, holds of what its
+        envelope or resource has left: what it asks, and nothing for a credit
+        note, which gives back only once approved."""
+        self.ensure_one()
+        return max(0.0, self._get_commons_consumed_amount())
+
     def _get_commons_left_after(self):
         """What each bill's envelope (or, for a bill without instruction, its
         resource's available funds) has left once that bill and the bills
@@ -767,22 +882,17 @@ class AccountMove(models.Model):
         resources = self.filtered(
             lambda bill: not bill.commons_instruction_id
         ).commons_resource_id.sudo()
-        waiting = (
-            self.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    ("move_type", "in", APPROVAL_MOVE_TYPES),
-                    ("state", "=", "draft"),
-                    ("commons_bill_state", "=", "submitted"),
-                    "|",
-                    ("commons_instruction_id", "in", instructions.ids),
-                    "&",
-                    ("commons_instruction_id", "=", False),
-                    ("commons_resource_id", "in", resources.ids),
-                ],
-                order=WAITING_BILLS_ORDER,
-            )
+        Move = self.env["account.move"].sudo()
+        waiting = Move.search(
+            [
+                *Move._get_commons_waiting_domain(),
+                "|",
+                ("commons_instruction_id", "in", instructions.ids),
+                "&",
+                ("commons_instruction_id", "=", False),
+                ("commons_resource_id", "in", resources.ids),
+            ],
+            order=WAITING_BILLS_ORDER,
         )
         available = resources._get_commons_available_amounts()
         start = {
@@ -793,13 +903,13 @@ class AccountMove(models.Model):
         after = {}
         for bill in waiting:
             budget = bill.commons_instruction_id or bill.commons_resource_id
-            left[budget] -= bill._get_commons_consumed_amount()
+            left[budget] -= bill._get_commons_waiting_amount()
             after[bill] = left[budget]
         return {
             bill: after[bill]
             if bill in after
             else start.get(bill.commons_instruction_id or bill.commons_resource_id, 0.0)
-            - bill._get_commons_consumed_amount()
+            - bill._get_commons_waiting_amount()
             for bill in self
         }
 

@@ -1,7 +1,10 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import math
 import os
+import re
 from contextlib import closing
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from lxml import etree
@@ -31,6 +34,12 @@ INVOICE_FILE_EXTENSIONS = {
 }
 # Most lines a portal bill takes.
 MAX_PORTAL_LINES = 50
+# An amount of an e-invoice, as XML Schema writes a decimal (xsd:decimal): no
+# exponent, no NaN nor infinity, all of which float() accepts.
+XSD_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+# The largest amount of an e-invoice read: far beyond any bill, and within
+# what a float holds to the cent (Odoo's rounding of a larger one overflows).
+MAX_EINVOICE_AMOUNT = 10**12
 # The totals an e-invoice declares (EN 16931: BT-106 to BT-115), by format: its
 # root's namespace, where its totals are, and the element of each figure there.
 # Odoo's import reads the lines and recomputes the totals; these say what the
@@ -518,11 +527,27 @@ class AccountMove(models.Model):
             ]
             if not nodes:
                 continue
-            try:
-                totals[figure] = float((nodes[0].text or "").strip())
-            except ValueError:
+            amount = self._commons_read_einvoice_amount(nodes[0].text)
+            if amount is None:
                 totals["invalid"].append(etree.QName(nodes[0]).localname)
+            else:
+                totals[figure] = amount
         return totals
+
+    @api.model
+    def _commons_read_einvoice_amount(self, text):
+        """An amount of an e-invoice, read as the xsd:decimal it must be.
+
+        :return: float, or None when ``text`` is not a decimal number, or not
+            one a bill can be (see MAX_EINVOICE_AMOUNT)
+        """
+        text = (text or "").strip()
+        if not XSD_DECIMAL.fullmatch(text):
+            return None
+        amount = float(Decimal(text))
+        if not math.isfinite(amount) or abs(amount) >= MAX_EINVOICE_AMOUNT:
+            return None
+        return amount
 
     def _commons_check_einvoice(self, filename, einvoice):
         """When the file carries an e-invoice (Factur-X, UBL, CII), it must be
@@ -625,7 +650,17 @@ class AccountMove(models.Model):
             "due": self.env._("an amount due"),
         }
         for declared in einvoice["declared"]:
-            if declared["invalid"] or "total" not in declared or "due" not in declared:
+            if declared["invalid"]:
+                raise UserError(
+                    self.env._(
+                        "The e-invoice in %(file)s gives as %(amounts)s something "
+                        "that is not a number: send a complete e-invoice or a "
+                        "plain PDF.",
+                        file=filename,
+                        amounts=", ".join(declared["invalid"]),
+                    )
+                )
+            if "total" not in declared or "due" not in declared:
                 raise UserError(
                     self.env._(
                         "The e-invoice in %(file)s does not give its total and the "

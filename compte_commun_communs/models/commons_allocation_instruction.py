@@ -138,9 +138,10 @@ class CommonsAllocationInstruction(models.Model):
     date_bills_until = fields.Date(
         string="Bills Accepted Until",
         compute="_compute_date_bills_until",
-        help="The end of the period and the host's grace period for late bills: "
-        "after it, the instruction takes no bill and what is left of its envelope "
-        "is no longer committed.",
+        store=True,
+        help="The end of the period and the host's grace period for late bills, "
+        "as it was when the end was set: after it, the instruction takes no bill "
+        "and what is left of its envelope is no longer committed.",
     )
     bill_count = fields.Integer(compute="_compute_consumption")
     amount_consumed = fields.Monetary(
@@ -153,7 +154,9 @@ class CommonsAllocationInstruction(models.Model):
         string="Remaining",
         currency_field="currency_id",
         compute="_compute_consumption",
-        help="What is left of the envelope of an active instruction.",
+        help="What is left of the envelope while the instruction takes bills "
+        "(active, and its period or grace period for late bills not over): what "
+        "it commits of the resource's funds.",
     )
     waiting_bill_count = fields.Integer(
         string="Bills Waiting", compute="_compute_consumption"
@@ -180,7 +183,11 @@ class CommonsAllocationInstruction(models.Model):
                     instruction.days * instruction.daily_rate
                 )
 
-    @api.depends("date_end", "company_id.commons_instruction_grace_days")
+    # Deliberately not on the host's grace period: a change of the setting
+    # applies to the ends set from then on. Raised, it would make ended
+    # envelopes commit again unchecked against the funds; lowered, it would
+    # strand the late bills already waiting.
+    @api.depends("date_end")
     def _compute_date_bills_until(self):
         for instruction in self:
             instruction.date_bills_until = instruction.date_end and (
@@ -191,7 +198,7 @@ class CommonsAllocationInstruction(models.Model):
     @api.depends(
         "amount",
         "state",
-        "date_end",
+        "date_bills_until",
         "bill_ids.state",
         "bill_ids.commons_bill_state",
         "bill_ids.amount_total_signed",
@@ -214,14 +221,16 @@ class CommonsAllocationInstruction(models.Model):
             instruction.amount_waiting = values.get("waiting", 0.0)
             instruction.waiting_bill_count = values.get("waiting_count", 0)
             instruction.bill_count = counts.get(instruction._origin, 0)
+            # Once it takes no more bills, its remainder is promised to nobody.
+            billable = instruction._is_commons_billable()
             instruction.amount_remaining = (
                 max(0.0, instruction.amount - instruction.amount_consumed)
-                if instruction.state == "active"
+                if billable
                 else 0.0
             )
             instruction.amount_left = (
                 max(0.0, instruction.amount_remaining - instruction.amount_waiting)
-                if instruction._is_commons_billable()
+                if billable
                 else 0.0
             )
 
@@ -401,23 +410,25 @@ class CommonsAllocationInstruction(models.Model):
         self.sudo().write(vals)
         return True
 
-    def commons_close(self, reject_reason=None):
+    def commons_close(self, reject_reason=None, bill_ids=None):
         """Close the instruction: what is left of its envelope is free again.
         Its bills still waiting for the stewards are rejected with
         ``reject_reason``, which their contributors read: without one, it is
         refused while bills wait, so that no bill is left that can be neither
-        approved nor rejected."""
+        approved nor rejected. ``bill_ids`` are the ids of the waiting bills
+        the steward was shown: it is refused when others wait, so that no
+        bill is rejected that she never saw."""
         self._check_steward()
         if any(instruction.state != "active" for instruction in self):
             raise UserError(self.env._("Only an active instruction can be closed."))
-        self._reject_commons_waiting_bills(reject_reason)
+        self._reject_commons_waiting_bills(reject_reason, bill_ids)
         self.sudo().write({"state": "closed"})
         return True
 
-    def commons_cancel(self, reject_reason=None):
+    def commons_cancel(self, reject_reason=None, bill_ids=None):
         """Cancel a draft instruction, or an active one none of whose bills
-        was approved; its waiting bills are rejected as commons_close does.
-        The accountant may cancel a draft it made."""
+        was approved; its waiting bills (``bill_ids``, as shown) are rejected
+        as commons_close does. The accountant may cancel a draft it made."""
         self._check_steward(drafts_too=False)
         for instruction in self:
             if instruction.state not in ("draft", "active"):
@@ -434,14 +445,15 @@ class CommonsAllocationInstruction(models.Model):
                         purpose=instruction.name,
                     )
                 )
-        self._reject_commons_waiting_bills(reject_reason)
+        self._reject_commons_waiting_bills(reject_reason, bill_ids)
         self.sudo().write({"state": "cancel"})
         return True
 
-    def _reject_commons_waiting_bills(self, reason):
+    def _reject_commons_waiting_bills(self, reason, bill_ids):
         """Reject, as the current steward, the bills of the instructions that
         wait for the stewards, with ``reason``; raise when some wait and no
-        reason is given."""
+        reason is given, or when they are not the bills ``bill_ids`` the
+        steward was shown."""
         waiting = self._get_commons_waiting_bills()
         if not waiting:
             return
@@ -456,8 +468,18 @@ class CommonsAllocationInstruction(models.Model):
                     bills=", ".join(bill.ref or bill.display_name for bill in waiting),
                 )
             )
-        for bill in waiting:
-            bill._check_commons_approver()
+        if set(bill_ids or ()) != set(waiting.ids):
+            raise UserError(
+                self.env._(
+                    "The bills waiting against “%(purpose)s” changed since you "
+                    "opened the page (a bill arrived, or one was decided): read "
+                    "them again before they are rejected.",
+                    purpose=", ".join(waiting.commons_instruction_id.mapped("name")),
+                )
+            )
+        for decision in waiting._get_commons_decision_values(self.env.user).values():
+            if decision["error"]:
+                raise decision["error"]
         waiting._do_commons_reject(reason)
 
     def _check_steward(self, drafts_too=True):
@@ -521,12 +543,7 @@ class CommonsAllocationInstruction(models.Model):
                         "%(available)s are available before it.",
                         resource=resource.display_name,
                         available=instruction[:1]._format_amount(
-                            available
-                            + sum(
-                                i.amount_remaining
-                                for i in instruction
-                                if i._is_commons_billable()
-                            )
+                            available + sum(instruction.mapped("amount_remaining"))
                         ),
                     )
                 )
@@ -536,19 +553,10 @@ class CommonsAllocationInstruction(models.Model):
         their envelope."""
         lock_rows(self)
 
-    def _get_consumed_amounts(self):
-        """What the approved or posted bills of each instruction consume, in the
-        company's currency (see account.move._get_commons_consumed_amount).
-
-        :return: {instruction id: amount}
-        """
-        return {
-            key: values["consumed"] for key, values in self._get_bill_amounts().items()
-        }
-
     def _get_bill_amounts(self):
         """What the bills of each instruction consume (approved or posted) and
-        ask while they wait for the stewards, read with one search.
+        hold while they wait for the stewards (a waiting credit note holds
+        nothing: it gives back once approved), read with one search.
 
         :return: {instruction id: {"consumed": amount, "waiting": amount,
             "waiting_count": int}}, amounts in the company's currency
@@ -556,87 +564,70 @@ class CommonsAllocationInstruction(models.Model):
         ids = [i for i in self._origin.ids if i]
         if not ids:
             return {}
-        bills = (
-            self.env["account.move"]
-            .sudo()
-            .search(
+        Move = self.env["account.move"].sudo()
+        waiting_domain = Move._get_commons_waiting_domain()
+        bills = Move.search(
+            expression.AND(
                 [
-                    ("commons_instruction_id", "in", ids),
-                    ("state", "!=", "cancel"),
-                    "|",
-                    ("state", "=", "posted"),
-                    ("commons_bill_state", "in", ("approved", "submitted")),
+                    [("commons_instruction_id", "in", ids)],
+                    expression.OR(
+                        [
+                            [("state", "=", "posted")],
+                            [
+                                ("state", "=", "draft"),
+                                ("commons_bill_state", "=", "approved"),
+                            ],
+                            waiting_domain,
+                        ]
+                    ),
                 ]
             )
         )
+        waiting = bills.filtered_domain(waiting_domain)
         amounts = {}
         for bill in bills:
             values = amounts.setdefault(
                 bill.commons_instruction_id.id,
                 {"consumed": 0.0, "waiting": 0.0, "waiting_count": 0},
             )
-            amount = bill._get_commons_consumed_amount()
-            if bill.state == "posted" or bill.commons_bill_state == "approved":
-                values["consumed"] += amount
-            else:
-                values["waiting"] += amount
+            if bill in waiting:
+                values["waiting"] += bill._get_commons_waiting_amount()
                 values["waiting_count"] += 1
+            else:
+                values["consumed"] += bill._get_commons_consumed_amount()
         return amounts
 
     def _get_commons_waiting_bills(self):
         """The instructions' bills waiting for the stewards' decision, as
         superuser, in the order they count against the envelope."""
-        return (
-            self.env["account.move"]
-            .sudo()
-            .search(
-                [
-                    ("commons_instruction_id", "in", self.ids),
-                    ("state", "=", "draft"),
-                    ("commons_bill_state", "=", "submitted"),
-                ],
-                order=WAITING_BILLS_ORDER,
-            )
+        Move = self.env["account.move"].sudo()
+        return Move.search(
+            [
+                ("commons_instruction_id", "in", self.ids),
+                *Move._get_commons_waiting_domain(),
+            ],
+            order=WAITING_BILLS_ORDER,
         )
 
     @api.model
-    def _get_commons_committing_domain(self, date=None, companies=None):
+    def _get_commons_committing_domain(self, date=None):
         """The instructions that still hold their envelope on ``date`` (today
-        by default): active, and not ended for longer than their host's grace
-        period for late bills. Bills go against these only, and what is left of
-        their envelope is committed.
+        by default): active, and not past the day they accept bills until
+        (their end and the grace period for late bills of when it was set).
+        Bills go against these only, and what is left of their envelope is
+        committed.
 
-        :param companies: the hosts whose instructions are looked for (all by
-            default); a caller that has them read saves a query
         :return: a domain on commons.allocation.instruction
         """
         # The server's day: a grace period counts in days, and the figures
         # need no user's timezone.
         date = date or fields.Date.today()
-        if companies is None:
-            companies = self.env["res.company"].sudo().search([])
-        by_grace = {}
-        for company in companies:
-            by_grace.setdefault(company.commons_instruction_grace_days, []).append(
-                company.id
-            )
-        return expression.AND(
-            [
-                [("state", "=", "active")],
-                expression.OR(
-                    [
-                        [("date_end", "=", False)],
-                        *(
-                            [
-                                ("company_id", "in", company_ids),
-                                ("date_end", ">=", date - timedelta(days=grace)),
-                            ]
-                            for grace, company_ids in by_grace.items()
-                        ),
-                    ]
-                ),
-            ]
-        )
+        return [
+            ("state", "=", "active"),
+            "|",
+            ("date_bills_until", "=", False),
+            ("date_bills_until", ">=", date),
+        ]
 
     def _is_commons_billable(self, date=None):
         """Whether the instruction takes bills on ``date`` (today by default):
@@ -644,7 +635,7 @@ class CommonsAllocationInstruction(models.Model):
         self.ensure_one()
         date = date or fields.Date.today()
         return self.state == "active" and (
-            not self.date_end or date <= self.date_bills_until
+            not self.date_bills_until or date <= self.date_bills_until
         )
 
     def _get_commons_status(self):

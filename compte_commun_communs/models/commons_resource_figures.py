@@ -269,11 +269,12 @@ class CommonsResource(models.Model):
         return ledger
 
     def _get_committed_amounts(self, date_to=None):
-        """What is promised and not spent yet, as of today: the remaining
-        envelopes of the active instructions that started by ``date_to``, and
-        the approved bills dated by then that are not posted yet, with or
-        without instruction (an envelope's remainder leaves out the bills it
-        approved: they are promised as bills until posted).
+        """What is promised and not spent yet, as of today: what remains of
+        the envelopes of the instructions that still take bills and started
+        by ``date_to`` (their amount_remaining), and the approved bills dated
+        by then that are not posted yet, with or without instruction (an
+        envelope's remainder leaves out the bills it approved: they are
+        promised as bills until posted).
 
         :return: {resource id: amount in the company's currency}
         """
@@ -281,7 +282,7 @@ class CommonsResource(models.Model):
         Instruction = self.env["commons.allocation.instruction"].sudo()
         instruction_domain = [
             ("resource_id", "in", self.ids),
-            *Instruction._get_commons_committing_domain(companies=self.company_id),
+            *Instruction._get_commons_committing_domain(),
         ]
         bill_domain = [
             ("commons_resource_id", "in", self.ids),
@@ -292,11 +293,11 @@ class CommonsResource(models.Model):
             instruction_domain.append(("date_start", "<=", date_to))
             bill_domain.append(("invoice_date", "<=", date_to))
         instructions = Instruction.search(instruction_domain)
-        consumed = instructions._get_consumed_amounts()
+        # Read now, after the caller locked the funds, never from an earlier
+        # read of the same request.
+        instructions.invalidate_recordset(["amount_remaining"])
         for instruction in instructions:
-            committed[instruction.resource_id.id] += max(
-                0.0, instruction.amount - consumed.get(instruction.id, 0.0)
-            )
+            committed[instruction.resource_id.id] += instruction.amount_remaining
         for bill in self.env["account.move"].sudo().search(bill_domain):
             committed[bill.commons_resource_id.id] += (
                 bill._get_commons_consumed_amount()

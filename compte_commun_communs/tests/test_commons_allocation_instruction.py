@@ -267,7 +267,7 @@ class TestCommonsAllocationInstruction(CommonsCase):
             self._as_steward(other).action_cancel()
         self.assertEqual(other.state, "active")
         self.assertEqual(waiting.commons_bill_state, "submitted")
-        self._as_steward(other).commons_cancel("Issued by mistake.")
+        self._as_steward(other).commons_cancel("Issued by mistake.", waiting.ids)
         self.assertEqual(other.state, "cancel")
         self.assertEqual(other.amount_remaining, 0)
         self.assertEqual(waiting.commons_bill_state, "rejected")
@@ -392,9 +392,15 @@ class TestCommonsAllocationInstruction(CommonsCase):
             self.assertEqual(self._committed_and_available(), figures)
         # Nobody but a steward closes it, even with a reason.
         with self.assertRaisesRegex(AccessError, NOT_A_STEWARD):
-            instruction.commons_close("Done")
+            instruction.commons_close("Done", (first | second).ids)
+        # Nor does a steward reject bills she was not shown.
+        for shown in (None, first.ids, (first | second | approved).ids):
+            with self.assertRefused(UserError, "changed since you opened the page"):
+                self._as_steward(instruction).commons_close("Done", shown)
+            self.assertEqual(instruction.state, "active")
+            self.assertEqual(self._committed_and_available(), figures)
         self._as_steward(instruction, self.steward2).commons_close(
-            "The bug fixes of 2023 are done."
+            "The bug fixes of 2023 are done.", (first | second).ids
         )
         self.assertEqual(instruction.state, "closed")
         for bill in first | second:
@@ -426,7 +432,9 @@ class TestCommonsAllocationInstruction(CommonsCase):
         self.assertEqual(instruction.state, "active")
         self.assertEqual(bill.commons_bill_state, "submitted")
         self.assertEqual(self._committed_and_available(), figures)
-        self._as_steward(instruction).commons_cancel("Issued to the wrong person.")
+        self._as_steward(instruction).commons_cancel(
+            "Issued to the wrong person.", bill.ids
+        )
         self.assertEqual(instruction.state, "cancel")
         self.assertEqual(bill.commons_bill_state, "rejected")
         self.assertEqual(self._committed_and_available(), (0, 5000))
@@ -504,17 +512,39 @@ class TestCommonsAllocationInstruction(CommonsCase):
             self.assertEqual(late.commons_bill_state, "rejected")
 
     def test_the_grace_period_is_the_hosts_setting(self):
+        """The host's grace period applies to the ends set from then on: an
+        instruction that ended keeps the day it takes late bills until, so a
+        raised setting never makes it commit again and a lowered one never
+        strands its late bills."""
         instruction = self._ended_2023()
+        self.assertEqual(str(instruction.date_bills_until), "2024-01-30")
         self.company.sudo().commons_instruction_grace_days = 0
-        with freeze_time("2024-01-01"):
+        with freeze_time("2024-01-15"):
             instruction.invalidate_recordset()
-            self.assertEqual(instruction._get_commons_status()["code"], "ended")
-            self.assertEqual(self._figures_of(2023), (0, 4400))
+            self.assertEqual(str(instruction.date_bills_until), "2024-01-30")
+            self.assertEqual(instruction._get_commons_status()["code"], "late")
+            self.assertEqual(self._figures_of(2023), (1000, 3400))
+            late = self._waiting(instruction, 400, "2023-12-20")
+            self.assertEqual(late.commons_bill_state, "submitted")
+            self._approve(late)
+            self.assertEqual(late.commons_bill_state, "approved")
         self.company.sudo().commons_instruction_grace_days = 90
         with freeze_time("2024-03-30"):
             instruction.invalidate_recordset()
-            self.assertEqual(instruction._get_commons_status()["code"], "late")
-            self.assertEqual(self._figures_of(2023), (1000, 3400))
+            self.assertEqual(str(instruction.date_bills_until), "2024-01-30")
+            self.assertEqual(instruction._get_commons_status()["code"], "ended")
+            self.assertNotIn(
+                instruction,
+                instruction.search(instruction._get_commons_committing_domain()),
+            )
+            # Only the approved late bill, not posted yet, is committed.
+            self.assertEqual(self._figures_of(2023), (400, 4000))
+            # An end set now takes the setting of now.
+            new = self._instruction(self.loot, 500, "2024-03-01", date_end="2024-03-31")
+            self.assertEqual(str(new.date_bills_until), "2024-06-29")
+            self._as_steward(new).commons_update({"date_end": "2024-04-30"})
+            self.assertEqual(str(new.date_bills_until), "2024-07-29")
+            self.assertEqual(str(instruction.date_bills_until), "2024-01-30")
 
     def test_extending_an_ended_instruction_commits_it_again_within_the_funds(self):
         instruction = self._ended_2023()
@@ -567,6 +597,45 @@ class TestCommonsInstructionEndedInThePortals(CommonsCase, HttpCase):
             f"//tr[@data-instruction-id='{self.instruction.id}']",
         )
         return steward[:2], contributor
+
+    def test_the_steward_reads_why_a_late_bill_cannot_be_approved(self):
+        """After the grace period, the instruction's card reads that nothing
+        remains of it, and the late bill still waiting says why it cannot be
+        approved: the steward rejects it."""
+        with freeze_time("2024-01-10"):
+            bill = self._bill(
+                self.loot, 300, "2023-12-20", post=False, instruction=self.instruction
+            )
+            bill.action_commons_submit()
+        with freeze_time("2024-02-15"):
+            self.authenticate("commons_steward", "commons_steward")
+            page = html.fromstring(self.url_open("/my/commons").text)
+            card = page.xpath(f"//div[@id='commons_bill_{bill.id}']")[0]
+            text = " ".join(card.text_content().split())
+            self.assertRegex(text, r"remaining \$\s?0\.00, Ended\)")
+            refusal = card.xpath(".//p[contains(@class, 'o_commons_approval_refusal')]")
+            self.assertIn(
+                "ended on 12/31/2023 and took late bills until 01/30/2024",
+                " ".join(refusal[0].text_content().split()),
+            )
+            self.assertFalse(card.xpath(".//*[contains(@class, 'o_commons_approve')]"))
+            reject = card.xpath(".//form[contains(@class, 'o_commons_reject_form')]")[0]
+            response = self.url_open(
+                reject.get("action"),
+                data={
+                    "csrf_token": reject.xpath(".//input[@name='csrf_token']/@value")[
+                        0
+                    ],
+                    "fingerprint": reject.xpath(".//input[@name='fingerprint']/@value")[
+                        0
+                    ],
+                    "reason": "Too late for 2023.",
+                },
+            )
+            self.assertEqual(response.status_code, 200)
+            bill.invalidate_recordset()
+            self.assertEqual(bill.commons_bill_state, "rejected")
+            self.assertEqual(bill.commons_state_reason, "Too late for 2023.")
 
     def test_late_bills_then_ended_alike_for_steward_and_contributor(self):
         with freeze_time("2024-01-10"):

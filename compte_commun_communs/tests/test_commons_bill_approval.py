@@ -334,7 +334,9 @@ class TestCommonsBillApproval(CommonsCase):
         self._approve(bill, self.steward)
         self.assertEqual(bill.commons_bill_state, "submitted")
         # Closing the instruction rejects it, whoever approved it first.
-        instruction.with_user(self.steward).sudo().commons_close("Work stopped.")
+        instruction.with_user(self.steward).sudo().commons_close(
+            "Work stopped.", bill.ids
+        )
         self.assertEqual(bill.commons_bill_state, "rejected")
         self.assertEqual(bill.commons_state_reason, "Work stopped.")
         self.assertFalse(bill.sudo().commons_approval_ids)
@@ -501,19 +503,51 @@ class TestCommonsBillRules(CommonsCase):
     def test_backend_submit_refused_for_a_duplicate_reference(self):
         first = self._bill_in_form(ref="FAC-2023-009")
         first.action_commons_submit()
+        # The host's accountant records the same invoice again, as a draft.
         second = self._bill_in_form(ref="FAC-2023-009", amount=100)
         self._assert_refused_submit(
             second, "already sent an invoice numbered FAC-2023-009"
         )
         self.assertTrue(second.duplicated_ref_ids, "Odoo's own detection")
-        # The other bill waiting meanwhile cannot be approved either.
-        self._assert_refused_approval(
-            first, "already sent an invoice numbered FAC-2023-009"
-        )
+        # That stray draft does not stop the stewards from approving the
+        # genuine bill.
+        self._approve(first)
+        self.assertEqual(first.commons_bill_state, "approved")
         # Another number is another invoice.
         second.ref = "FAC-2023-010"
         second.action_commons_submit()
         self.assertEqual(second.commons_bill_state, "submitted")
+
+    @freeze_time("2023-12-01")
+    def test_approval_refused_for_a_number_approved_or_posted_already(self):
+        """Two bills waiting with the same number (the host corrected one's
+        number into the other's): the first approved, the second is not."""
+        first = self._bill_in_form(ref="FAC-2023-011")
+        first.action_commons_submit()
+        second = self._bill_in_form(ref="FAC-2023-012", amount=100)
+        second.action_commons_submit()
+        second.ref = "FAC-2023-011"
+        self._approve(first)
+        self.assertEqual(first.commons_bill_state, "approved")
+        self._assert_refused_approval(
+            second, "already sent an invoice numbered FAC-2023-011"
+        )
+        first.action_post()
+        self._assert_refused_approval(
+            second, "already sent an invoice numbered FAC-2023-011"
+        )
+        self._as_steward_reject(second, "This invoice was paid already.")
+        self.assertEqual(second.commons_bill_state, "rejected")
+        # A withdrawn bill (cancelled) with the same number does not count.
+        third = self._bill_in_form(ref="FAC-2023-013")
+        third.action_commons_submit()
+        fourth = self._bill_in_form(ref="FAC-2023-014", amount=100)
+        fourth.action_commons_submit()
+        fourth.ref = "FAC-2023-013"
+        third.action_commons_withdraw()
+        self.assertEqual(third.state, "cancel")
+        self._approve(fourth)
+        self.assertEqual(fourth.commons_bill_state, "approved")
 
     @freeze_time("2023-12-01")
     def test_backend_submit_counts_the_bills_waiting(self):
@@ -524,6 +558,39 @@ class TestCommonsBillRules(CommonsCase):
             "is more than what is left of the envelope of “Bug fixes”: "
             r"\$\s?600.00, once the bills already waiting",
         )
+
+    @freeze_time("2023-12-01")
+    def test_a_waiting_credit_note_does_not_raise_what_is_left(self):
+        """A credit note waiting for the stewards gives nothing back before
+        they approve it: what is left to bill, what a new bill may ask and
+        what the stewards read after each bill are as without it."""
+        first = self._bill_in_form(ref="FAC-A", amount=1000)
+        first.action_commons_submit()
+        note = self._bill_in_form(ref="AV-A", amount=500)
+        note.move_type = "in_refund"
+        note.action_commons_submit()
+        self.assertEqual(note.commons_bill_state, "submitted")
+        self.assertEqual(note._get_commons_consumed_amount(), -500)
+        instruction = self.instruction
+        instruction.invalidate_recordset()
+        self.assertEqual(instruction.waiting_bill_count, 2)
+        self.assertEqual(instruction.amount_waiting, 1000)
+        self.assertEqual(instruction.amount_left, 600)
+        self.assertEqual(
+            (first | note)._get_commons_left_after(), {first: 600, note: 600}
+        )
+        bill = self._bill_in_form(ref="FAC-B", amount=700)
+        self._assert_refused_submit(
+            bill, r"\$\s?600.00, once the bills already waiting for the stewards"
+        )
+        # Approved, it gives back.
+        self._approve(first)
+        self._approve(note)
+        instruction.invalidate_recordset()
+        self.assertEqual(instruction.amount_consumed, 500)
+        self.assertEqual(instruction.amount_left, 1100)
+        bill.action_commons_submit()
+        self.assertEqual(bill.commons_bill_state, "submitted")
 
     @freeze_time("2023-12-01")
     def test_rejecting_needs_only_a_steward_and_a_waiting_bill(self):

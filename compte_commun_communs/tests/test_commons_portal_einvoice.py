@@ -130,7 +130,8 @@ UBL_LINE = """<cac:InvoiceLine>
 
 def set_totals(root, summation_xpath, namespaces, elements, declared):
     """Make the document declare other totals than its lines' (``declared``:
-    {figure: amount}); a figure the document lacks is added in its place.
+    {figure: amount, or the text to write}); a figure the document lacks is
+    added in its place.
 
     :param elements: {figure: "prefix:name"}
     """
@@ -144,7 +145,7 @@ def set_totals(root, summation_xpath, namespaces, elements, declared):
             summation.find(elements["due"], namespaces).addprevious(node)
             if currency := summation[0].get("currencyID"):
                 node.set("currencyID", currency)
-        node.text = f"{amount:.2f}"
+        node.text = amount if isinstance(amount, str) else f"{amount:.2f}"
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
@@ -375,6 +376,32 @@ class TestCommonsPortalEinvoice(CommonsCase, HttpCase):
                 )
                 self.assertEqual(error.count("where its lines make"), 1, error)
 
+    def test_facturx_total_that_is_not_a_number_refused(self):
+        """Each declared total is read as the xsd:decimal it must be: NaN, an
+        infinity, an exponent, a number too large for a bill or a comma is
+        refused with a clear error, never a server error."""
+        for text in (
+            "NaN",
+            "inf",
+            "-Infinity",
+            "1e400",
+            "1E2",
+            "1" + "0" * 400,
+            "150,00",
+        ):
+            with self.subTest(text=text):
+                self._assert_refused(
+                    "facturx.pdf",
+                    self._facturx(
+                        [("Bug fixes", 150.0)], declared={"total": text, "due": text}
+                    ),
+                    [("Bug fixes", "150")],
+                    [
+                        "The e-invoice in facturx.pdf gives as GrandTotalAmount, "
+                        "DuePayableAmount something that is not a number"
+                    ],
+                )
+
     def test_facturx_due_less_than_its_total_refused(self):
         """A file that adds up (150 €, 50 € of it paid already, 100 € due) is
         not a bill of 150 €: the host would pay what was paid already."""
@@ -442,6 +469,19 @@ class TestCommonsPortalEinvoice(CommonsCase, HttpCase):
                     tax=self.purchase_tax,
                 )
                 self.assertEqual(error.count("where its lines make"), 1, error)
+
+    def test_ubl_total_that_is_not_a_number_refused(self):
+        for text in ("NaN", "Infinity", "1e400"):
+            with self.subTest(text=text):
+                self._assert_refused(
+                    "invoice.xml",
+                    self._ubl([("Bug fixes", 150.0)], declared={"due": text}),
+                    [("Bug fixes", "150")],
+                    [
+                        "The e-invoice in invoice.xml gives as PayableAmount "
+                        "something that is not a number"
+                    ],
+                )
 
     def test_ubl_that_adds_up_accepted(self):
         counts = self._counts()

@@ -271,8 +271,14 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
             self.assertIn(left, self._left_after(page, bill), bill.ref)
         # The instruction's row: what waits, and what is left to bill.
         row = page.xpath(f"//tr[@id='commons_instruction_{self.instruction.id}']")[0]
-        self.assertIn("1,550.00", self._text(row))
-        self.assertIn("50.00", self._text(row))
+
+        def cell(name):
+            return self._text(
+                row.xpath(f".//td[contains(@class, 'o_commons_instruction_{name}')]")[0]
+            )
+
+        self.assertRegex(cell("amount_waiting"), r"^\D*1,550\.00$")
+        self.assertRegex(cell("left"), r"^\D*50\.00$")
 
     def test_available_after_each_bill_without_instruction(self):
         first = self._submitted_bill(self.loot, 250, "F-NO-1")
@@ -281,6 +287,45 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
         page = self._page()
         self.assertIn(f"{available - 250:,.2f}", self._left_after(page, first))
         self.assertIn(f"{available - 550:,.2f}", self._left_after(page, second))
+
+    def _queries(self, request):
+        """How many queries ``request``, an HTTP request, makes."""
+        count = self.cr.sql_log_count
+        request()
+        return self.cr.sql_log_count - count
+
+    def test_page_and_counter_queries_do_not_grow_with_the_bills(self):
+        """/my/commons and the /my counter take the same queries for 1 and
+        for 10 bills waiting for the steward."""
+
+        def page():
+            self.assertEqual(self.url_open("/my/commons").status_code, 200)
+
+        def counter():
+            return self.make_jsonrpc_request(
+                "/my/counters", {"counters": ["commons_approval_count"]}
+            )["commons_approval_count"]
+
+        def measure():
+            # Once to warm the caches up (routing, templates, access rights).
+            page()
+            counter()
+            return self._queries(page), self._queries(counter)
+
+        self.assertEqual(counter(), 1)
+        one = measure()
+        for index in range(9):
+            self._submitted_bill(
+                self.loot, 10, f"F-2023-1{index:02d}", self.instruction
+            )
+        self.assertEqual(counter(), 10)
+        self.assertEqual(
+            len(
+                self._page().xpath("//form[contains(@class, 'o_commons_approve_form')]")
+            ),
+            10,
+        )
+        self.assertEqual(measure(), one)
 
     def test_invoice_file_inline(self):
         response = self.url_open(f"/my/commons/approvals/{self.bill.id}/file")
@@ -722,7 +767,9 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
         self.assertEqual(self._waiting_on_end_page(page), self.bill.ids)
         self._assert_still_waiting(figures)
         # With one: closed, the bill rejected with the reason, its contributor told.
-        response = self._post(url, {"reason": "The bug fixes are done."})
+        response = self._post(
+            url, {"reason": "The bug fixes are done.", "bill_ids": str(self.bill.id)}
+        )
         self.assertEqual(urlparse(response.url).path, "/my/commons")
         notice = self._notice(html.fromstring(response.text))
         self.assertIn("is closed", notice)
@@ -741,6 +788,41 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
         # What was left of the envelope is free again.
         self.assertEqual(self._loot_figures()[0], figures[0] - 1600)
 
+    def test_closing_never_rejects_a_bill_that_arrived_since_the_page(self):
+        """A bill submitted between the page that asks why the bills are
+        rejected and its POST is not rejected with her reason: the page shows
+        the bills again."""
+        url = f"/my/commons/instructions/{self.instruction.id}/close"
+        page = self._end_page(self.url_open(url))
+        self.assertEqual(self._waiting_on_end_page(page), self.bill.ids)
+        form = page.xpath("//form[contains(@class, 'o_commons_instruction_end_form')]")
+        shown = form[0].xpath(".//input[@name='bill_ids']/@value")[0]
+        self.assertEqual(shown, str(self.bill.id))
+        late = self._submitted_bill(self.loot, 100, "F-2023-030", self.instruction)
+        figures = self._loot_figures()
+        page = self._end_page(
+            self._post(url, {"reason": "The bug fixes are done.", "bill_ids": shown})
+        )
+        errors = page.xpath("//div[contains(@class, 'o_commons_form_errors')]")
+        self.assertIn("changed since you opened the page", self._text(errors[0]))
+        self.assertEqual(self._waiting_on_end_page(page), (self.bill | late).ids)
+        self._assert_still_waiting(figures)
+        late.invalidate_recordset()
+        self.assertEqual(late.commons_bill_state, "submitted")
+        # Read again, both are rejected as she closes it.
+        shown = page.xpath("//input[@name='bill_ids']/@value")[0]
+        response = self._post(
+            url, {"reason": "The bug fixes are done.", "bill_ids": shown}
+        )
+        self.assertIn(
+            "2 bills waiting for the stewards are rejected",
+            self._notice(html.fromstring(response.text)),
+        )
+        (self.bill | late).invalidate_recordset()
+        self.assertEqual(
+            (self.bill | late).mapped("commons_bill_state"), ["rejected", "rejected"]
+        )
+
     def test_cancelling_with_waiting_bills_asks_why_they_are_rejected(self):
         figures = self._loot_figures()
         url = f"/my/commons/instructions/{self.instruction.id}/cancel"
@@ -755,7 +837,9 @@ class TestCommonsPortalSteward(CommonsCase, HttpCase):
             ),
         )
         self._assert_still_waiting(figures)
-        response = self._post(url, {"reason": "Issued by mistake."})
+        response = self._post(
+            url, {"reason": "Issued by mistake.", "bill_ids": str(self.bill.id)}
+        )
         self.assertIn("cancelled", self._notice(html.fromstring(response.text)))
         self.bill.invalidate_recordset()
         self.instruction.invalidate_recordset()

@@ -160,12 +160,14 @@ class TestDemoStory(DemoRpcMixin, HttpCase):
         )
         self.assertAlmostEqual(instruction.amount, 1600)
         self.assertAlmostEqual(instruction.amount_consumed, 1200)
-        self.assertAlmostEqual(instruction.amount_remaining, 400)
         self.assertEqual(instruction.bill_count, 2)
         # ended with 2023, and the grace period for late bills is over: it
-        # reads ended, takes no bill, and commits nothing
+        # reads ended, takes no bill, and commits nothing, so nothing of it
+        # remains (its 400 € are promised to nobody)
         self.assertEqual(str(instruction.date_end), "2023-12-31")
+        self.assertEqual(str(instruction.date_bills_until), "2024-01-30")
         self.assertEqual(instruction._get_commons_status()["code"], "ended")
+        self.assertAlmostEqual(instruction.amount_remaining, 0)
         self.assertAlmostEqual(instruction.amount_left, 0)
         self.assertNotIn(
             instruction,
