@@ -167,7 +167,8 @@ class ResCompany(models.Model):
         default=30,
         help="Once an allocation instruction's period has ended, its contributor may "
         "still send bills against it for this many days; after that, what is left "
-        "of its envelope is no longer committed.",
+        "of its envelope is no longer committed. A change applies to the end dates "
+        "set from then on: an instruction keeps the day it was given.",
     )
 
     @api.constrains("commons_host_fee_rate")
