@@ -341,6 +341,9 @@ class CommonsGovernanceProposal(models.Model):
                 )
             )
         resource._check_commons_analytic_account(account)
+        # The resource's write checks it when the change applies; here too, so
+        # that a change that cannot apply is not proposed.
+        resource._check_commons_account_change(account.id)
         return {"analytic_account_id": account.id}
 
     @api.model

@@ -228,6 +228,44 @@ class CommonsResource(models.Model):
                     )
                 )
 
+    def _check_commons_account_change(self, account_id):
+        """The figures of a resource read the entries of its analytic account
+        as it is now. It changes only while the resource has none there: once
+        it has, its money would be left on the former account, free for
+        another resource to take. And it changes only to an account that has
+        none yet: the resource would take money that is not its own. Checked
+        whoever writes, as the company is (see
+        :meth:`_check_commons_company_change`).
+
+        :param account_id: id of the new account.analytic.account, or False
+        """
+        account = self.env["account.analytic.account"].sudo().browse(account_id)
+        for resource in self:
+            if resource.analytic_account_id == account:
+                continue
+            if resource._has_commons_entries():
+                raise UserError(
+                    self.env._(
+                        "%(resource)s has entries in the ledger on its analytic "
+                        "account %(account)s, and its figures read them there: "
+                        "its money stays on that account, and so does the "
+                        "resource. A resource's analytic account changes only "
+                        "while it has no entries.",
+                        resource=resource.display_name,
+                        account=resource.analytic_account_id.sudo().display_name,
+                    )
+                )
+            if self._is_commons_account_in_ledger(account):
+                raise UserError(
+                    self.env._(
+                        "The analytic account %(account)s already has entries in "
+                        "the ledger: %(resource)s cannot take it, their money is "
+                        "not the resource's. Choose an account without entries.",
+                        account=account.display_name,
+                        resource=resource.display_name,
+                    )
+                )
+
     def _check_commons_analytic_account(self, account):
         """Raise unless ``account`` may hold the resource's money: an account
         of the Commons plan, of the resource's company, that no other resource

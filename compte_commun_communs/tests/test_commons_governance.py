@@ -23,6 +23,8 @@ from .test_commons_bill_guards import NOT_APPROVED
 NOT_A_STEWARD = "Only a steward of Logiciel LOOT confirms or objects"
 NOT_A_BILL_STEWARD = "Only a steward of Logiciel LOOT approves or rejects its bills"
 PROPOSE = "Use “Propose a Change” on the resource"
+IN_LEDGER = "Logiciel LOOT has entries in the ledger on its analytic account"
+ACCOUNT_IN_LEDGER = "already has entries in the ledger: {resource} cannot take it"
 PROPOSAL_MODEL = "commons.governance.proposal"
 NOW = datetime(2026, 3, 2, 9, 0)
 
@@ -189,11 +191,13 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
                 {"commons_former_steward_ids": [Command.link(self.gone.id)]},
                 {"commons_double_approval_amount": 0},
                 {"commons_double_approval_amount": 5000},
-                {"analytic_account_id": other_account.id},
             ):
                 with self.subTest(user=user.login, vals=vals):
                     with self.assertRefused(UserError, PROPOSE):
                         loot.write(vals)
+            # LOOT has money: its analytic account changes not even by proposal
+            with self.assertRefused(UserError, IN_LEDGER):
+                loot.write({"analytic_account_id": other_account.id})
         # the form: the stewards are read-only, a weaker rule is refused on save
         form = Form(self.loot.with_user(self.accountant))
         with self.assertRaises(AssertionError):
@@ -576,11 +580,17 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
 
     # -- The analytic account and the company --------------------------------
 
-    def test_analytic_account_changes_by_proposal(self):
-        plan = self.loot._get_analytic_plan()
-        spare = self.env["account.analytic.account"].create(
-            {"name": "LOOT (new)", "plan_id": plan.id, "company_id": self.company.id}
+    def _spare_account(self, name="LOOT (new)"):
+        return self.env["account.analytic.account"].create(
+            {
+                "name": name,
+                "plan_id": self.loot._get_analytic_plan().id,
+                "company_id": self.company.id,
+            }
         )
+
+    def test_analytic_account_changes_by_proposal(self):
+        spare = self._spare_account()
         elsewhere = self.env["account.analytic.account"].create(
             {
                 "name": "Projects",
@@ -589,20 +599,121 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
                 .id,
             }
         )
+        # DOKOS has stewards and no money yet: its account changes by proposal
         dokos = self._create_resource("DOKOS", "DOKOS")
         for account, message in (
             (elsewhere, "must be an account of the"),
-            (dokos.analytic_account_id, "is the one of DOKOS"),
-            (self.loot.analytic_account_id, "is already the analytic account"),
+            (self.loot.analytic_account_id, "is the one of Logiciel LOOT"),
+            (dokos.analytic_account_id, "is already the analytic account"),
         ):
             with self.assertRefused((UserError, ValidationError), message):
-                self._propose("analytic_account", analytic_account_id=account.id)
-        before = self.loot.analytic_account_id
-        proposal = self._propose("analytic_account", analytic_account_id=spare.id)
+                self._propose("analytic_account", dokos, analytic_account_id=account.id)
+        before = dokos.analytic_account_id
+        proposal = self._propose(
+            "analytic_account", dokos, analytic_account_id=spare.id
+        )
         self.assertEqual(proposal.analytic_account_before_id, before)
-        self.assertEqual(self.loot.analytic_account_id, before)
+        self.assertEqual(dokos.analytic_account_id, before)
         self._as_portal(proposal, self.steward).action_commons_confirm()
-        self.assertEqual(self.loot.analytic_account_id, spare)
+        self.assertEqual(dokos.analytic_account_id, spare)
+
+    def test_analytic_account_stays_once_the_resource_has_entries(self):
+        """Moving LOOT to another account would make its figures 0 and leave
+        its money on the former account, for another resource to take: once
+        LOOT has entries, its account changes not even by proposal."""
+        figures = self._figures()
+        account = self.loot.analytic_account_id
+        spare = self._spare_account()
+        with self.assertRefused(UserError, IN_LEDGER):
+            self._propose("analytic_account", analytic_account_id=spare.id)
+        self.assertFalse(self.loot.commons_proposal_ids)
+        # nor as superuser
+        with self.assertRefused(UserError, IN_LEDGER):
+            self.loot.sudo().write({"analytic_account_id": spare.id})
+        # proposed while DOKOS had no money, confirmed once it has: refused
+        dokos = self._create_resource("DOKOS", "DOKOS")
+        proposal = self._propose(
+            "analytic_account", dokos, analytic_account_id=spare.id
+        )
+        self._donate(dokos, 700, "2023-03-01")
+        dokos_figures = self._figures(dokos)
+        with self.assertRefused(UserError, "DOKOS has entries in the ledger"):
+            self._as_portal(proposal, self.steward).action_commons_confirm()
+        self.assertEqual(proposal.state, "waiting")
+        self.assertEqual(dokos.analytic_account_id, proposal.analytic_account_before_id)
+        self.assertEqual(self._figures(dokos), dokos_figures)
+        self.assertEqual(dokos_figures["amount_funded"], 700)
+        self.assertEqual(self.loot.analytic_account_id, account)
+        self.assertEqual(self._figures(), figures)
+
+    def test_no_resource_takes_an_account_with_entries(self):
+        """An account that holds entries brings their money with it: a new
+        resource, which needs nobody's consent yet, does not take one, whether
+        created with it or written it."""
+        figures = self._figures()
+        spare = self._spare_account("Spare")
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": "2023-03-01",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "name": "Grant",
+                            "account_id": self.company_data[
+                                "default_account_revenue"
+                            ].id,
+                            "credit": 900,
+                            "analytic_distribution": {str(spare.id): 100},
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Grant",
+                            "account_id": self.company_data[
+                                "default_journal_bank"
+                            ].default_account_id.id,
+                            "debit": 900,
+                        }
+                    ),
+                ],
+            }
+        )
+        # A draft entry names it (the ledger rule refuses to post one): the
+        # account is in the ledger already.
+        self.assertEqual(entry.state, "draft")
+        forum = self._create_resource("Forum Tiers-Lieux", "FORUM", people=False)
+        forum_figures = self._figures(forum)
+        with self.assertRefused(
+            UserError, ACCOUNT_IN_LEDGER.format(resource="Forum Tiers-Lieux")
+        ):
+            forum.with_user(self.accountant).write({"analytic_account_id": spare.id})
+        with self.assertRefused(
+            UserError, ACCOUNT_IN_LEDGER.format(resource="Forum Tiers-Lieux")
+        ):
+            forum.sudo().write({"analytic_account_id": spare.id})
+        self.assertNotEqual(forum.analytic_account_id, spare)
+        # created with it: the new resource has an account of its own
+        chat = (
+            self.env["commons.resource"]
+            .with_user(self.accountant)
+            .create(
+                {
+                    "name": "Chat Tiers-Lieux",
+                    "code": "CHAT",
+                    "analytic_account_id": spare.id,
+                }
+            )
+        )
+        self.assertNotEqual(chat.analytic_account_id, spare)
+        self.assertEqual(chat.analytic_account_id.code, "CHAT")
+        self.assertEqual(self._figures(chat), forum_figures)
+        self.assertEqual(self._figures(forum), forum_figures)
+        self.assertEqual(self._figures(), figures)
+        # without entries, a new resource may take it
+        entry.unlink()
+        forum.with_user(self.accountant).write({"analytic_account_id": spare.id})
+        self.assertEqual(forum.analytic_account_id, spare)
 
     def test_company_stays_once_there_is_money(self):
         other_company = self.setup_other_company(name="Another host")["company"]
