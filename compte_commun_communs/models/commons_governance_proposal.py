@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import email_normalize
 
 from .ledger import lock_rows
 
@@ -392,7 +393,12 @@ class CommonsGovernanceProposal(models.Model):
 
     def _get_commons_recipients(self):
         """Who is emailed the proposal's events: the stewards; the former ones
-        too when it removes a steward or nobody can confirm it."""
+        too when it removes a steward or nobody can confirm it. Each is
+        emailed at their address and at their previous ones (see
+        :meth:`_get_commons_previous_emails`).
+
+        :return: res.partner
+        """
         self.ensure_one()
         resource = self.resource_id.sudo()
         partners = resource.steward_ids
@@ -400,13 +406,37 @@ class CommonsGovernanceProposal(models.Model):
             partners |= resource.commons_former_steward_ids
         if self.kind == "remove_steward":
             partners |= self.partner_id
-        return partners.filtered("email")
+        return partners
+
+    @api.model
+    def _get_commons_previous_emails(self, partners):
+        """The addresses these people had before a change of their login made
+        by someone else that still holds it (neither confirmed from the
+        previous address nor past its waiting period). Such a change is why
+        their login cannot confirm, and whoever made it reads their new
+        address: the proposal's emails, with the link to object, go to the
+        previous one too.
+
+        :return: {res.partner: [email]}, the addresses other than their
+            current one
+        """
+        previous = {}
+        for change in self.env["commons.login.change"]._get_commons_pending(partners):
+            partner = change.partner_id
+            known = previous.setdefault(partner, [])
+            email = email_normalize(change.old_email or "")
+            if email and email != email_normalize(partner.email or ""):
+                if email not in map(email_normalize, known):
+                    known.append(change.old_email)
+        return previous
 
     def _check_commons_decider(self, action):
         """Raise unless the session user may ``action`` ("confirm" or
-        "object") the proposal now: a steward of its resource, with their own
-        login, which may decide; who confirms is neither the person added nor
-        the one who proposed."""
+        "object") the proposal now: a steward of its resource. Who confirms
+        does it with their own login, which may decide, and is neither the
+        person added nor the one who proposed. Objecting only stops a change:
+        a steward whose login decides nothing now (an administrator changed
+        its email, say) still objects."""
         self.ensure_one()
         _ = self.env._
         user = self.env.user
@@ -424,10 +454,11 @@ class CommonsGovernanceProposal(models.Model):
             )
         if proposal.state != "waiting":
             raise UserError(proposal._get_commons_not_waiting_error())
+        if action != "confirm":
+            return
         user._check_commons_decision_login()
-        if action == "confirm" and (
-            partner == proposal.proposed_by_id.partner_id
-            or (proposal.kind == "add_steward" and partner == proposal.partner_id)
+        if partner == proposal.proposed_by_id.partner_id or (
+            proposal.kind == "add_steward" and partner == proposal.partner_id
         ):
             raise AccessError(
                 _(

@@ -143,7 +143,16 @@ class CommonsGovernanceProposal(models.Model):
         )
         template = self.env.ref(EVENT_TEMPLATES[event]).sudo()
         base_url = proposal.resource_id.get_base_url()
-        for partner in proposal._get_commons_recipients():
+        recipients = proposal._get_commons_recipients()
+        previous_emails = self._get_commons_previous_emails(recipients)
+        for partner in recipients:
+            email_values = {}
+            if partner.email:
+                email_values["recipient_ids"] = [Command.set(partner.ids)]
+            if previous_emails.get(partner):
+                email_values["email_to"] = ", ".join(previous_emails[partner])
+            if not email_values:
+                continue
             context = {
                 "commons_recipient_lang": partner.lang,
                 "commons_recipient_tz": partner.tz or False,
@@ -157,7 +166,7 @@ class CommonsGovernanceProposal(models.Model):
             template.with_context(**context).send_mail(
                 self.id,
                 email_layout_xmlid="mail.mail_notification_light",
-                email_values={"recipient_ids": [Command.set(partner.ids)]},
+                email_values=email_values,
             )
         self.env["mail.mail"]._commons_send_queue_soon()
 

@@ -813,29 +813,85 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         self.assertEqual(forum.steward_ids, self.gone)
 
     def test_a_steward_whose_login_may_not_decide_cannot_confirm(self):
-        """Until WP-C's refusals are merged, a login refused is simulated: the
-        proposal then waits in public, and that steward may only object from
-        the emailed link."""
-        refused = type(self.env["res.users"])._get_commons_decision_refusal
-
-        def frozen(user):
-            return (
-                "Frozen login"
-                if user.partner_id in self.loot.steward_ids
-                else refused(user)
+        """The administrator changes Camille's and Lou's emails: their logins
+        decide nothing for the waiting period, so nobody can confirm and the
+        change waits in public. They still hear of it at their previous
+        addresses, and object to it from the portal or the emailed link."""
+        figures = self._figures()
+        previous = {}
+        for user in (self.steward, self.steward2):
+            previous[user] = user.email
+            user.with_user(self.admin).write(
+                {"email": f"{user.login}@admin.example.org"}
             )
-
-        self.patch(type(self.env["res.users"]), "_get_commons_decision_refusal", frozen)
-        with freeze_time(NOW):
-            proposal = self._propose_newcomer()
-        self.assertTrue(proposal.date_effective)
-        self.assertEqual(
-            self._mails(proposal).recipient_ids,
-            (self.steward | self.steward2).partner_id,
+        self.assertFalse(self.loot._get_commons_deciding_stewards())
+        proposal = self._propose_newcomer()
+        self.assertTrue(proposal.date_effective, "nobody can confirm")
+        self.assertTrue(self._notes(self.loot, "No steward of the resource can"))
+        # each steward is emailed at the administrator's address and at their
+        # own, with the link to object
+        for user in (self.steward, self.steward2):
+            mail = self._mails(proposal, user.partner_id)
+            self.assertEqual(mail.email_to, previous[user], user.name)
+            self.assertEqual(
+                mail.recipient_ids.email, f"{user.login}@admin.example.org"
+            )
+            self.assertTrue(self._object_url(proposal, user.partner_id))
+        # neither confirms: their logins were changed by someone else
+        for user in (self.steward, self.steward2):
+            with self.assertRefused(
+                AccessError,
+                f"The login of {user.name} was changed by {self.admin.name}",
+            ):
+                self._as_portal(proposal, user).action_commons_confirm()
+        # in her portal, Camille may object, not confirm, and reads why
+        self.authenticate("commons_steward", "commons_steward")
+        card = self._card(self._proposals_page(), proposal)
+        self.assertFalse(
+            card.xpath(".//button[contains(@class, 'o_commons_proposal_confirm')]")
         )
-        for steward in (self.steward, self.steward2):
-            with self.assertRefused(AccessError, "Frozen login"):
-                self._as_portal(proposal, steward).action_commons_confirm()
+        self.assertTrue(
+            card.xpath(".//button[contains(@class, 'o_commons_proposal_object')]")
+        )
+        self.assertIn("The login of Camille Martin was changed", self._text(card))
+        mark = self._mail_mark()
+        response = self._post(f"/my/commons/proposals/{proposal.id}/object")
+        self.assertIn(
+            "You objected to the change to Logiciel LOOT",
+            self._notice(html.fromstring(response.text)),
+        )
+        proposal.invalidate_recordset()
+        self.assertEqual(proposal.state, "objected")
+        self.assertEqual(
+            (proposal.decided_partner_id, proposal.decided_by_id),
+            (self.steward.partner_id, self.steward),
+        )
+        # told at her own address too
+        cancelled = self._mails(proposal, self.steward.partner_id, since=mark)
+        self.assertEqual(cancelled.email_to, previous[self.steward])
+        # proposed again: Lou objects from the link sent to her own address
+        again = self._propose_newcomer()
+        url = self._object_url(again, self.steward2.partner_id)
+        token = parse_qs(urlparse(url).query)["token"][0]
+        self.authenticate(None, None)
+        response = self._post(url, {"token": token}, csrf_url=url)
+        self.assertIn(
+            "Your objection is recorded", self._text(html.fromstring(response.text))
+        )
+        again.invalidate_recordset()
+        self.assertEqual(again.state, "objected")
+        self.assertEqual(again.decided_partner_id, self.steward2.partner_id)
+        with freeze_time(again.date_effective + timedelta(days=1)):
+            self.env[PROPOSAL_MODEL]._cron_apply_commons_proposals()
+        self.assertNotIn(self.newcomer.partner_id, self.loot.steward_ids)
+        self.assertEqual(self._figures(), figures)
+
+    def test_only_a_steward_objects_in_the_portal(self):
+        """Objecting needs no login that may decide, yet it needs a steward."""
+        proposal = self._propose_newcomer()
+        for user in (self.accountant, self.newcomer, self.contributor):
+            with self.assertRefused(AccessError, NOT_A_STEWARD):
+                self._as_portal(proposal, user).action_commons_object()
         self.assertEqual(proposal.state, "waiting")
 
     def test_objection_from_the_emailed_link_without_logging_in(self):
