@@ -98,7 +98,8 @@ class CommonsStewardGovernancePortal(CommonsStewardPortal):
 
     def _commons_proposal_decision(self, proposal_id, method, done_message):
         """Call a decision of the proposal; ``done_message(proposal)`` is the
-        notice shown when it succeeds."""
+        notice shown when it succeeds. A proposal the decision cancelled
+        (the person it adds changed since) shows why."""
         try:
             proposal = self._get_commons_steward_proposal_sudo(proposal_id)
         except MissingError:
@@ -109,7 +110,10 @@ class CommonsStewardGovernancePortal(CommonsStewardPortal):
         except DECISION_ERRORS as error:
             self._set_commons_notice(error.args[0], "danger")
         else:
-            self._set_commons_notice(done_message(proposal))
+            if proposal.state == "cancel":
+                self._set_commons_notice(proposal.state_reason, "danger")
+            else:
+                self._set_commons_notice(done_message(proposal))
         return request.redirect(PORTAL_URL)
 
     @http.route(

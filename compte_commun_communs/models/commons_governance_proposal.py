@@ -83,6 +83,19 @@ class CommonsGovernanceProposal(models.Model):
         readonly=True,
         help="The person added to or removed from the stewards.",
     )
+    # What the stewards decide on is the person as proposed: their contact is
+    # nobody's steward yet, so its email is not guarded meanwhile.
+    partner_name = fields.Char(
+        string="Person's Name",
+        readonly=True,
+        help="The person's name when the change was proposed.",
+    )
+    partner_email = fields.Char(
+        string="Person's Email",
+        readonly=True,
+        help="The person's email when the change was proposed: a person added "
+        "whose email changed since is not added, the proposal is cancelled.",
+    )
     amount = fields.Monetary(
         string="Two Approvals Above",
         currency_field="currency_id",
@@ -147,6 +160,7 @@ class CommonsGovernanceProposal(models.Model):
     @api.depends(
         "kind",
         "partner_id",
+        "partner_name",
         "amount",
         "amount_before",
         "analytic_account_id",
@@ -192,14 +206,18 @@ class CommonsGovernanceProposal(models.Model):
     # -- The stewards' and the host's actions ------------------------------
 
     def action_commons_confirm(self):
-        """Confirm the proposal as a steward of its resource: it is applied."""
+        """Confirm the proposal as a steward of its resource: it is applied,
+        or cancelled when the person it adds changed since (see
+        :meth:`_apply_commons_change`).
+
+        :return: whether it was applied
+        """
         self.ensure_one()
         self._check_commons_decider("confirm")
         user = self.env.user
         proposal = self.sudo()
         proposal._lock_commons_proposal()
-        proposal._apply_commons_change("confirmed", user.partner_id, user)
-        return True
+        return proposal._apply_commons_change("confirmed", user.partner_id, user)
 
     def action_commons_object(self):
         """Object to the proposal as a steward of its resource: it is
@@ -253,8 +271,13 @@ class CommonsGovernanceProposal(models.Model):
             "resource_id": resource.id,
             "kind": kind,
             "proposed_by_id": self.env.uid,
-            "partner_id": partner.id if kind in STEWARD_KINDS else False,
         }
+        if kind in STEWARD_KINDS:
+            vals.update(
+                partner_id=partner.id,
+                partner_name=partner.name,
+                partner_email=partner.email,
+            )
         if kind == "threshold":
             before = resource.commons_double_approval_amount
             vals.update(amount=amount, amount_before=before)
@@ -499,8 +522,17 @@ class CommonsGovernanceProposal(models.Model):
 
     def _apply_commons_change(self, state, partner=None, user=None):
         """Write the change on the resource, as superuser, and record who
-        decided it; raise when it can no longer apply."""
+        decided it; raise when it can no longer apply. A person added whose
+        email changed since it was proposed is not added: the proposal is
+        cancelled, with the reason.
+
+        :return: whether the change was applied
+        """
         self.ensure_one()
+        changed = self._get_commons_person_changed_reason()
+        if changed:
+            self._set_commons_outcome("cancel", reason=changed)
+            return False
         resource = self.resource_id.sudo()
         if self.kind == "add_steward":
             # Checked again: the person may have become the host's staff.
@@ -512,6 +544,28 @@ class CommonsGovernanceProposal(models.Model):
         )
         resource.with_context(commons_proposal_id=self.id).write(change)
         self._set_commons_outcome(state, partner, user)
+        return True
+
+    def _get_commons_person_changed_reason(self):
+        """Why the person the proposal adds is no longer the one proposed, or
+        False: their email (normalised) changed since. The stewards decided on
+        that address, where the new steward's invitation and notices go."""
+        self.ensure_one()
+        if self.kind != "add_steward":
+            return False
+        proposed = self.partner_email or ""
+        email = self.partner_id.email or ""
+        if email_normalize(email) == email_normalize(proposed):
+            return False
+        return self.env._(
+            "The email of %(person)s changed since the change was proposed "
+            "(%(proposed)s, now %(email)s): the stewards decided on the person "
+            "with the address proposed. Propose the change again if it is still "
+            "wanted.",
+            person=self.partner_name or self.partner_id.name,
+            proposed=proposed or "—",
+            email=email or "—",
+        )
 
     def _set_commons_outcome(self, state, partner=None, user=None, reason=False):
         """Close the proposal in ``state``, then tell the people it concerns."""

@@ -25,12 +25,12 @@ class CommonsGovernanceProposal(models.Model):
         self.ensure_one()
         _ = self.env._
         proposal = self.sudo()
+        # The person as proposed, whatever their contact reads since.
+        person = self.partner_name or proposal.partner_id.name
         if self.kind == "add_steward":
-            return _("Add %(person)s to the stewards", person=proposal.partner_id.name)
+            return _("Add %(person)s to the stewards", person=person)
         if self.kind == "remove_steward":
-            return _(
-                "Remove %(person)s from the stewards", person=proposal.partner_id.name
-            )
+            return _("Remove %(person)s from the stewards", person=person)
         if self.kind == "threshold":
             before = self._format_commons_amount(self.amount_before)
             if not self.amount:
@@ -174,14 +174,21 @@ class CommonsGovernanceProposal(models.Model):
         """What the stewards' page says of the proposal, in the reader's
         language and time zone.
 
-        :return: dict with ``proposed`` (who proposed it, when) and
-            ``effective`` (when it takes effect if nobody can confirm it, or
-            False)
+        :return: dict with ``proposed`` (who proposed it, when),
+            ``person`` (the email of the person it adds or removes, as
+            proposed, or False) and ``effective`` (when it takes effect if
+            nobody can confirm it, or False)
         """
         self.ensure_one()
         _ = self.env._
         proposal = self.sudo()
         return {
+            "person": self.partner_email
+            and _(
+                "Email of %(person)s: %(email)s",
+                person=self.partner_name,
+                email=self.partner_email,
+            ),
             "proposed": _(
                 "Proposed by %(user)s (%(host)s) on %(date)s.",
                 user=proposal.proposed_by_id.name,

@@ -438,6 +438,69 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
                 partner_id=self.steward2.partner_id.id,
             )
 
+    def test_the_person_added_is_the_one_proposed(self):
+        """While the proposal waits, the person it adds is nobody's steward
+        yet: the accountant may change their email. The stewards decided on
+        the address proposed: confirmed or applied, the proposal is cancelled
+        instead."""
+        newcomer = self.newcomer.partner_id
+        proposal = self._propose_newcomer()
+        self.assertEqual(
+            (proposal.partner_name, proposal.partner_email),
+            ("Alex Nouveau", "alex.nouveau@example.org"),
+        )
+        # the stewards read the address in the email and on their page
+        for mail in self._mails(proposal):
+            self.assertIn("alex.nouveau@example.org", mail.body_html)
+        self.authenticate("commons_steward", "commons_steward")
+        card = self._card(self._proposals_page(), proposal)
+        self.assertIn(
+            "Email of Alex Nouveau: alex.nouveau@example.org", self._text(card)
+        )
+        # the accountant gives the contact a mailbox of his own
+        newcomer.with_user(self.accountant).write(
+            {"name": "Alex N.", "email": "mailbox@accountant.example.org"}
+        )
+        self.assertEqual(proposal.description, "Add Alex Nouveau to the stewards")
+        mark = self._mail_mark()
+        response = self._post(f"/my/commons/proposals/{proposal.id}/confirm")
+        changed = (
+            "The email of Alex Nouveau changed since the change was proposed "
+            "(alex.nouveau@example.org, now mailbox@accountant.example.org)"
+        )
+        self.assertIn(changed, self._notice(html.fromstring(response.text)))
+        proposal.invalidate_recordset()
+        self.assertEqual(proposal.state, "cancel")
+        self.assertIn(changed, proposal.state_reason)
+        self.assertNotIn(newcomer, self.loot.steward_ids)
+        self.assertTrue(self._notes(self.loot, changed))
+        cancelled = self._mails(proposal, since=mark)
+        self.assertEqual(
+            cancelled.recipient_ids, (self.steward | self.steward2).partner_id
+        )
+        self.assertIn(changed, cancelled[0].body_html)
+        # proposed again with the new address, which only changes case since:
+        # the same address, confirmed
+        again = self._propose_newcomer()
+        self.assertEqual(again.partner_email, "mailbox@accountant.example.org")
+        newcomer.with_user(self.accountant).email = "Mailbox@Accountant.example.org"
+        self.assertTrue(self._as_portal(again, self.steward).action_commons_confirm())
+        self.assertEqual(again.state, "confirmed")
+        self.assertIn(newcomer, self.loot.steward_ids)
+
+    def test_the_person_added_changed_during_the_public_wait(self):
+        forum = self._gone_resource()
+        with freeze_time(NOW):
+            proposal = self._propose_newcomer(forum)
+        self.newcomer.partner_id.with_user(
+            self.accountant
+        ).email = "mailbox@accountant.example.org"
+        with freeze_time(NOW + timedelta(days=15)):
+            self.env[PROPOSAL_MODEL]._cron_apply_commons_proposals()
+        self.assertEqual(proposal.state, "cancel")
+        self.assertIn("The email of Alex Nouveau changed", proposal.state_reason)
+        self.assertEqual(forum.steward_ids, self.gone)
+
     def test_a_steward_objects_in_the_portal(self):
         figures = self._figures()
         proposal = self._propose(
