@@ -537,8 +537,9 @@ class CommonsGovernanceProposal(models.Model):
         if self.kind == "add_steward":
             # Checked again: the person may have become the host's staff.
             self.partner_id._check_commons_steward_duties(resource.company_id)
-        if state == "applied":
-            resource._check_commons_public_wait()
+        # A change that waited in public was on the public page all along: the
+        # resource could not be unpublished nor archived meanwhile (see
+        # commons.resource._check_commons_public_proposals).
         change = self._prepare_commons_change(
             resource, self.kind, self.partner_id, self.amount, self.analytic_account_id
         )

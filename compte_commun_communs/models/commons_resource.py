@@ -256,6 +256,8 @@ class CommonsResource(models.Model):
             self._check_commons_company_change(vals["company_id"])
         if "analytic_account_id" in vals:
             self._check_commons_account_change(vals["analytic_account_id"])
+        if not vals.get("is_published", True) or not vals.get("active", True):
+            self._check_commons_public_proposals()
         before = {}
         if set(GOVERNANCE_FIELDS) & vals.keys():
             before = {

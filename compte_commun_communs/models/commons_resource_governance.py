@@ -212,6 +212,38 @@ class CommonsResource(models.Model):
                 )
             )
 
+    def _check_commons_public_proposals(self):
+        """While a change that no steward can confirm waits on a resource's
+        public page, the resource stays published and active: hidden, the
+        change would take effect unseen. Checked whoever writes."""
+        waiting = (
+            self.env["commons.governance.proposal"]
+            .sudo()
+            .search(
+                [
+                    ("resource_id", "in", self.ids),
+                    ("state", "=", "waiting"),
+                    ("date_effective", "!=", False),
+                ],
+                order="date_effective, id",
+                limit=1,
+            )
+        )
+        if waiting:
+            raise UserError(
+                self.env._(
+                    "No steward of %(resource)s can confirm the change “%(change)s” "
+                    "proposed on %(date)s: it waits on the resource's public page "
+                    "until it takes effect, on %(effective)s. Until then the "
+                    "resource stays on the needs page and active; to unpublish or "
+                    "archive it sooner, withdraw the proposal first.",
+                    resource=waiting.resource_id.display_name,
+                    change=waiting.description,
+                    date=waiting._format_commons_datetime(waiting.date_proposed),
+                    effective=waiting._format_commons_datetime(waiting.date_effective),
+                )
+            )
+
     # -- The ledger ----------------------------------------------------------------
 
     def _check_commons_company_change(self, company_id):

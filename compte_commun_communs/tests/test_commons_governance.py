@@ -864,16 +864,38 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         with self.assertRefused(UserError, "publish the resource on the needs page"):
             self._propose_newcomer(forum)
         self.assertFalse(forum.commons_proposal_ids)
-        # unpublished during the wait: cancelled, never applied in silence
-        forum.is_published = True
+
+    def test_the_public_notice_stays_for_the_whole_wait(self):
+        """Unpublished or archived right after proposing, and published again
+        before the daily job, the resource would hide the change for most of
+        its wait: while it waits in public, the resource stays on the needs
+        page, until the host withdraws the proposal."""
+        forum = self._gone_resource()
         with freeze_time(NOW):
             proposal = self._propose_newcomer(forum)
-        forum.is_published = False
-        with freeze_time(NOW + timedelta(days=15)):
-            self.env[PROPOSAL_MODEL]._cron_apply_commons_proposals()
-        self.assertEqual(proposal.state, "cancel")
-        self.assertIn("could not be applied", proposal.state_reason)
-        self.assertEqual(forum.steward_ids, self.gone)
+        waits = (
+            "No steward of Forum Tiers-Lieux can confirm the change “Add Alex "
+            "Nouveau to the stewards” proposed on Mar 2, 2026"
+        )
+        for record in (forum.with_user(self.accountant), forum.sudo()):
+            for vals in ({"is_published": False}, {"active": False}):
+                with self.subTest(vals=vals, su=record.env.su):
+                    with self.assertRefused(UserError, waits):
+                        record.write(vals)
+            with self.assertRefused(UserError, "withdraw the proposal first"):
+                record.action_archive()
+        self.assertTrue(forum.is_published and forum.active)
+        self.authenticate(None, None)
+        page = self.url_open("/communs/forum?year=2023").text
+        self.assertIn("o_commons_public_proposal", page)
+        # withdrawn, the resource may leave the needs page
+        proposal.with_user(self.accountant).action_commons_withdraw()
+        forum.with_user(self.accountant).write({"is_published": False})
+        self.assertFalse(forum.is_published)
+        # a change the stewards can confirm does not keep LOOT published
+        self._propose_newcomer()
+        self.loot.with_user(self.accountant).write({"is_published": False})
+        self.assertFalse(self.loot.is_published)
 
     def test_a_steward_whose_login_may_not_decide_cannot_confirm(self):
         """The administrator changes Camille's and Lou's emails: their logins
