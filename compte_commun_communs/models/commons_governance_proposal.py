@@ -295,7 +295,9 @@ class CommonsGovernanceProposal(models.Model):
             resource.write(change)
             return self.browse()
         self._check_commons_not_proposed(resource, kind, partner)
-        if not self.sudo().new(vals)._get_commons_confirmers():
+        # Who proposes is the host's staff, and the person added is no steward
+        # yet: neither is among the stewards who may decide.
+        if not resource._get_commons_deciding_stewards():
             resource._check_commons_public_wait()
             vals["date_effective"] = fields.Datetime.now() + timedelta(
                 days=resource.company_id.commons_proposal_wait_days
@@ -394,19 +396,6 @@ class CommonsGovernanceProposal(models.Model):
                 )
             )
 
-    def _get_commons_confirmers(self):
-        """The stewards who can confirm the proposal now: a current steward of
-        its resource whose own login may decide, other than the person it adds
-        and the person who proposed it.
-
-        :return: res.partner
-        """
-        self.ensure_one()
-        excluded = self.proposed_by_id.partner_id
-        if self.kind == "add_steward":
-            excluded |= self.partner_id
-        return self.resource_id._get_commons_deciding_stewards() - excluded
-
     def _get_commons_objectors(self):
         """Who may object to the proposal from the link emailed to them: the
         current and former stewards of its resource."""
@@ -456,10 +445,11 @@ class CommonsGovernanceProposal(models.Model):
     def _check_commons_decider(self, action):
         """Raise unless the session user may ``action`` ("confirm" or
         "object") the proposal now: a steward of its resource. Who confirms
-        does it with their own login, which may decide, and is neither the
-        person added nor the one who proposed. Objecting only stops a change:
-        a steward whose login decides nothing now (an administrator changed
-        its email, say) still objects."""
+        does it with their own login, which may decide, and did not propose
+        it (one of the host's staff may leave it and become a steward while
+        the proposal waits). Objecting only stops a change: a steward whose
+        login decides nothing now (an administrator changed its email, say)
+        still objects."""
         self.ensure_one()
         _ = self.env._
         user = self.env.user
@@ -480,13 +470,13 @@ class CommonsGovernanceProposal(models.Model):
         if action != "confirm":
             return
         user._check_commons_decision_login()
-        if partner == proposal.proposed_by_id.partner_id or (
-            proposal.kind == "add_steward" and partner == proposal.partner_id
-        ):
+        # The person a proposal adds is no steward while it waits (one
+        # proposal at a time adds them): only who proposed it may be one.
+        if partner == proposal.proposed_by_id.partner_id:
             raise AccessError(
                 _(
-                    "Nobody confirms their own proposal nor their own arrival among "
-                    "the stewards: another steward of %(resource)s must.",
+                    "Nobody confirms their own proposal: another steward of "
+                    "%(resource)s must.",
                     resource=resource.display_name,
                 )
             )

@@ -5,6 +5,7 @@ host proposes, a steward confirms or objects in the portal; when no steward can
 confirm, the change waits in public and takes effect after a waiting period
 unless someone objects."""
 
+import re
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -21,6 +22,10 @@ from .common import CommonsCase
 from .test_commons_bill_guards import NOT_APPROVED
 
 NOT_A_STEWARD = "Only a steward of Logiciel LOOT confirms or objects"
+NOT_WRITTEN = "confirmed or objected to by its stewards: it cannot be written"
+NOT_A_MANAGER = re.escape(
+    "You are not allowed to modify 'Commons Resource' (commons.resource) records."
+)
 NOT_A_BILL_STEWARD = "Only a steward of Logiciel LOOT approves or rejects its bills"
 PROPOSE = "Use “Propose a Change” on the resource"
 IN_LEDGER = "Logiciel LOOT has entries in the ledger on its analytic account"
@@ -229,7 +234,7 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         self.assertEqual(proposal.with_user(self.commons_user).state, "waiting")
         for user in (self.accountant, self.admin, self.commons_user):
             Proposal = self.env[PROPOSAL_MODEL].with_user(user)
-            with self.assertRefused(AccessError, ""):
+            with self.assertRefused(AccessError, NOT_WRITTEN):
                 Proposal.create(
                     {
                         "resource_id": self.loot.id,
@@ -238,9 +243,9 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
                         "proposed_by_id": user.id,
                     }
                 )
-            with self.assertRefused(AccessError, ""):
+            with self.assertRefused(AccessError, NOT_WRITTEN):
                 proposal.with_user(user).write({"state": "applied"})
-            with self.assertRefused(AccessError, ""):
+            with self.assertRefused(AccessError, NOT_WRITTEN):
                 proposal.with_user(user).unlink()
         # a portal user reads none
         with self.assertRaises(AccessError):
@@ -324,7 +329,7 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         # the accountant, the administrator and the newcomer cannot confirm
         for user in (self.accountant, self.admin, self.newcomer):
             for record in (proposal.with_user(user), self._as_portal(proposal, user)):
-                with self.assertRefused(AccessError, ""):
+                with self.assertRefused(AccessError, NOT_A_STEWARD):
                     record.action_commons_confirm()
         self.authenticate("commons_newcomer", "commons_newcomer")
         response = self._post(f"/my/commons/proposals/{proposal.id}/confirm")
@@ -416,7 +421,7 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
             "add_steward", user=self.admin, partner_id=puppet.partner_id.id
         )
         for user in (self.admin, puppet):
-            with self.assertRefused(AccessError, ""):
+            with self.assertRefused(AccessError, NOT_A_STEWARD):
                 self._as_portal(proposal, user).action_commons_confirm()
         with self.assertRefused(AccessError, NOT_A_BILL_STEWARD):
             self._approve(bill, steward=puppet)
@@ -431,7 +436,7 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         )
         self.assertTrue(self._notes(self.loot, "proposes a change to Logiciel LOOT"))
         # a read-only user of the host proposes nothing
-        with self.assertRefused(AccessError, ""):
+        with self.assertRefused(AccessError, NOT_A_MANAGER):
             self._propose(
                 "remove_steward",
                 user=self.commons_user,
@@ -500,6 +505,35 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         self.assertEqual(proposal.state, "cancel")
         self.assertIn("The email of Alex Nouveau changed", proposal.state_reason)
         self.assertEqual(forum.steward_ids, self.gone)
+
+    def test_nobody_confirms_their_own_proposal(self):
+        """The accountant proposes a change, then leaves the host's staff and
+        becomes a steward of LOOT while it waits: another steward confirms
+        what he proposed, not he."""
+        self.loot.with_user(self.accountant).commons_double_approval_amount = 1000
+        proposal = self._propose("threshold", amount=0)
+        self.accountant.with_user(self.admin).groups_id = [
+            Command.set(self.env.ref("base.group_user").ids)
+        ]
+        loot = self.loot.with_env(self.env)
+        arrival = self._propose(
+            "add_steward",
+            loot,
+            user=self.admin,
+            partner_id=self.accountant.partner_id.id,
+        )
+        self._as_portal(arrival, self.steward).action_commons_confirm()
+        self.assertIn(self.accountant.partner_id, loot.steward_ids)
+        self.assertFalse(self.accountant._get_commons_decision_refusal())
+        with self.assertRefused(
+            AccessError,
+            "Nobody confirms their own proposal: another steward of Logiciel LOOT "
+            "must",
+        ):
+            self._as_portal(proposal, self.accountant).action_commons_confirm()
+        self.assertEqual(loot.commons_double_approval_amount, 1000)
+        self._as_portal(proposal, self.steward2).action_commons_confirm()
+        self.assertFalse(loot.commons_double_approval_amount)
 
     def test_a_steward_objects_in_the_portal(self):
         figures = self._figures()
