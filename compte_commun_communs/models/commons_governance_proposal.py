@@ -159,10 +159,12 @@ class CommonsGovernanceProposal(models.Model):
     @api.depends_context("lang")
     @api.depends(
         "kind",
+        "state",
         "partner_id",
         "partner_name",
         "amount",
         "amount_before",
+        "resource_id.commons_double_approval_amount",
         "analytic_account_id",
         "analytic_account_before_id",
     )
@@ -309,7 +311,8 @@ class CommonsGovernanceProposal(models.Model):
     @api.model
     def _prepare_commons_change(self, resource, kind, partner, amount, account):
         """The values the proposal writes on ``resource`` once it is confirmed
-        or applied; raise when the change makes no sense."""
+        or applied; raise when the change makes no sense. Called when the
+        change is proposed and again when it applies."""
         _ = self.env._
         resource = resource.sudo()
         if kind in STEWARD_KINDS and not partner:
@@ -331,6 +334,9 @@ class CommonsGovernanceProposal(models.Model):
                 )
             if partner == self.env.user.partner_id:
                 raise UserError(resource._get_commons_not_self_error())
+            # When the change is proposed, for a clear error at once, and when
+            # it applies (this method runs then too): the person may have
+            # become the host's staff meanwhile.
             partner._check_commons_steward_duties(resource.company_id)
             return {"steward_ids": [Command.link(partner.id)]}
         if kind == "remove_steward":
@@ -524,15 +530,15 @@ class CommonsGovernanceProposal(models.Model):
             self._set_commons_outcome("cancel", reason=changed)
             return False
         resource = self.resource_id.sudo()
-        if self.kind == "add_steward":
-            # Checked again: the person may have become the host's staff.
-            self.partner_id._check_commons_steward_duties(resource.company_id)
         # A change that waited in public was on the public page all along: the
         # resource could not be unpublished nor archived meanwhile (see
         # commons.resource._check_commons_public_proposals).
         change = self._prepare_commons_change(
             resource, self.kind, self.partner_id, self.amount, self.analytic_account_id
         )
+        if self.kind == "threshold":
+            # What it replaces: a stricter rule may have applied meanwhile.
+            self.amount_before = resource.commons_double_approval_amount
         resource.with_context(commons_proposal_id=self.id).write(change)
         self._set_commons_outcome(state, partner, user)
         return True

@@ -32,7 +32,14 @@ class CommonsGovernanceProposal(models.Model):
         if self.kind == "remove_steward":
             return _("Remove %(person)s from the stewards", person=person)
         if self.kind == "threshold":
-            before = self._format_commons_amount(self.amount_before)
+            # While it waits, what it would replace is the rule now, which a
+            # stricter one applied at once may have changed; once decided,
+            # the rule it replaced or would have.
+            before = self._format_commons_amount(
+                proposal.resource_id.commons_double_approval_amount
+                if self.state == "waiting"
+                else self.amount_before
+            )
             if not self.amount:
                 return _(
                     "One steward's approval for every bill, instead of two above "

@@ -296,7 +296,7 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         form = Form(
             self.env["commons.resource.propose"]
             .with_user(self.accountant)
-            .with_context(active_model="commons.resource", active_id=self.loot.id)
+            .with_context(default_resource_id=self.loot.id)
         )
         self.assertEqual(form.resource_id, self.loot)
         form.kind = "add_steward"
@@ -535,6 +535,29 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         self._as_portal(proposal, self.steward2).action_commons_confirm()
         self.assertFalse(loot.commons_double_approval_amount)
 
+    def test_a_person_who_joined_the_hosts_staff_meanwhile_is_not_added(self):
+        """Proposed while a portal user, the newcomer is given the host's
+        rights before a steward confirms: the confirmation is refused, since
+        the host's staff never decide for a resource."""
+        proposal = self._propose_newcomer()
+        self.newcomer.with_user(self.admin).groups_id = [
+            Command.set(
+                (
+                    self.env.ref("base.group_user")
+                    | self.env.ref("account.group_account_invoice")
+                ).ids
+            )
+        ]
+        with self.assertRefused(
+            UserError,
+            "Alex Nouveau cannot be a steward of a resource of "
+            f"{self.company.name}: their login commons_newcomer has the host's "
+            "rights there",
+        ):
+            self._as_portal(proposal, self.steward).action_commons_confirm()
+        self.assertEqual(proposal.state, "waiting")
+        self.assertNotIn(self.newcomer.partner_id, self.loot.steward_ids)
+
     def test_a_steward_objects_in_the_portal(self):
         figures = self._figures()
         proposal = self._propose(
@@ -663,6 +686,30 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         self.assertEqual(self.loot.commons_double_approval_amount, 1000)
         other = self._submitted_bill(1100)
         self.assertEqual(other.commons_approvals_needed, 2)
+
+    def test_a_waiting_threshold_change_reads_the_rule_now(self):
+        """A stricter rule applies at once, even while a weaker one waits: the
+        stewards read what the proposal would replace now, not what it would
+        have when proposed."""
+        loot = self.loot.with_user(self.accountant)
+        loot.commons_double_approval_amount = 1000
+        proposal = self._propose("threshold", amount=0)
+        self.assertIn("instead of two above $\xa01,000.00", proposal.description)
+        loot.commons_double_approval_amount = 500
+        self.assertEqual(
+            proposal.description,
+            "One steward's approval for every bill, instead of two above $\xa0500.00",
+        )
+        self.assertEqual(proposal.amount_before, 1000)
+        self.authenticate("commons_steward", "commons_steward")
+        card = self._card(self._proposals_page(), proposal)
+        self.assertIn("instead of two above $ 500.00", self._text(card))
+        # confirmed: it replaced 500
+        self._as_portal(proposal, self.steward).action_commons_confirm()
+        self.assertEqual(proposal.amount_before, 500)
+        self.assertIn("instead of two above $\xa0500.00", proposal.description)
+        note = self._notes(self.loot, "Camille Martin, steward of Logiciel LOOT")
+        self.assertIn("instead of two above $&nbsp;500.00. It is applied", note.body)
 
     def test_threshold_raised_is_a_proposal_in_french(self):
         self.loot.with_user(self.accountant).commons_double_approval_amount = 1000
