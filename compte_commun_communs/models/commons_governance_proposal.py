@@ -448,14 +448,19 @@ class CommonsGovernanceProposal(models.Model):
                     known.append(change.old_email)
         return previous
 
-    def _check_commons_decider(self, action):
+    def _check_commons_decider(self, action, login_refusal=None):
         """Raise unless the session user may ``action`` ("confirm" or
         "object") the proposal now: a steward of its resource. Who confirms
         does it with their own login, which may decide, and did not propose
         it (one of the host's staff may leave it and become a steward while
         the proposal waits). Objecting only stops a change: a steward whose
         login decides nothing now (an administrator changed its email, say)
-        still objects."""
+        still objects.
+
+        :param login_refusal: the session user's
+            :meth:`res.users._get_commons_decision_refusal`, when the caller
+            read it already (it depends on the login only)
+        """
         self.ensure_one()
         _ = self.env._
         user = self.env.user
@@ -475,7 +480,10 @@ class CommonsGovernanceProposal(models.Model):
             raise UserError(proposal._get_commons_not_waiting_error())
         if action != "confirm":
             return
-        user._check_commons_decision_login()
+        if login_refusal is None:
+            login_refusal = user._get_commons_decision_refusal()
+        if login_refusal:
+            raise AccessError(login_refusal)
         # The person a proposal adds is no steward while it waits (one
         # proposal at a time adds them): only who proposed it may be one.
         if partner == proposal.proposed_by_id.partner_id:
@@ -487,14 +495,33 @@ class CommonsGovernanceProposal(models.Model):
                 )
             )
 
-    def _get_commons_decider_refusal(self, action):
+    def _get_commons_decider_refusal(self, action, login_refusal=None):
         """Why the session user may not ``action`` the proposal now, or False;
         see :meth:`_check_commons_decider`."""
         try:
-            self._check_commons_decider(action)
+            self._check_commons_decider(action, login_refusal)
         except (AccessError, UserError) as error:
             return error.args[0]
         return False
+
+    def _get_commons_decider_refusals(self):
+        """Why the session user may not confirm, or object to, each of these
+        proposals now, as the stewards' page lists them; the login's own
+        refusal is read once for them all.
+
+        :return: {proposal: {"confirm": reason or False, "object": reason or
+            False}}
+        """
+        login_refusal = self.env.user._get_commons_decision_refusal()
+        return {
+            proposal: {
+                "confirm": proposal._get_commons_decider_refusal(
+                    "confirm", login_refusal
+                ),
+                "object": proposal._get_commons_decider_refusal("object"),
+            }
+            for proposal in self
+        }
 
     def _get_commons_not_waiting_error(self):
         self.ensure_one()

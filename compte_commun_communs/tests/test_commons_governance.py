@@ -558,6 +558,30 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         self.assertEqual(proposal.state, "waiting")
         self.assertNotIn(self.newcomer.partner_id, self.loot.steward_ids)
 
+    def test_the_proposals_page_does_not_query_more_with_more_proposals(self):
+        people = self.env["res.partner"].create(
+            [
+                {"name": f"Person {i}", "email": f"person{i}@example.org"}
+                for i in range(5)
+            ]
+        )
+        self._propose("add_steward", partner_id=people[0].id)
+        self.authenticate("commons_steward", "commons_steward")
+
+        def read_page():
+            self._proposals_page()  # warms the caches up
+            count = self.cr.sql_log_count
+            page = self._proposals_page()
+            cards = page.xpath("//div[starts-with(@id, 'commons_proposal_')]")
+            return self.cr.sql_log_count - count, len(cards)
+
+        one = read_page()
+        for person in people[1:]:
+            self._propose("add_steward", partner_id=person.id)
+        five = read_page()
+        self.assertEqual((one[1], five[1]), (1, 5))
+        self.assertEqual(five[0], one[0])
+
     def test_a_steward_objects_in_the_portal(self):
         figures = self._figures()
         proposal = self._propose(
