@@ -32,12 +32,15 @@ class CommonsStewardGovernancePortal(CommonsStewardPortal):
             raise MissingError(request.env._("This proposal does not exist."))
         return proposal
 
+    def _get_commons_waiting_domain(self, resources):
+        return [("resource_id", "in", resources.ids), ("state", "=", "waiting")]
+
     def _get_commons_waiting_proposals(self, resources):
         return (
             request.env["commons.governance.proposal"]
             .sudo()
             .search(
-                [("resource_id", "in", resources.ids), ("state", "=", "waiting")],
+                self._get_commons_waiting_domain(resources),
                 order="date_proposed, id",
             )
         )
@@ -55,15 +58,17 @@ class CommonsStewardGovernancePortal(CommonsStewardPortal):
                 limit=RECENT_PROPOSALS,
             )
         )
+        waiting = self._get_commons_waiting_proposals(resources)
+        refusals = waiting._get_commons_decider_refusals()
         return {
             "proposals": [
                 {
                     "proposal": proposal,
                     "summary": proposal._get_commons_portal_summary(),
-                    "confirm_refusal": proposal._get_commons_decider_refusal("confirm"),
-                    "object_refusal": proposal._get_commons_decider_refusal("object"),
+                    "confirm_refusal": refusals[proposal]["confirm"],
+                    "object_refusal": refusals[proposal]["object"],
                 }
-                for proposal in self._get_commons_waiting_proposals(resources)
+                for proposal in waiting
             ],
             "decided": decided,
         }
@@ -71,11 +76,17 @@ class CommonsStewardGovernancePortal(CommonsStewardPortal):
     @http.route()
     def portal_my_commons(self, **kwargs):
         response = super().portal_my_commons(**kwargs)
-        if getattr(response, "qcontext", None) is not None:
-            response.qcontext["commons_proposal_count"] = len(
-                self._get_commons_waiting_proposals(
-                    self._get_commons_stewarded_resources()
-                )
+        # A page rendered has its sections; a redirect has none.
+        sections = (getattr(response, "qcontext", None) or {}).get("sections")
+        if sections is not None:
+            # The resources the page shows, found once.
+            resources = request.env["commons.resource"].concat(
+                *(section["resource"] for section in sections)
+            )
+            response.qcontext["commons_proposal_count"] = (
+                request.env["commons.governance.proposal"]
+                .sudo()
+                .search_count(self._get_commons_waiting_domain(resources))
             )
         return response
 
@@ -98,7 +109,8 @@ class CommonsStewardGovernancePortal(CommonsStewardPortal):
 
     def _commons_proposal_decision(self, proposal_id, method, done_message):
         """Call a decision of the proposal; ``done_message(proposal)`` is the
-        notice shown when it succeeds."""
+        notice shown when it succeeds. A proposal the decision cancelled
+        (the person it adds changed since) shows why."""
         try:
             proposal = self._get_commons_steward_proposal_sudo(proposal_id)
         except MissingError:
@@ -109,7 +121,10 @@ class CommonsStewardGovernancePortal(CommonsStewardPortal):
         except DECISION_ERRORS as error:
             self._set_commons_notice(error.args[0], "danger")
         else:
-            self._set_commons_notice(done_message(proposal))
+            if proposal.state == "cancel":
+                self._set_commons_notice(proposal.state_reason, "danger")
+            else:
+                self._set_commons_notice(done_message(proposal))
         return request.redirect(PORTAL_URL)
 
     @http.route(

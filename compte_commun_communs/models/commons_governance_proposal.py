@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from odoo import Command, api, fields, models, tools
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import email_normalize
 
 from .ledger import lock_rows
 
@@ -82,6 +83,19 @@ class CommonsGovernanceProposal(models.Model):
         readonly=True,
         help="The person added to or removed from the stewards.",
     )
+    # What the stewards decide on is the person as proposed: their contact is
+    # nobody's steward yet, so its email is not guarded meanwhile.
+    partner_name = fields.Char(
+        string="Person's Name",
+        readonly=True,
+        help="The person's name when the change was proposed.",
+    )
+    partner_email = fields.Char(
+        string="Person's Email",
+        readonly=True,
+        help="The person's email when the change was proposed: a person added "
+        "whose email changed since is not added, the proposal is cancelled.",
+    )
     amount = fields.Monetary(
         string="Two Approvals Above",
         currency_field="currency_id",
@@ -145,9 +159,12 @@ class CommonsGovernanceProposal(models.Model):
     @api.depends_context("lang")
     @api.depends(
         "kind",
+        "state",
         "partner_id",
+        "partner_name",
         "amount",
         "amount_before",
+        "resource_id.commons_double_approval_amount",
         "analytic_account_id",
         "analytic_account_before_id",
     )
@@ -191,14 +208,18 @@ class CommonsGovernanceProposal(models.Model):
     # -- The stewards' and the host's actions ------------------------------
 
     def action_commons_confirm(self):
-        """Confirm the proposal as a steward of its resource: it is applied."""
+        """Confirm the proposal as a steward of its resource: it is applied,
+        or cancelled when the person it adds changed since (see
+        :meth:`_apply_commons_change`).
+
+        :return: whether it was applied
+        """
         self.ensure_one()
         self._check_commons_decider("confirm")
         user = self.env.user
         proposal = self.sudo()
         proposal._lock_commons_proposal()
-        proposal._apply_commons_change("confirmed", user.partner_id, user)
-        return True
+        return proposal._apply_commons_change("confirmed", user.partner_id, user)
 
     def action_commons_object(self):
         """Object to the proposal as a steward of its resource: it is
@@ -252,8 +273,13 @@ class CommonsGovernanceProposal(models.Model):
             "resource_id": resource.id,
             "kind": kind,
             "proposed_by_id": self.env.uid,
-            "partner_id": partner.id if kind in STEWARD_KINDS else False,
         }
+        if kind in STEWARD_KINDS:
+            vals.update(
+                partner_id=partner.id,
+                partner_name=partner.name,
+                partner_email=partner.email,
+            )
         if kind == "threshold":
             before = resource.commons_double_approval_amount
             vals.update(amount=amount, amount_before=before)
@@ -271,7 +297,9 @@ class CommonsGovernanceProposal(models.Model):
             resource.write(change)
             return self.browse()
         self._check_commons_not_proposed(resource, kind, partner)
-        if not self.sudo().new(vals)._get_commons_confirmers():
+        # Who proposes is the host's staff, and the person added is no steward
+        # yet: neither is among the stewards who may decide.
+        if not resource._get_commons_deciding_stewards():
             resource._check_commons_public_wait()
             vals["date_effective"] = fields.Datetime.now() + timedelta(
                 days=resource.company_id.commons_proposal_wait_days
@@ -283,7 +311,8 @@ class CommonsGovernanceProposal(models.Model):
     @api.model
     def _prepare_commons_change(self, resource, kind, partner, amount, account):
         """The values the proposal writes on ``resource`` once it is confirmed
-        or applied; raise when the change makes no sense."""
+        or applied; raise when the change makes no sense. Called when the
+        change is proposed and again when it applies."""
         _ = self.env._
         resource = resource.sudo()
         if kind in STEWARD_KINDS and not partner:
@@ -305,6 +334,9 @@ class CommonsGovernanceProposal(models.Model):
                 )
             if partner == self.env.user.partner_id:
                 raise UserError(resource._get_commons_not_self_error())
+            # When the change is proposed, for a clear error at once, and when
+            # it applies (this method runs then too): the person may have
+            # become the host's staff meanwhile.
             partner._check_commons_steward_duties(resource.company_id)
             return {"steward_ids": [Command.link(partner.id)]}
         if kind == "remove_steward":
@@ -341,6 +373,9 @@ class CommonsGovernanceProposal(models.Model):
                 )
             )
         resource._check_commons_analytic_account(account)
+        # The resource's write checks it when the change applies; here too, so
+        # that a change that cannot apply is not proposed.
+        resource._check_commons_account_change(account.id)
         return {"analytic_account_id": account.id}
 
     @api.model
@@ -367,19 +402,6 @@ class CommonsGovernanceProposal(models.Model):
                 )
             )
 
-    def _get_commons_confirmers(self):
-        """The stewards who can confirm the proposal now: a current steward of
-        its resource whose own login may decide, other than the person it adds
-        and the person who proposed it.
-
-        :return: res.partner
-        """
-        self.ensure_one()
-        excluded = self.proposed_by_id.partner_id
-        if self.kind == "add_steward":
-            excluded |= self.partner_id
-        return self.resource_id._get_commons_deciding_stewards() - excluded
-
     def _get_commons_objectors(self):
         """Who may object to the proposal from the link emailed to them: the
         current and former stewards of its resource."""
@@ -389,7 +411,12 @@ class CommonsGovernanceProposal(models.Model):
 
     def _get_commons_recipients(self):
         """Who is emailed the proposal's events: the stewards; the former ones
-        too when it removes a steward or nobody can confirm it."""
+        too when it removes a steward or nobody can confirm it. Each is
+        emailed at their address and at their previous ones (see
+        :meth:`_get_commons_previous_emails`).
+
+        :return: res.partner
+        """
         self.ensure_one()
         resource = self.resource_id.sudo()
         partners = resource.steward_ids
@@ -397,13 +424,43 @@ class CommonsGovernanceProposal(models.Model):
             partners |= resource.commons_former_steward_ids
         if self.kind == "remove_steward":
             partners |= self.partner_id
-        return partners.filtered("email")
+        return partners
 
-    def _check_commons_decider(self, action):
+    @api.model
+    def _get_commons_previous_emails(self, partners):
+        """The addresses these people had before a change of their login made
+        by someone else that still holds it (neither confirmed from the
+        previous address nor past its waiting period). Such a change is why
+        their login cannot confirm, and whoever made it reads their new
+        address: the proposal's emails, with the link to object, go to the
+        previous one too.
+
+        :return: {res.partner: [email]}, the addresses other than their
+            current one
+        """
+        previous = {}
+        for change in self.env["commons.login.change"]._get_commons_pending(partners):
+            partner = change.partner_id
+            known = previous.setdefault(partner, [])
+            email = email_normalize(change.old_email or "")
+            if email and email != email_normalize(partner.email or ""):
+                if email not in map(email_normalize, known):
+                    known.append(change.old_email)
+        return previous
+
+    def _check_commons_decider(self, action, login_refusal=None):
         """Raise unless the session user may ``action`` ("confirm" or
-        "object") the proposal now: a steward of its resource, with their own
-        login, which may decide; who confirms is neither the person added nor
-        the one who proposed."""
+        "object") the proposal now: a steward of its resource. Who confirms
+        does it with their own login, which may decide, and did not propose
+        it (one of the host's staff may leave it and become a steward while
+        the proposal waits). Objecting only stops a change: a steward whose
+        login decides nothing now (an administrator changed its email, say)
+        still objects.
+
+        :param login_refusal: the session user's
+            :meth:`res.users._get_commons_decision_refusal`, when the caller
+            read it already (it depends on the login only)
+        """
         self.ensure_one()
         _ = self.env._
         user = self.env.user
@@ -421,27 +478,50 @@ class CommonsGovernanceProposal(models.Model):
             )
         if proposal.state != "waiting":
             raise UserError(proposal._get_commons_not_waiting_error())
-        user._check_commons_decision_login()
-        if action == "confirm" and (
-            partner == proposal.proposed_by_id.partner_id
-            or (proposal.kind == "add_steward" and partner == proposal.partner_id)
-        ):
+        if action != "confirm":
+            return
+        if login_refusal is None:
+            login_refusal = user._get_commons_decision_refusal()
+        if login_refusal:
+            raise AccessError(login_refusal)
+        # The person a proposal adds is no steward while it waits (one
+        # proposal at a time adds them): only who proposed it may be one.
+        if partner == proposal.proposed_by_id.partner_id:
             raise AccessError(
                 _(
-                    "Nobody confirms their own proposal nor their own arrival among "
-                    "the stewards: another steward of %(resource)s must.",
+                    "Nobody confirms their own proposal: another steward of "
+                    "%(resource)s must.",
                     resource=resource.display_name,
                 )
             )
 
-    def _get_commons_decider_refusal(self, action):
+    def _get_commons_decider_refusal(self, action, login_refusal=None):
         """Why the session user may not ``action`` the proposal now, or False;
         see :meth:`_check_commons_decider`."""
         try:
-            self._check_commons_decider(action)
+            self._check_commons_decider(action, login_refusal)
         except (AccessError, UserError) as error:
             return error.args[0]
         return False
+
+    def _get_commons_decider_refusals(self):
+        """Why the session user may not confirm, or object to, each of these
+        proposals now, as the stewards' page lists them; the login's own
+        refusal is read once for them all.
+
+        :return: {proposal: {"confirm": reason or False, "object": reason or
+            False}}
+        """
+        login_refusal = self.env.user._get_commons_decision_refusal()
+        return {
+            proposal: {
+                "confirm": proposal._get_commons_decider_refusal(
+                    "confirm", login_refusal
+                ),
+                "object": proposal._get_commons_decider_refusal("object"),
+            }
+            for proposal in self
+        }
 
     def _get_commons_not_waiting_error(self):
         self.ensure_one()
@@ -465,19 +545,51 @@ class CommonsGovernanceProposal(models.Model):
 
     def _apply_commons_change(self, state, partner=None, user=None):
         """Write the change on the resource, as superuser, and record who
-        decided it; raise when it can no longer apply."""
+        decided it; raise when it can no longer apply. A person added whose
+        email changed since it was proposed is not added: the proposal is
+        cancelled, with the reason.
+
+        :return: whether the change was applied
+        """
         self.ensure_one()
+        changed = self._get_commons_person_changed_reason()
+        if changed:
+            self._set_commons_outcome("cancel", reason=changed)
+            return False
         resource = self.resource_id.sudo()
-        if self.kind == "add_steward":
-            # Checked again: the person may have become the host's staff.
-            self.partner_id._check_commons_steward_duties(resource.company_id)
-        if state == "applied":
-            resource._check_commons_public_wait()
+        # A change that waited in public was on the public page all along: the
+        # resource could not be unpublished nor archived meanwhile (see
+        # commons.resource._check_commons_public_proposals).
         change = self._prepare_commons_change(
             resource, self.kind, self.partner_id, self.amount, self.analytic_account_id
         )
+        if self.kind == "threshold":
+            # What it replaces: a stricter rule may have applied meanwhile.
+            self.amount_before = resource.commons_double_approval_amount
         resource.with_context(commons_proposal_id=self.id).write(change)
         self._set_commons_outcome(state, partner, user)
+        return True
+
+    def _get_commons_person_changed_reason(self):
+        """Why the person the proposal adds is no longer the one proposed, or
+        False: their email (normalised) changed since. The stewards decided on
+        that address, where the new steward's invitation and notices go."""
+        self.ensure_one()
+        if self.kind != "add_steward":
+            return False
+        proposed = self.partner_email or ""
+        email = self.partner_id.email or ""
+        if email_normalize(email) == email_normalize(proposed):
+            return False
+        return self.env._(
+            "The email of %(person)s changed since the change was proposed "
+            "(%(proposed)s, now %(email)s): the stewards decided on the person "
+            "with the address proposed. Propose the change again if it is still "
+            "wanted.",
+            person=self.partner_name or self.partner_id.name,
+            proposed=proposed or "—",
+            email=email or "—",
+        )
 
     def _set_commons_outcome(self, state, partner=None, user=None, reason=False):
         """Close the proposal in ``state``, then tell the people it concerns."""

@@ -25,14 +25,21 @@ class CommonsGovernanceProposal(models.Model):
         self.ensure_one()
         _ = self.env._
         proposal = self.sudo()
+        # The person as proposed, whatever their contact reads since.
+        person = self.partner_name or proposal.partner_id.name
         if self.kind == "add_steward":
-            return _("Add %(person)s to the stewards", person=proposal.partner_id.name)
+            return _("Add %(person)s to the stewards", person=person)
         if self.kind == "remove_steward":
-            return _(
-                "Remove %(person)s from the stewards", person=proposal.partner_id.name
-            )
+            return _("Remove %(person)s from the stewards", person=person)
         if self.kind == "threshold":
-            before = self._format_commons_amount(self.amount_before)
+            # While it waits, what it would replace is the rule now, which a
+            # stricter one applied at once may have changed; once decided,
+            # the rule it replaced or would have.
+            before = self._format_commons_amount(
+                proposal.resource_id.commons_double_approval_amount
+                if self.state == "waiting"
+                else self.amount_before
+            )
             if not self.amount:
                 return _(
                     "One steward's approval for every bill, instead of two above "
@@ -143,7 +150,16 @@ class CommonsGovernanceProposal(models.Model):
         )
         template = self.env.ref(EVENT_TEMPLATES[event]).sudo()
         base_url = proposal.resource_id.get_base_url()
-        for partner in proposal._get_commons_recipients():
+        recipients = proposal._get_commons_recipients()
+        previous_emails = self._get_commons_previous_emails(recipients)
+        for partner in recipients:
+            email_values = {}
+            if partner.email:
+                email_values["recipient_ids"] = [Command.set(partner.ids)]
+            if previous_emails.get(partner):
+                email_values["email_to"] = ", ".join(previous_emails[partner])
+            if not email_values:
+                continue
             context = {
                 "commons_recipient_lang": partner.lang,
                 "commons_recipient_tz": partner.tz or False,
@@ -157,7 +173,7 @@ class CommonsGovernanceProposal(models.Model):
             template.with_context(**context).send_mail(
                 self.id,
                 email_layout_xmlid="mail.mail_notification_light",
-                email_values={"recipient_ids": [Command.set(partner.ids)]},
+                email_values=email_values,
             )
         self.env["mail.mail"]._commons_send_queue_soon()
 
@@ -165,14 +181,21 @@ class CommonsGovernanceProposal(models.Model):
         """What the stewards' page says of the proposal, in the reader's
         language and time zone.
 
-        :return: dict with ``proposed`` (who proposed it, when) and
-            ``effective`` (when it takes effect if nobody can confirm it, or
-            False)
+        :return: dict with ``proposed`` (who proposed it, when),
+            ``person`` (the email of the person it adds or removes, as
+            proposed, or False) and ``effective`` (when it takes effect if
+            nobody can confirm it, or False)
         """
         self.ensure_one()
         _ = self.env._
         proposal = self.sudo()
         return {
+            "person": self.partner_email
+            and _(
+                "Email of %(person)s: %(email)s",
+                person=self.partner_name,
+                email=self.partner_email,
+            ),
             "proposed": _(
                 "Proposed by %(user)s (%(host)s) on %(date)s.",
                 user=proposal.proposed_by_id.name,

@@ -229,6 +229,12 @@ class CommonsResource(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # A new resource gets an analytic account made for it, below: it adopts
+        # none, which might hold entries that are not its money.
+        vals_list = [
+            {key: value for key, value in vals.items() if key != "analytic_account_id"}
+            for vals in vals_list
+        ]
         resources = super().create(vals_list)
         resources._check_steward_not_self(self.env["res.partner"])
         for resource in resources:
@@ -248,6 +254,10 @@ class CommonsResource(models.Model):
     def write(self, vals):
         if "company_id" in vals:
             self._check_commons_company_change(vals["company_id"])
+        if "analytic_account_id" in vals:
+            self._check_commons_account_change(vals["analytic_account_id"])
+        if not vals.get("is_published", True) or not vals.get("active", True):
+            self._check_commons_public_proposals()
         before = {}
         if set(GOVERNANCE_FIELDS) & vals.keys():
             before = {
@@ -478,7 +488,12 @@ class CommonsResource(models.Model):
         """Whether an analytic line or a journal item (draft ones included)
         names the resource's analytic account."""
         self.ensure_one()
-        account = self.analytic_account_id
+        return self._is_commons_account_in_ledger(self.analytic_account_id)
+
+    @api.model
+    def _is_commons_account_in_ledger(self, account):
+        """Whether an analytic line or a journal item (draft ones included)
+        names the analytic account ``account`` (False when it is empty)."""
         if not account:
             return False
         column = self._get_analytic_plan()._column_name()

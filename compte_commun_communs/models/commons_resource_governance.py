@@ -212,6 +212,38 @@ class CommonsResource(models.Model):
                 )
             )
 
+    def _check_commons_public_proposals(self):
+        """While a change that no steward can confirm waits on a resource's
+        public page, the resource stays published and active: hidden, the
+        change would take effect unseen. Checked whoever writes."""
+        waiting = (
+            self.env["commons.governance.proposal"]
+            .sudo()
+            .search(
+                [
+                    ("resource_id", "in", self.ids),
+                    ("state", "=", "waiting"),
+                    ("date_effective", "!=", False),
+                ],
+                order="date_effective, id",
+                limit=1,
+            )
+        )
+        if waiting:
+            raise UserError(
+                self.env._(
+                    "No steward of %(resource)s can confirm the change “%(change)s” "
+                    "proposed on %(date)s: it waits on the resource's public page "
+                    "until it takes effect, on %(effective)s. Until then the "
+                    "resource stays on the needs page and active; to unpublish or "
+                    "archive it sooner, withdraw the proposal first.",
+                    resource=waiting.resource_id.display_name,
+                    change=waiting.description,
+                    date=waiting._format_commons_datetime(waiting.date_proposed),
+                    effective=waiting._format_commons_datetime(waiting.date_effective),
+                )
+            )
+
     # -- The ledger ----------------------------------------------------------------
 
     def _check_commons_company_change(self, company_id):
@@ -225,6 +257,44 @@ class CommonsResource(models.Model):
                         "money stays there, and so does the resource.",
                         resource=resource.display_name,
                         company=resource.company_id.name,
+                    )
+                )
+
+    def _check_commons_account_change(self, account_id):
+        """The figures of a resource read the entries of its analytic account
+        as it is now. It changes only while the resource has none there: once
+        it has, its money would be left on the former account, free for
+        another resource to take. And it changes only to an account that has
+        none yet: the resource would take money that is not its own. Checked
+        whoever writes, as the company is (see
+        :meth:`_check_commons_company_change`).
+
+        :param account_id: id of the new account.analytic.account, or False
+        """
+        account = self.env["account.analytic.account"].sudo().browse(account_id)
+        for resource in self:
+            if resource.analytic_account_id == account:
+                continue
+            if resource._has_commons_entries():
+                raise UserError(
+                    self.env._(
+                        "%(resource)s has entries in the ledger on its analytic "
+                        "account %(account)s, and its figures read them there: "
+                        "its money stays on that account, and so does the "
+                        "resource. A resource's analytic account changes only "
+                        "while it has no entries.",
+                        resource=resource.display_name,
+                        account=resource.analytic_account_id.sudo().display_name,
+                    )
+                )
+            if self._is_commons_account_in_ledger(account):
+                raise UserError(
+                    self.env._(
+                        "The analytic account %(account)s already has entries in "
+                        "the ledger: %(resource)s cannot take it, their money is "
+                        "not the resource's. Choose an account without entries.",
+                        account=account.display_name,
+                        resource=resource.display_name,
                     )
                 )
 

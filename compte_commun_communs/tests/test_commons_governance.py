@@ -5,6 +5,7 @@ host proposes, a steward confirms or objects in the portal; when no steward can
 confirm, the change waits in public and takes effect after a waiting period
 unless someone objects."""
 
+import re
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, urlparse
 
@@ -21,8 +22,14 @@ from .common import CommonsCase
 from .test_commons_bill_guards import NOT_APPROVED
 
 NOT_A_STEWARD = "Only a steward of Logiciel LOOT confirms or objects"
+NOT_WRITTEN = "confirmed or objected to by its stewards: it cannot be written"
+NOT_A_MANAGER = re.escape(
+    "You are not allowed to modify 'Commons Resource' (commons.resource) records."
+)
 NOT_A_BILL_STEWARD = "Only a steward of Logiciel LOOT approves or rejects its bills"
 PROPOSE = "Use “Propose a Change” on the resource"
+IN_LEDGER = "Logiciel LOOT has entries in the ledger on its analytic account"
+ACCOUNT_IN_LEDGER = "already has entries in the ledger: {resource} cannot take it"
 PROPOSAL_MODEL = "commons.governance.proposal"
 NOW = datetime(2026, 3, 2, 9, 0)
 
@@ -189,11 +196,13 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
                 {"commons_former_steward_ids": [Command.link(self.gone.id)]},
                 {"commons_double_approval_amount": 0},
                 {"commons_double_approval_amount": 5000},
-                {"analytic_account_id": other_account.id},
             ):
                 with self.subTest(user=user.login, vals=vals):
                     with self.assertRefused(UserError, PROPOSE):
                         loot.write(vals)
+            # LOOT has money: its analytic account changes not even by proposal
+            with self.assertRefused(UserError, IN_LEDGER):
+                loot.write({"analytic_account_id": other_account.id})
         # the form: the stewards are read-only, a weaker rule is refused on save
         form = Form(self.loot.with_user(self.accountant))
         with self.assertRaises(AssertionError):
@@ -225,7 +234,7 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         self.assertEqual(proposal.with_user(self.commons_user).state, "waiting")
         for user in (self.accountant, self.admin, self.commons_user):
             Proposal = self.env[PROPOSAL_MODEL].with_user(user)
-            with self.assertRefused(AccessError, ""):
+            with self.assertRefused(AccessError, NOT_WRITTEN):
                 Proposal.create(
                     {
                         "resource_id": self.loot.id,
@@ -234,9 +243,9 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
                         "proposed_by_id": user.id,
                     }
                 )
-            with self.assertRefused(AccessError, ""):
+            with self.assertRefused(AccessError, NOT_WRITTEN):
                 proposal.with_user(user).write({"state": "applied"})
-            with self.assertRefused(AccessError, ""):
+            with self.assertRefused(AccessError, NOT_WRITTEN):
                 proposal.with_user(user).unlink()
         # a portal user reads none
         with self.assertRaises(AccessError):
@@ -287,7 +296,7 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         form = Form(
             self.env["commons.resource.propose"]
             .with_user(self.accountant)
-            .with_context(active_model="commons.resource", active_id=self.loot.id)
+            .with_context(default_resource_id=self.loot.id)
         )
         self.assertEqual(form.resource_id, self.loot)
         form.kind = "add_steward"
@@ -320,7 +329,7 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         # the accountant, the administrator and the newcomer cannot confirm
         for user in (self.accountant, self.admin, self.newcomer):
             for record in (proposal.with_user(user), self._as_portal(proposal, user)):
-                with self.assertRefused(AccessError, ""):
+                with self.assertRefused(AccessError, NOT_A_STEWARD):
                     record.action_commons_confirm()
         self.authenticate("commons_newcomer", "commons_newcomer")
         response = self._post(f"/my/commons/proposals/{proposal.id}/confirm")
@@ -412,7 +421,7 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
             "add_steward", user=self.admin, partner_id=puppet.partner_id.id
         )
         for user in (self.admin, puppet):
-            with self.assertRefused(AccessError, ""):
+            with self.assertRefused(AccessError, NOT_A_STEWARD):
                 self._as_portal(proposal, user).action_commons_confirm()
         with self.assertRefused(AccessError, NOT_A_BILL_STEWARD):
             self._approve(bill, steward=puppet)
@@ -427,12 +436,151 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         )
         self.assertTrue(self._notes(self.loot, "proposes a change to Logiciel LOOT"))
         # a read-only user of the host proposes nothing
-        with self.assertRefused(AccessError, ""):
+        with self.assertRefused(AccessError, NOT_A_MANAGER):
             self._propose(
                 "remove_steward",
                 user=self.commons_user,
                 partner_id=self.steward2.partner_id.id,
             )
+
+    def test_the_person_added_is_the_one_proposed(self):
+        """While the proposal waits, the person it adds is nobody's steward
+        yet: the accountant may change their email. The stewards decided on
+        the address proposed: confirmed or applied, the proposal is cancelled
+        instead."""
+        newcomer = self.newcomer.partner_id
+        proposal = self._propose_newcomer()
+        self.assertEqual(
+            (proposal.partner_name, proposal.partner_email),
+            ("Alex Nouveau", "alex.nouveau@example.org"),
+        )
+        # the stewards read the address in the email and on their page
+        for mail in self._mails(proposal):
+            self.assertIn("alex.nouveau@example.org", mail.body_html)
+        self.authenticate("commons_steward", "commons_steward")
+        card = self._card(self._proposals_page(), proposal)
+        self.assertIn(
+            "Email of Alex Nouveau: alex.nouveau@example.org", self._text(card)
+        )
+        # the accountant gives the contact a mailbox of his own
+        newcomer.with_user(self.accountant).write(
+            {"name": "Alex N.", "email": "mailbox@accountant.example.org"}
+        )
+        self.assertEqual(proposal.description, "Add Alex Nouveau to the stewards")
+        mark = self._mail_mark()
+        response = self._post(f"/my/commons/proposals/{proposal.id}/confirm")
+        changed = (
+            "The email of Alex Nouveau changed since the change was proposed "
+            "(alex.nouveau@example.org, now mailbox@accountant.example.org)"
+        )
+        self.assertIn(changed, self._notice(html.fromstring(response.text)))
+        proposal.invalidate_recordset()
+        self.assertEqual(proposal.state, "cancel")
+        self.assertIn(changed, proposal.state_reason)
+        self.assertNotIn(newcomer, self.loot.steward_ids)
+        self.assertTrue(self._notes(self.loot, changed))
+        cancelled = self._mails(proposal, since=mark)
+        self.assertEqual(
+            cancelled.recipient_ids, (self.steward | self.steward2).partner_id
+        )
+        self.assertIn(changed, cancelled[0].body_html)
+        # proposed again with the new address, which only changes case since:
+        # the same address, confirmed
+        again = self._propose_newcomer()
+        self.assertEqual(again.partner_email, "mailbox@accountant.example.org")
+        newcomer.with_user(self.accountant).email = "Mailbox@Accountant.example.org"
+        self.assertTrue(self._as_portal(again, self.steward).action_commons_confirm())
+        self.assertEqual(again.state, "confirmed")
+        self.assertIn(newcomer, self.loot.steward_ids)
+
+    def test_the_person_added_changed_during_the_public_wait(self):
+        forum = self._gone_resource()
+        with freeze_time(NOW):
+            proposal = self._propose_newcomer(forum)
+        self.newcomer.partner_id.with_user(
+            self.accountant
+        ).email = "mailbox@accountant.example.org"
+        with freeze_time(NOW + timedelta(days=15)):
+            self.env[PROPOSAL_MODEL]._cron_apply_commons_proposals()
+        self.assertEqual(proposal.state, "cancel")
+        self.assertIn("The email of Alex Nouveau changed", proposal.state_reason)
+        self.assertEqual(forum.steward_ids, self.gone)
+
+    def test_nobody_confirms_their_own_proposal(self):
+        """The accountant proposes a change, then leaves the host's staff and
+        becomes a steward of LOOT while it waits: another steward confirms
+        what he proposed, not he."""
+        self.loot.with_user(self.accountant).commons_double_approval_amount = 1000
+        proposal = self._propose("threshold", amount=0)
+        self.accountant.with_user(self.admin).groups_id = [
+            Command.set(self.env.ref("base.group_user").ids)
+        ]
+        loot = self.loot.with_env(self.env)
+        arrival = self._propose(
+            "add_steward",
+            loot,
+            user=self.admin,
+            partner_id=self.accountant.partner_id.id,
+        )
+        self._as_portal(arrival, self.steward).action_commons_confirm()
+        self.assertIn(self.accountant.partner_id, loot.steward_ids)
+        self.assertFalse(self.accountant._get_commons_decision_refusal())
+        with self.assertRefused(
+            AccessError,
+            "Nobody confirms their own proposal: another steward of Logiciel LOOT "
+            "must",
+        ):
+            self._as_portal(proposal, self.accountant).action_commons_confirm()
+        self.assertEqual(loot.commons_double_approval_amount, 1000)
+        self._as_portal(proposal, self.steward2).action_commons_confirm()
+        self.assertFalse(loot.commons_double_approval_amount)
+
+    def test_a_person_who_joined_the_hosts_staff_meanwhile_is_not_added(self):
+        """Proposed while a portal user, the newcomer is given the host's
+        rights before a steward confirms: the confirmation is refused, since
+        the host's staff never decide for a resource."""
+        proposal = self._propose_newcomer()
+        self.newcomer.with_user(self.admin).groups_id = [
+            Command.set(
+                (
+                    self.env.ref("base.group_user")
+                    | self.env.ref("account.group_account_invoice")
+                ).ids
+            )
+        ]
+        with self.assertRefused(
+            UserError,
+            "Alex Nouveau cannot be a steward of a resource of "
+            f"{self.company.name}: their login commons_newcomer has the host's "
+            "rights there",
+        ):
+            self._as_portal(proposal, self.steward).action_commons_confirm()
+        self.assertEqual(proposal.state, "waiting")
+        self.assertNotIn(self.newcomer.partner_id, self.loot.steward_ids)
+
+    def test_the_proposals_page_does_not_query_more_with_more_proposals(self):
+        people = self.env["res.partner"].create(
+            [
+                {"name": f"Person {i}", "email": f"person{i}@example.org"}
+                for i in range(5)
+            ]
+        )
+        self._propose("add_steward", partner_id=people[0].id)
+        self.authenticate("commons_steward", "commons_steward")
+
+        def read_page():
+            self._proposals_page()  # warms the caches up
+            count = self.cr.sql_log_count
+            page = self._proposals_page()
+            cards = page.xpath("//div[starts-with(@id, 'commons_proposal_')]")
+            return self.cr.sql_log_count - count, len(cards)
+
+        one = read_page()
+        for person in people[1:]:
+            self._propose("add_steward", partner_id=person.id)
+        five = read_page()
+        self.assertEqual((one[1], five[1]), (1, 5))
+        self.assertEqual(five[0], one[0])
 
     def test_a_steward_objects_in_the_portal(self):
         figures = self._figures()
@@ -563,6 +711,30 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         other = self._submitted_bill(1100)
         self.assertEqual(other.commons_approvals_needed, 2)
 
+    def test_a_waiting_threshold_change_reads_the_rule_now(self):
+        """A stricter rule applies at once, even while a weaker one waits: the
+        stewards read what the proposal would replace now, not what it would
+        have when proposed."""
+        loot = self.loot.with_user(self.accountant)
+        loot.commons_double_approval_amount = 1000
+        proposal = self._propose("threshold", amount=0)
+        self.assertIn("instead of two above $\xa01,000.00", proposal.description)
+        loot.commons_double_approval_amount = 500
+        self.assertEqual(
+            proposal.description,
+            "One steward's approval for every bill, instead of two above $\xa0500.00",
+        )
+        self.assertEqual(proposal.amount_before, 1000)
+        self.authenticate("commons_steward", "commons_steward")
+        card = self._card(self._proposals_page(), proposal)
+        self.assertIn("instead of two above $ 500.00", self._text(card))
+        # confirmed: it replaced 500
+        self._as_portal(proposal, self.steward).action_commons_confirm()
+        self.assertEqual(proposal.amount_before, 500)
+        self.assertIn("instead of two above $\xa0500.00", proposal.description)
+        note = self._notes(self.loot, "Camille Martin, steward of Logiciel LOOT")
+        self.assertIn("instead of two above $&nbsp;500.00. It is applied", note.body)
+
     def test_threshold_raised_is_a_proposal_in_french(self):
         self.loot.with_user(self.accountant).commons_double_approval_amount = 1000
         proposal = self._propose("threshold", amount=5000)
@@ -576,11 +748,17 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
 
     # -- The analytic account and the company --------------------------------
 
-    def test_analytic_account_changes_by_proposal(self):
-        plan = self.loot._get_analytic_plan()
-        spare = self.env["account.analytic.account"].create(
-            {"name": "LOOT (new)", "plan_id": plan.id, "company_id": self.company.id}
+    def _spare_account(self, name="LOOT (new)"):
+        return self.env["account.analytic.account"].create(
+            {
+                "name": name,
+                "plan_id": self.loot._get_analytic_plan().id,
+                "company_id": self.company.id,
+            }
         )
+
+    def test_analytic_account_changes_by_proposal(self):
+        spare = self._spare_account()
         elsewhere = self.env["account.analytic.account"].create(
             {
                 "name": "Projects",
@@ -589,20 +767,121 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
                 .id,
             }
         )
+        # DOKOS has stewards and no money yet: its account changes by proposal
         dokos = self._create_resource("DOKOS", "DOKOS")
         for account, message in (
             (elsewhere, "must be an account of the"),
-            (dokos.analytic_account_id, "is the one of DOKOS"),
-            (self.loot.analytic_account_id, "is already the analytic account"),
+            (self.loot.analytic_account_id, "is the one of Logiciel LOOT"),
+            (dokos.analytic_account_id, "is already the analytic account"),
         ):
             with self.assertRefused((UserError, ValidationError), message):
-                self._propose("analytic_account", analytic_account_id=account.id)
-        before = self.loot.analytic_account_id
-        proposal = self._propose("analytic_account", analytic_account_id=spare.id)
+                self._propose("analytic_account", dokos, analytic_account_id=account.id)
+        before = dokos.analytic_account_id
+        proposal = self._propose(
+            "analytic_account", dokos, analytic_account_id=spare.id
+        )
         self.assertEqual(proposal.analytic_account_before_id, before)
-        self.assertEqual(self.loot.analytic_account_id, before)
+        self.assertEqual(dokos.analytic_account_id, before)
         self._as_portal(proposal, self.steward).action_commons_confirm()
-        self.assertEqual(self.loot.analytic_account_id, spare)
+        self.assertEqual(dokos.analytic_account_id, spare)
+
+    def test_analytic_account_stays_once_the_resource_has_entries(self):
+        """Moving LOOT to another account would make its figures 0 and leave
+        its money on the former account, for another resource to take: once
+        LOOT has entries, its account changes not even by proposal."""
+        figures = self._figures()
+        account = self.loot.analytic_account_id
+        spare = self._spare_account()
+        with self.assertRefused(UserError, IN_LEDGER):
+            self._propose("analytic_account", analytic_account_id=spare.id)
+        self.assertFalse(self.loot.commons_proposal_ids)
+        # nor as superuser
+        with self.assertRefused(UserError, IN_LEDGER):
+            self.loot.sudo().write({"analytic_account_id": spare.id})
+        # proposed while DOKOS had no money, confirmed once it has: refused
+        dokos = self._create_resource("DOKOS", "DOKOS")
+        proposal = self._propose(
+            "analytic_account", dokos, analytic_account_id=spare.id
+        )
+        self._donate(dokos, 700, "2023-03-01")
+        dokos_figures = self._figures(dokos)
+        with self.assertRefused(UserError, "DOKOS has entries in the ledger"):
+            self._as_portal(proposal, self.steward).action_commons_confirm()
+        self.assertEqual(proposal.state, "waiting")
+        self.assertEqual(dokos.analytic_account_id, proposal.analytic_account_before_id)
+        self.assertEqual(self._figures(dokos), dokos_figures)
+        self.assertEqual(dokos_figures["amount_funded"], 700)
+        self.assertEqual(self.loot.analytic_account_id, account)
+        self.assertEqual(self._figures(), figures)
+
+    def test_no_resource_takes_an_account_with_entries(self):
+        """An account that holds entries brings their money with it: a new
+        resource, which needs nobody's consent yet, does not take one, whether
+        created with it or written it."""
+        figures = self._figures()
+        spare = self._spare_account("Spare")
+        entry = self.env["account.move"].create(
+            {
+                "move_type": "entry",
+                "date": "2023-03-01",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "name": "Grant",
+                            "account_id": self.company_data[
+                                "default_account_revenue"
+                            ].id,
+                            "credit": 900,
+                            "analytic_distribution": {str(spare.id): 100},
+                        }
+                    ),
+                    Command.create(
+                        {
+                            "name": "Grant",
+                            "account_id": self.company_data[
+                                "default_journal_bank"
+                            ].default_account_id.id,
+                            "debit": 900,
+                        }
+                    ),
+                ],
+            }
+        )
+        # A draft entry names it (the ledger rule refuses to post one): the
+        # account is in the ledger already.
+        self.assertEqual(entry.state, "draft")
+        forum = self._create_resource("Forum Tiers-Lieux", "FORUM", people=False)
+        forum_figures = self._figures(forum)
+        with self.assertRefused(
+            UserError, ACCOUNT_IN_LEDGER.format(resource="Forum Tiers-Lieux")
+        ):
+            forum.with_user(self.accountant).write({"analytic_account_id": spare.id})
+        with self.assertRefused(
+            UserError, ACCOUNT_IN_LEDGER.format(resource="Forum Tiers-Lieux")
+        ):
+            forum.sudo().write({"analytic_account_id": spare.id})
+        self.assertNotEqual(forum.analytic_account_id, spare)
+        # created with it: the new resource has an account of its own
+        chat = (
+            self.env["commons.resource"]
+            .with_user(self.accountant)
+            .create(
+                {
+                    "name": "Chat Tiers-Lieux",
+                    "code": "CHAT",
+                    "analytic_account_id": spare.id,
+                }
+            )
+        )
+        self.assertNotEqual(chat.analytic_account_id, spare)
+        self.assertEqual(chat.analytic_account_id.code, "CHAT")
+        self.assertEqual(self._figures(chat), forum_figures)
+        self.assertEqual(self._figures(forum), forum_figures)
+        self.assertEqual(self._figures(), figures)
+        # without entries, a new resource may take it
+        entry.unlink()
+        forum.with_user(self.accountant).write({"analytic_account_id": spare.id})
+        self.assertEqual(forum.analytic_account_id, spare)
 
     def test_company_stays_once_there_is_money(self):
         other_company = self.setup_other_company(name="Another host")["company"]
@@ -690,41 +969,119 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         with self.assertRefused(UserError, "publish the resource on the needs page"):
             self._propose_newcomer(forum)
         self.assertFalse(forum.commons_proposal_ids)
-        # unpublished during the wait: cancelled, never applied in silence
-        forum.is_published = True
+
+    def test_the_public_notice_stays_for_the_whole_wait(self):
+        """Unpublished or archived right after proposing, and published again
+        before the daily job, the resource would hide the change for most of
+        its wait: while it waits in public, the resource stays on the needs
+        page, until the host withdraws the proposal."""
+        forum = self._gone_resource()
         with freeze_time(NOW):
             proposal = self._propose_newcomer(forum)
-        forum.is_published = False
-        with freeze_time(NOW + timedelta(days=15)):
-            self.env[PROPOSAL_MODEL]._cron_apply_commons_proposals()
-        self.assertEqual(proposal.state, "cancel")
-        self.assertIn("could not be applied", proposal.state_reason)
-        self.assertEqual(forum.steward_ids, self.gone)
+        waits = (
+            "No steward of Forum Tiers-Lieux can confirm the change “Add Alex "
+            "Nouveau to the stewards” proposed on Mar 2, 2026"
+        )
+        for record in (forum.with_user(self.accountant), forum.sudo()):
+            for vals in ({"is_published": False}, {"active": False}):
+                with self.subTest(vals=vals, su=record.env.su):
+                    with self.assertRefused(UserError, waits):
+                        record.write(vals)
+            with self.assertRefused(UserError, "withdraw the proposal first"):
+                record.action_archive()
+        self.assertTrue(forum.is_published and forum.active)
+        self.authenticate(None, None)
+        page = self.url_open("/communs/forum?year=2023").text
+        self.assertIn("o_commons_public_proposal", page)
+        # withdrawn, the resource may leave the needs page
+        proposal.with_user(self.accountant).action_commons_withdraw()
+        forum.with_user(self.accountant).write({"is_published": False})
+        self.assertFalse(forum.is_published)
+        # a change the stewards can confirm does not keep LOOT published
+        self._propose_newcomer()
+        self.loot.with_user(self.accountant).write({"is_published": False})
+        self.assertFalse(self.loot.is_published)
 
     def test_a_steward_whose_login_may_not_decide_cannot_confirm(self):
-        """Until WP-C's refusals are merged, a login refused is simulated: the
-        proposal then waits in public, and that steward may only object from
-        the emailed link."""
-        refused = type(self.env["res.users"])._get_commons_decision_refusal
-
-        def frozen(user):
-            return (
-                "Frozen login"
-                if user.partner_id in self.loot.steward_ids
-                else refused(user)
+        """The administrator changes Camille's and Lou's emails: their logins
+        decide nothing for the waiting period, so nobody can confirm and the
+        change waits in public. They still hear of it at their previous
+        addresses, and object to it from the portal or the emailed link."""
+        figures = self._figures()
+        previous = {}
+        for user in (self.steward, self.steward2):
+            previous[user] = user.email
+            user.with_user(self.admin).write(
+                {"email": f"{user.login}@admin.example.org"}
             )
-
-        self.patch(type(self.env["res.users"]), "_get_commons_decision_refusal", frozen)
-        with freeze_time(NOW):
-            proposal = self._propose_newcomer()
-        self.assertTrue(proposal.date_effective)
-        self.assertEqual(
-            self._mails(proposal).recipient_ids,
-            (self.steward | self.steward2).partner_id,
+        self.assertFalse(self.loot._get_commons_deciding_stewards())
+        proposal = self._propose_newcomer()
+        self.assertTrue(proposal.date_effective, "nobody can confirm")
+        self.assertTrue(self._notes(self.loot, "No steward of the resource can"))
+        # each steward is emailed at the administrator's address and at their
+        # own, with the link to object
+        for user in (self.steward, self.steward2):
+            mail = self._mails(proposal, user.partner_id)
+            self.assertEqual(mail.email_to, previous[user], user.name)
+            self.assertEqual(
+                mail.recipient_ids.email, f"{user.login}@admin.example.org"
+            )
+            self.assertTrue(self._object_url(proposal, user.partner_id))
+        # neither confirms: their logins were changed by someone else
+        for user in (self.steward, self.steward2):
+            with self.assertRefused(
+                AccessError,
+                f"The login of {user.name} was changed by {self.admin.name}",
+            ):
+                self._as_portal(proposal, user).action_commons_confirm()
+        # in her portal, Camille may object, not confirm, and reads why
+        self.authenticate("commons_steward", "commons_steward")
+        card = self._card(self._proposals_page(), proposal)
+        self.assertFalse(
+            card.xpath(".//button[contains(@class, 'o_commons_proposal_confirm')]")
         )
-        for steward in (self.steward, self.steward2):
-            with self.assertRefused(AccessError, "Frozen login"):
-                self._as_portal(proposal, steward).action_commons_confirm()
+        self.assertTrue(
+            card.xpath(".//button[contains(@class, 'o_commons_proposal_object')]")
+        )
+        self.assertIn("The login of Camille Martin was changed", self._text(card))
+        mark = self._mail_mark()
+        response = self._post(f"/my/commons/proposals/{proposal.id}/object")
+        self.assertIn(
+            "You objected to the change to Logiciel LOOT",
+            self._notice(html.fromstring(response.text)),
+        )
+        proposal.invalidate_recordset()
+        self.assertEqual(proposal.state, "objected")
+        self.assertEqual(
+            (proposal.decided_partner_id, proposal.decided_by_id),
+            (self.steward.partner_id, self.steward),
+        )
+        # told at her own address too
+        cancelled = self._mails(proposal, self.steward.partner_id, since=mark)
+        self.assertEqual(cancelled.email_to, previous[self.steward])
+        # proposed again: Lou objects from the link sent to her own address
+        again = self._propose_newcomer()
+        url = self._object_url(again, self.steward2.partner_id)
+        token = parse_qs(urlparse(url).query)["token"][0]
+        self.authenticate(None, None)
+        response = self._post(url, {"token": token}, csrf_url=url)
+        self.assertIn(
+            "Your objection is recorded", self._text(html.fromstring(response.text))
+        )
+        again.invalidate_recordset()
+        self.assertEqual(again.state, "objected")
+        self.assertEqual(again.decided_partner_id, self.steward2.partner_id)
+        with freeze_time(again.date_effective + timedelta(days=1)):
+            self.env[PROPOSAL_MODEL]._cron_apply_commons_proposals()
+        self.assertNotIn(self.newcomer.partner_id, self.loot.steward_ids)
+        self.assertEqual(self._figures(), figures)
+
+    def test_only_a_steward_objects_in_the_portal(self):
+        """Objecting needs no login that may decide, yet it needs a steward."""
+        proposal = self._propose_newcomer()
+        for user in (self.accountant, self.newcomer, self.contributor):
+            with self.assertRefused(AccessError, NOT_A_STEWARD):
+                self._as_portal(proposal, user).action_commons_object()
         self.assertEqual(proposal.state, "waiting")
 
     def test_objection_from_the_emailed_link_without_logging_in(self):

@@ -44,19 +44,6 @@ class CommonsResourcePropose(models.TransientModel):
     def _compute_plan_id(self):
         self.plan_id = self.env["commons.resource"]._get_analytic_plan()
 
-    @api.model
-    def default_get(self, fields_list):
-        values = super().default_get(fields_list)
-        context = self.env.context
-        if (
-            "resource_id" in fields_list
-            and not values.get("resource_id")
-            and context.get("active_model") == "commons.resource"
-            and context.get("active_id")
-        ):
-            values["resource_id"] = context["active_id"]
-        return values
-
     @api.onchange("kind")
     def _onchange_kind(self):
         self.partner_id = False

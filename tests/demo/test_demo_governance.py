@@ -72,8 +72,12 @@ class TestDemoGovernance(DemoRpcMixin, HttpCase):
         with self.assertRaisesRegex(AccessError, "Only a steward of Logiciel LOOT"):
             bill.with_user(alex).sudo().commons_approve(bill._get_commons_fingerprint())
         self.assertEqual(bill.commons_bill_state, "submitted")
-        # nor confirms his own arrival, nor does the administrator
-        for login in ("admin", "alex.nouveau"):
+        # nor confirms his own arrival, nor does the administrator: neither is
+        # a steward
+        for login, name in (
+            ("admin", self.env.ref("base.user_admin").name),
+            ("alex.nouveau", "Alex Nouveau"),
+        ):
             error = self._error(
                 self._call_kw(
                     login,
@@ -83,6 +87,11 @@ class TestDemoGovernance(DemoRpcMixin, HttpCase):
                 )
             )
             self.assertEqual(error["name"], "odoo.exceptions.AccessError", login)
+            self.assertEqual(
+                error["message"],
+                "Only a steward of Logiciel LOOT confirms or objects to a change "
+                f"of who decides for it: {name} is not one.",
+            )
         proposal.invalidate_recordset()
         self.assertEqual(proposal.state, "waiting")
         # Camille confirms in her portal
