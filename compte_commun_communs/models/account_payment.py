@@ -51,10 +51,23 @@ class AccountPayment(models.Model):
         """The commons bills the payment pays: linked to it, or reconciled
         with it."""
         self.ensure_one()
-        payment = self.sudo()
-        return (
-            payment.invoice_ids | payment.reconciled_bill_ids
+        return self._get_commons_bills_by_payment()[self]
+
+    def _get_commons_bills_by_payment(self):
+        """The commons bills each payment pays, read with one search of the
+        resources whatever the number of payments.
+
+        :return: {payment: account.move (as superuser)}
+        """
+        payments = self.sudo()
+        paid = {
+            payment: payment.invoice_ids | payment.reconciled_bill_ids
+            for payment in payments
+        }
+        bills = (
+            self.env["account.move"].sudo().union(*paid.values())
         )._get_commons_paid_out_bills()
+        return {payment: moves & bills for payment, moves in paid.items()}
 
     def _check_commons_bank_account(self):
         """A payment of a commons bill sends the money to the bill's contributor,

@@ -22,7 +22,9 @@ OTHER_PARTNER = "is paid to its contributor"
 NOT_A_PAYMENT = "it is reconciled with a payment to that account"
 NOT_CONFIRMED = "is not confirmed by the host yet"
 FILE_KEPT = "it cannot be"
-PAYMENT_KEPT = "cannot change. Cancel the payment"
+PAYMENT_KEPT = "cannot change. Cancel the payment and make a new one"
+BANK_KEPT = "cannot change. Reset the bill to draft first"
+PAID_BANK_KEPT = "cannot change. Cancel the payment and reset the bill to draft"
 MIGRATION = "compte_commun_communs/migrations/18.0.1.3.0/post-bank-account.py"
 
 
@@ -242,18 +244,56 @@ class TestCommonsBillBankAccount(CommonsCase):
             original.unlink()
         self.assertTrue(original.exists())
 
-    def test_posted_bill_with_changed_holder_is_not_paid(self):
+    def _assert_bank_account_kept(self, message):
+        """The number and holder of the contributor's account stay, whoever
+        tries: the administrator, who may lift Odoo's lock of a confirmed
+        account, or anyone with Contact Creation writing what Odoo does not
+        lock (the number as the bank reads it, the holder)."""
+        bank = self.contributor_bank
+        approved = ["acc_number", "sanitized_acc_number", "acc_holder_name"]
+        before = bank.read([*approved, "partner_id", "allow_out_payment"])
+        number = "FR7630006000011234567890189"
+        with self.assertRefused(UserError, message):
+            bank.with_user(self.admin).write(
+                {"allow_out_payment": False, "acc_number": number}
+            )
+        for vals in (
+            {"sanitized_acc_number": number},
+            {"acc_holder_name": "Dominique Comptable"},
+            {"partner_id": self.contributor2.partner_id.id},
+        ):
+            for user in (self.accountant, self.admin):
+                with self.assertRefused(UserError, message):
+                    bank.with_user(user).write(vals)
+        bank.invalidate_recordset()
+        self.assertEqual(
+            bank.read([*approved, "partner_id", "allow_out_payment"]), before
+        )
+        # What the stewards do not approve may still change.
+        bank.with_user(self.accountant).write({"sequence": 5})
+
+    def test_account_of_a_posted_bill_is_kept(self):
         bill = self._posted_bill()
-        figures, payments = self._figures(), self._payment_count()
-        self.contributor_bank.sudo().acc_holder_name = "Dominique Comptable"
-        wizard = self._payment_wizard(bill.action_register_payment())
-        self.assertEqual(wizard.partner_bank_id, self.contributor_bank)
-        with self.assertRefused(UserError, NOT_APPROVED):
-            wizard.action_create_payments()
-        payment = self._posted_payment(self.contributor_bank)
-        with self.assertRefused(UserError, NOT_APPROVED):
-            bill.js_assign_outstanding_line(self._payable(payment.move_id).id)
-        self._assert_nothing_paid(bill, figures, payments + 1)
+        self._assert_bank_account_kept(BANK_KEPT)
+        self._payment_wizard(bill.action_register_payment()).action_create_payments()
+        self.assertIn(bill.payment_state, ("paid", "in_payment"))
+        self.assertEqual(
+            bill.matched_payment_ids.partner_bank_id, self.contributor_bank
+        )
+
+    def test_account_of_a_paid_bill_is_kept_until_reset(self):
+        bill, payment = self._paid_bill()
+        self._assert_bank_account_kept(PAID_BANK_KEPT)
+        # Its payment cancelled, the bill is still posted as approved.
+        payment.action_draft()
+        payment.action_cancel()
+        self.assertEqual(bill.payment_state, "not_paid")
+        self._assert_bank_account_kept(BANK_KEPT)
+        # Reset to draft, the account may change: its stewards approve again.
+        bill.button_draft()
+        self.assertEqual(bill.commons_bill_state, "approved")
+        self.contributor_bank.with_user(self.accountant).acc_holder_name = "S. Dupont"
+        self._assert_lapsed(bill)
 
     # -- The payment wizard ----------------------------------------------------
 
