@@ -200,6 +200,18 @@ class AccountMove(models.Model):
                     partner=partner.display_name,
                 )
             )
+        if not bank.acc_holder_name:
+            # The stewards approve the name the account is held in, as written
+            # on it: not a name that would follow the contact's.
+            raise UserError(
+                self.env._(
+                    "The bank account %(account)s of %(partner)s has no holder "
+                    "name: the host records the name it is held in, which the "
+                    "stewards approve with its number.",
+                    account=bank._get_commons_masked_number(),
+                    partner=partner.display_name,
+                )
+            )
 
     def _check_commons_approved(self):
         self.ensure_one()

@@ -1,6 +1,6 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 from .account_move_commons_payment import PAID_OUT_MOVE_TYPES
@@ -27,23 +27,65 @@ UNSENT_PAYMENT_STATES = ("draft", "canceled", "rejected")
 class ResPartnerBank(models.Model):
     _inherit = "res.partner.bank"
 
+    @api.depends("partner_id.name")
+    def _compute_account_holder_name(self):
+        # Odoo renames the holder as its contact is renamed, with no write on
+        # the account: the holder the stewards of a commons bill approved
+        # stays until someone writes another one, which the write below sees.
+        kept = self._get_commons_approved_accounts()
+        for bank in kept:
+            bank.acc_holder_name = bank.acc_holder_name
+        return super(ResPartnerBank, self - kept)._compute_account_holder_name()
+
     def write(self, vals):
+        if "partner_id" in vals and "acc_holder_name" not in vals:
+            # The holder follows the new partner, as Odoo's compute has it, but
+            # as a write: the stewards' approval sees it.
+            partner = self.env["res.partner"].browse(vals["partner_id"])
+            vals = {**vals, "acc_holder_name": partner.sudo().name}
         approved = APPROVED_BANK_FIELDS & vals.keys()
         if approved:
             self._check_commons_bank_account_kept(approved, vals)
         res = super().write(vals)
         if approved:
-            # The account of bills their stewards approved is no longer the
-            # one they read: the approvals of those not posted lapse, and the
-            # stewards are told (a posted one keeps its account, see above).
-            self.env["account.move"].sudo().search(
+            self._lapse_commons_approvals_of_bills()
+        return res
+
+    def _get_commons_approved_accounts(self):
+        """The accounts among these that a commons bill's stewards approved,
+        and whose bill is not paid yet or is being paid to them: a draft
+        approved, a bill posted and not fully paid, a payment neither a draft
+        nor cancelled."""
+        banks = self.sudo().filtered("id")
+        if not banks:
+            return self.browse()
+        drafts = self._get_commons_approved_drafts()
+        paid = banks._get_commons_paid_bills()
+        return self.filtered(
+            lambda bank: bank in paid or bank in drafts.partner_bank_id
+        )
+
+    def _get_commons_approved_drafts(self):
+        """The draft commons bills approved, or waiting for a second approval,
+        on these accounts, as superuser."""
+        return (
+            self.env["account.move"]
+            .sudo()
+            .search(
                 [
-                    ("partner_bank_id", "in", self.ids),
+                    ("partner_bank_id", "in", self.sudo().filtered("id").ids),
                     ("commons_approval_ids", "!=", False),
                     ("state", "=", "draft"),
                 ]
-            )._lapse_commons_approvals()
-        return res
+            )
+        )
+
+    def _lapse_commons_approvals_of_bills(self):
+        """The bank account of draft bills their stewards approved is no longer
+        the one they read: their approvals lapse, and the stewards are told
+        (the account of a posted one does not change, see
+        _check_commons_bank_account_kept)."""
+        self._get_commons_approved_drafts()._lapse_commons_approvals()
 
     def _get_commons_paid_bills(self):
         """What is paid, or to be paid, to these accounts as the stewards of a

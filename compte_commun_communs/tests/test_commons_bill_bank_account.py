@@ -215,6 +215,48 @@ class TestCommonsBillBankAccount(CommonsCase):
         self.contributor_bank.with_user(self.admin).allow_out_payment = True
         self._assert_lapsed(bill)
 
+    def test_number_as_the_bank_reads_it_changed_lapses(self):
+        """Odoo computes it from the number, but leaves it writable over RPC."""
+        bill = self._approved_bill()
+        self.contributor_bank.with_user(
+            self.accountant
+        ).sanitized_acc_number = "FR7630006000011234567890189"
+        self._assert_lapsed(bill)
+
+    def test_contributor_renamed_keeps_the_holder_approved(self):
+        """Odoo renames an account's holder with its contact, unseen by the
+        account: the holder the stewards approved stays, so that the bill
+        reads approved because it is, and is posted and paid as approved."""
+        draft = self._approved_bill()
+        posted = self._posted_bill()
+        self.contributor.partner_id.with_user(self.accountant).name = "Sacha Martin"
+        self.env.flush_all()
+        self.contributor_bank.invalidate_recordset()
+        self.assertEqual(self.contributor_bank.acc_holder_name, "Sacha Dupont")
+        # An account no bill is approved on follows its contact, as in Odoo.
+        self.assertEqual(self.other_bank.acc_holder_name, "Sacha Martin")
+        for bill in draft | posted:
+            self.assertEqual(bill.commons_bill_state, "approved")
+            self.assertTrue(bill._get_commons_valid_approvals())
+        draft.action_post()
+        self.assertEqual(draft.state, "posted")
+        for bill in draft | posted:
+            self._payment_wizard(
+                bill.action_register_payment()
+            ).action_create_payments()
+            self.assertIn(bill.payment_state, ("paid", "in_payment"))
+            self.assertEqual(
+                bill.matched_payment_ids.partner_bank_id, self.contributor_bank
+            )
+
+    def test_account_without_holder_refused(self):
+        """The holder approved is the one written on the account."""
+        bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
+        self.contributor_bank.with_user(self.accountant).acc_holder_name = False
+        with self.assertRefused(UserError, "has no holder name"):
+            bill.action_commons_submit()
+        self.assertFalse(bill.commons_bill_state)
+
     def test_another_account_lapses(self):
         bill = self._approved_bill()
         with Form(bill) as form:
