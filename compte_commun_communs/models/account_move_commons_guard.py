@@ -151,11 +151,19 @@ class AccountMove(models.Model):
                     )
                 )
 
-    def _check_commons_payable(self):
+    def _check_commons_payable(self, resources=None):
         """A bill that spends a resource's funds is paid or reconciled only once
-        posted, and as its stewards approved it."""
-        for move in self.sudo():
-            if move.move_type in APPROVAL_MOVE_TYPES and move._get_commons_resources():
+        posted, and as its stewards approved it.
+
+        :param resources: {move: commons.resource}, when the caller read them
+        """
+        moves = self.sudo().filtered(lambda move: move.move_type in APPROVAL_MOVE_TYPES)
+        if not moves:
+            return
+        if resources is None:
+            resources = moves._get_commons_resources_read()
+        for move in moves:
+            if resources[move]:
                 if move.state != "posted":
                     raise UserError(
                         self.env._(
@@ -164,7 +172,7 @@ class AccountMove(models.Model):
                             bill=move.display_name,
                         )
                     )
-                move._check_commons_approved()
+                move._check_commons_approved(resources[move])
 
     def _check_commons_bill_bank_account(self):
         """A bill goes to its stewards with the bank account its money will be
@@ -213,7 +221,12 @@ class AccountMove(models.Model):
                 )
             )
 
-    def _check_commons_approved(self):
+    def _check_commons_approved(self, resources=None):
+        """The bill is approved by its stewards as it is now: its fingerprint,
+        computed once, is the one they approved.
+
+        :param resources: the bill's commons.resource, when the caller read them
+        """
         self.ensure_one()
         approvals = self._get_commons_valid_approvals()
         if (
@@ -226,7 +239,11 @@ class AccountMove(models.Model):
                     "paid before a steward of the resource approves it as it is "
                     "(%(status)s).",
                     bill=self.display_name,
-                    resource=self._get_commons_resources()[:1].display_name,
+                    resource=(
+                        resources
+                        if resources is not None
+                        else self._get_commons_resources()
+                    )[:1].display_name,
                     status=self._get_commons_status_label(),
                 )
             )

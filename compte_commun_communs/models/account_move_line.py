@@ -222,38 +222,58 @@ class AccountMoveLine(models.Model):
         return super()._inverse_analytic_distribution()
 
     def _check_amls_exigibility_for_reconciliation(self, shadowed_aml_values=None):
-        # Every reconciliation (payment, bank line, manual) comes here.
-        self.move_id._check_commons_payable()
-        self._check_commons_reconciliation_partner()
+        # Odoo refuses to reconcile an item that is not posted: of a commons
+        # bill, the refusal says why. No money moves here; what pays a bill is
+        # checked once, as the reconciliation records are made
+        # (account.partial.reconcile.create, which every reconciliation
+        # reaches), so that this costs nothing for posted items.
+        self.filtered(
+            lambda line: line.parent_state != "posted"
+        ).move_id._check_commons_payable()
         return super()._check_amls_exigibility_for_reconciliation(
             shadowed_aml_values=shadowed_aml_values
         )
 
-    def _check_commons_reconciliation_partner(self):
-        """A commons bill is paid to its contributor: its items are reconciled
-        only with items of the same partner, not with money that went to
-        anyone else; its payable item only with a payment to the bank account
-        its stewards approved (or an approved credit note of theirs)."""
+    def _check_commons_reconciliation_partner(self, pairs):
+        """What a reconciliation matches, of a commons bill: the bill is
+        posted as its stewards approved it; its items are matched only with
+        items of its contributor, not with money that went to anyone else;
+        its payable item only with a payment to the bank account its stewards
+        approved (or an approved credit note of theirs). The resources of all
+        the items' moves are read once, each bill checked once.
+
+        :param pairs: [(debit item, credit item)], the items each
+            reconciliation record matches, all among these
+        :raise UserError: when a pair may not pay a commons bill
+        """
         lines = self.sudo()
-        for bill in lines.move_id:
-            if (
-                bill.move_type not in APPROVAL_MOVE_TYPES
-                or not bill._get_commons_resources()
+        resources = lines.move_id._get_commons_resources_read()
+        bills = lines.move_id.filtered(
+            lambda move: move.move_type in APPROVAL_MOVE_TYPES and resources[move]
+        )
+        if not bills:
+            return
+        bills._check_commons_payable(resources)
+        paid_out = bills._get_commons_paid_out_bills(resources)
+        credit_notes = {}
+        for debit, credit in pairs:
+            for item, other in (
+                (debit.sudo(), credit.sudo()),
+                (credit.sudo(), debit.sudo()),
             ):
-                continue
-            others = lines.filtered(
-                lambda line, b=bill: line.partner_id.commercial_partner_id
-                != b.commercial_partner_id
-            )
-            if others:
-                raise UserError(
-                    self.env._(
-                        "%(bill)s is paid to its contributor %(partner)s: it cannot "
-                        "be reconciled with an item of %(other)s.",
-                        bill=bill.display_name,
-                        partner=bill.commercial_partner_id.display_name,
-                        other=others[:1].partner_id.display_name
-                        or self.env._("no partner"),
+                bill = item.move_id
+                if bill not in bills:
+                    continue
+                if other.partner_id.commercial_partner_id != bill.commercial_partner_id:
+                    raise UserError(
+                        self.env._(
+                            "%(bill)s is paid to its contributor %(partner)s: it "
+                            "cannot be reconciled with an item of %(other)s.",
+                            bill=bill.display_name,
+                            partner=bill.commercial_partner_id.display_name,
+                            other=other.partner_id.display_name
+                            or self.env._("no partner"),
+                        )
                     )
-                )
-        lines.move_id._check_commons_reconciliation_counterparts(lines)
+                if bill in paid_out and item.display_type == "payment_term":
+                    bill._check_commons_paid_by(other, resources, credit_notes)

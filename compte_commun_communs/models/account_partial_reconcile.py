@@ -13,40 +13,59 @@ MATCHING_FIELDS = {
 
 
 class AccountPartialReconcile(models.Model):
-    """A reconciliation record made directly (over RPC, or by a module that
-    does not go through reconcile()) pays a bill as well: it obeys the rules
-    of every reconciliation of a commons bill's items."""
+    """Every reconciliation makes its records here, whatever made it (the
+    payment wizard, an outstanding payment, a bank line, reconcile() over
+    RPC, a module that does not go through reconcile(), a record created
+    directly): what pays a commons bill is checked here, once for all the
+    records a reconciliation makes."""
 
     _inherit = "account.partial.reconcile"
 
     @api.model_create_multi
     def create(self, vals_list):
-        Line = self.env["account.move.line"]
-        for vals in vals_list:
-            self._check_commons_matched_items(
-                Line.browse(
-                    [
-                        vals.get("debit_move_id") or 0,
-                        vals.get("credit_move_id") or 0,
-                    ]
-                ).exists()
-            )
+        self._check_commons_new_partials(vals_list)
         return super().create(vals_list)
 
     def write(self, vals):
         res = super().write(vals)
         if MATCHING_FIELDS & vals.keys():
-            for partial in self:
-                self._check_commons_matched_items(
-                    partial.debit_move_id | partial.credit_move_id
-                )
+            self._check_commons_matched_items(
+                [(partial.debit_move_id, partial.credit_move_id) for partial in self]
+            )
         return res
 
     @api.model
-    def _check_commons_matched_items(self, lines):
+    def _check_commons_new_partials(self, vals_list):
+        """The reconciliation records to be made from ``vals_list`` obey the
+        rules of what pays a commons bill."""
+        Line = self.env["account.move.line"].sudo()
+        ids = {
+            vals.get(side)
+            for vals in vals_list
+            for side in ("debit_move_id", "credit_move_id")
+        } - {None, False}
+        lines = {line.id: line for line in Line.browse(ids).exists()}
+        self._check_commons_matched_items(
+            [
+                (
+                    lines.get(vals.get("debit_move_id"), Line),
+                    lines.get(vals.get("credit_move_id"), Line),
+                )
+                for vals in vals_list
+            ]
+        )
+
+    @api.model
+    def _check_commons_matched_items(self, pairs):
         """The items matched are payable as posted and approved, and matched
         with what may pay a commons bill (see
-        account.move.line._check_commons_reconciliation_partner)."""
-        lines = lines.sudo()
-        lines.move_id._check_commons_payable()
-        lines._check_commons_reconciliation_partner()
+        account.move.line._check_commons_reconciliation_partner).
+
+        :param pairs: [(debit item, credit item)] of each record
+        """
+        lines = (
+            self.env["account.move.line"]
+            .sudo()
+            .union(*(debit | credit for debit, credit in pairs))
+        )
+        lines._check_commons_reconciliation_partner(pairs)

@@ -36,12 +36,13 @@ class AccountPayment(models.Model):
         return payments
 
     def write(self, vals):
+        checked = COMMONS_PAYMENT_FIELDS & vals.keys()
         if FROZEN_PAYMENT_FIELDS & vals.keys():
             self._check_commons_payment_kept(vals)
         res = super().write(vals)
         if "invoice_ids" in vals:
             self.invoice_ids._check_commons_payable()
-        if COMMONS_PAYMENT_FIELDS & vals.keys():
+        if checked:
             # Also after the wizard: a payment of a commons bill keeps the
             # bank account and the contributor its stewards approved.
             self._check_commons_bank_account()
@@ -55,7 +56,8 @@ class AccountPayment(models.Model):
 
     def _get_commons_bills_by_payment(self):
         """The commons bills each payment pays, read with one search of the
-        resources whatever the number of payments.
+        resources whatever the number of payments (none for payments linked
+        to no bill).
 
         :return: {payment: account.move (as superuser)}
         """
@@ -72,10 +74,10 @@ class AccountPayment(models.Model):
     def _check_commons_bank_account(self):
         """A payment of a commons bill sends the money to the bill's contributor,
         on the bank account its stewards approved."""
-        for payment in self.sudo():
-            if payment.state in ("canceled", "rejected"):
-                continue
-            bills = payment._get_commons_bills()
+        payments = self.sudo().filtered(
+            lambda payment: payment.state not in ("canceled", "rejected")
+        )
+        for payment, bills in payments._get_commons_bills_by_payment().items():
             if bills:
                 bills._check_commons_paid_to(
                     payment.partner_bank_id,
@@ -86,8 +88,9 @@ class AccountPayment(models.Model):
     def _check_commons_payment_kept(self, vals):
         """A payment of a commons bill that is no longer a draft keeps where
         its money goes and how much: cancel it and make another one."""
-        for payment in self.sudo():
-            if payment.state == "draft" or not payment._get_commons_bills():
+        payments = self.sudo().filtered(lambda payment: payment.state != "draft")
+        for payment, bills in payments._get_commons_bills_by_payment().items():
+            if not bills:
                 continue
             for name in FROZEN_PAYMENT_FIELDS & vals.keys():
                 field = payment._fields[name]
@@ -109,9 +112,7 @@ class AccountPayment(models.Model):
                             "its %(field)s cannot change. Cancel the payment and "
                             "make a new one.",
                             payment=payment.display_name,
-                            bills=", ".join(
-                                payment._get_commons_bills().mapped("display_name")
-                            ),
+                            bills=", ".join(bills.mapped("display_name")),
                             field=field._description_string(self.env),
                         )
                     )

@@ -7,6 +7,10 @@ wizard, a payment made or changed over RPC, an outstanding payment, a
 reconciliation, a reconciliation record made directly) sends the money
 there or is refused. The invoice file they read stays as they read it."""
 
+from collections import Counter
+from contextlib import contextmanager
+from unittest.mock import patch
+
 from lxml import html
 
 from odoo import Command, fields
@@ -384,6 +388,58 @@ class TestCommonsBillBankAccount(CommonsCase):
         ):
             self.assertIn(bill.payment_state, ("paid", "in_payment"), bill.name)
             self.assertEqual(bill.matched_payment_ids.partner_bank_id, bank)
+
+    @contextmanager
+    def _counting_commons_checks(self):
+        """Count, while in the block, the searches of the resources and each
+        bill's fingerprints: {"searches": n, bill id: fingerprints}."""
+        counts = Counter()
+        Resource = self.env.registry["commons.resource"]
+        Move = self.env.registry["account.move"]
+        search, fingerprint = Resource._search, Move._get_commons_fingerprint
+
+        def counted_search(records, *args, **kwargs):
+            counts["searches"] += 1
+            return search(records, *args, **kwargs)
+
+        def counted_fingerprint(move):
+            counts[move.id] += 1
+            return fingerprint(move)
+
+        with (
+            patch.object(Resource, "_search", counted_search),
+            patch.object(Move, "_get_commons_fingerprint", counted_fingerprint),
+        ):
+            yield counts
+
+    def test_list_pay_checks_each_bill_once_however_many(self):
+        """The list's Pay of one bill, then of five, each paid by its own
+        payment and reconciliation: the resources are searched as often for
+        five as for one, and each bill's fingerprint computed once by each
+        check."""
+        counts = []
+        for number in (1, 5):
+            bills = self.env["account.move"].union(
+                *(self._posted_bill(100) for _i in range(number))
+            )
+            wizard = self._payment_wizard(bills.action_force_register_payment())
+            with self._counting_commons_checks() as count:
+                wizard.action_create_payments()
+            self.assertEqual(len(bills.matched_payment_ids), number)
+            for bill in bills:
+                self.assertIn(bill.payment_state, ("paid", "in_payment"))
+            counts.append(count)
+        # A payment of no bill is posted and changed without any.
+        with self._counting_commons_checks() as count:
+            payment = self._posted_payment(self.other_bank)
+            payment.write({"memo": "Refund of a deposit", "amount": 900})
+        self.assertFalse(count)
+        one, five = counts
+        self.assertEqual(five.pop("searches"), one.pop("searches"))
+        # Once by each check: as the wizard starts, as its payment is
+        # reconciled with the bill, as the payment is linked to it.
+        self.assertEqual(set(one.values()), {3})
+        self.assertEqual(set(five.values()), {3})
 
     def test_list_pay_of_one_contributors_bills_to_another_account_refused(self):
         bills = self._posted_bill() | self._posted_bill(500)

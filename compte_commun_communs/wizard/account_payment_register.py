@@ -7,11 +7,14 @@ class AccountPaymentRegister(models.TransientModel):
     _inherit = "account.payment.register"
 
     def _create_payments(self):
-        # The list's "Pay" opens this wizard on draft bills too.
+        # The list's "Pay" opens this wizard on draft bills too. Its payments
+        # and reconciliations check the bills again, one payment at a time:
+        # their resources are read once, here.
         bills = self.line_ids.move_id
-        bills._check_commons_payable()
-        self._check_commons_bank_account(bills)
-        return super()._create_payments()
+        with bills._read_commons_bills_once():
+            bills._check_commons_payable()
+            self._check_commons_bank_account(bills)
+            return super()._create_payments()
 
     def _check_commons_bank_account(self, bills):
         """A commons bill is paid on the bank account its stewards approved:
