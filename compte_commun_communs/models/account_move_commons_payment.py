@@ -184,14 +184,19 @@ class AccountMove(models.Model):
         stewards approved."""
         self._get_commons_paid_out_bills().matched_payment_ids._check_commons_bank_account()
 
-    def _check_commons_paid_by(self, counterpart, resources, credit_notes):
+    def _check_commons_paid_by(self, item, counterpart, vals, resources, credit_notes):
         """What pays a commons bill: its payable item is reconciled with a
         payment to the bank account its stewards approved, or with an approved
         credit note of its contributor on the same resource, nothing else (not
-        a journal entry, a bank line or another partner's document).
+        a journal entry, a bank line or another partner's document); in the
+        bill's currency, for the same amount on both sides, and by a payment
+        that writes nothing off (so that the bill is settled by the money sent
+        to its contributor, not by an entry of the host).
 
-        :param counterpart: account.move.line matched with the bill's payable
-            item by one reconciliation record
+        :param item: the bill's payable account.move.line
+        :param counterpart: account.move.line matched with it by one
+            reconciliation record
+        :param vals: the values of that record
         :param resources: {move: commons.resource} of the bill and the
             counterpart's move, as the caller read them
         :param credit_notes: {(move, bill): bool}, the credit notes the caller
@@ -207,18 +212,58 @@ class AccountMove(models.Model):
                 partner=payment.partner_id,
                 outbound=payment.payment_type == "outbound",
             )
-            return
-        if (move, self) not in credit_notes:
-            credit_notes[move, self] = move._is_commons_credit_note_of(self, resources)
-        if not credit_notes[move, self]:
+            payment._check_commons_nothing_written_off(self)
+        else:
+            if (move, self) not in credit_notes:
+                credit_notes[move, self] = move._is_commons_credit_note_of(
+                    self, resources
+                )
+            if not credit_notes[move, self]:
+                raise UserError(
+                    self.env._(
+                        "%(bill)s is paid to its contributor on the bank account "
+                        "its stewards approved: it is reconciled with a payment "
+                        "to that account, or with a credit note of the "
+                        "contributor its stewards approved, not with %(other)s.",
+                        bill=self.display_name,
+                        other=move.display_name,
+                    )
+                )
+        self._check_commons_settled_in_its_currency(item, counterpart, vals)
+
+    def _check_commons_settled_in_its_currency(self, item, counterpart, vals):
+        """A reconciliation record settles of a commons bill what it takes off
+        its counterpart, in the bill's currency: the contributor is paid the
+        amount approved, whatever the rates (which the host sets, and Odoo's
+        wizard may force).
+
+        :raise UserError: when the counterpart is in another currency, or
+            the record takes more off the bill than off its counterpart
+        """
+        self.ensure_one()
+        currency = item.currency_id
+        if counterpart.currency_id != currency:
             raise UserError(
                 self.env._(
-                    "%(bill)s is paid to its contributor on the bank account "
-                    "its stewards approved: it is reconciled with a payment "
-                    "to that account, or with a credit note of the "
-                    "contributor its stewards approved, not with %(other)s.",
+                    "%(bill)s is paid in its own currency, %(currency)s, as its "
+                    "stewards approved it: %(other)s is in %(other_currency)s.",
                     bill=self.display_name,
-                    other=move.display_name,
+                    currency=currency.name,
+                    other=counterpart.move_id.display_name,
+                    other_currency=counterpart.currency_id.name,
+                )
+            )
+        if currency.compare_amounts(
+            vals.get("debit_amount_currency") or 0.0,
+            vals.get("credit_amount_currency") or 0.0,
+        ):
+            raise UserError(
+                self.env._(
+                    "%(bill)s is settled only by the money its counterpart "
+                    "%(other)s gives: a reconciliation takes the same amount off "
+                    "both.",
+                    bill=self.display_name,
+                    other=counterpart.move_id.display_name,
                 )
             )
 

@@ -239,12 +239,16 @@ class AccountMoveLine(models.Model):
         posted as its stewards approved it; its items are matched only with
         items of its contributor, not with money that went to anyone else;
         its payable item only with a payment to the bank account its stewards
-        approved (or an approved credit note of theirs). The resources of all
-        the items' moves are read once, each bill checked once.
+        approved (or an approved credit note of theirs), in its currency. The
+        resources of all the items' moves are read once, each bill checked
+        once.
 
-        :param pairs: [(debit item, credit item)], the items each
-            reconciliation record matches, all among these
-        :raise UserError: when a pair may not pay a commons bill
+        :param pairs: [(debit item, credit item, values)], the items each
+            reconciliation record matches, all among these, and the values
+            it is created with
+        :return: the items matched with a commons bill's item (so that the
+            caller checks what they have left)
+        :raise UserError: when a record may not pay a commons bill
         """
         lines = self.sudo()
         resources = lines.move_id._get_commons_resources_read()
@@ -252,18 +256,18 @@ class AccountMoveLine(models.Model):
             lambda move: move.move_type in APPROVAL_MOVE_TYPES and resources[move]
         )
         if not bills:
-            return
+            return lines.browse()
         bills._check_commons_payable(resources)
         paid_out = bills._get_commons_paid_out_bills(resources)
         credit_notes = {}
-        for debit, credit in pairs:
-            for item, other in (
-                (debit.sudo(), credit.sudo()),
-                (credit.sudo(), debit.sudo()),
-            ):
+        matched = lines.browse()
+        for debit, credit, vals in pairs:
+            debit, credit = debit.sudo(), credit.sudo()
+            for item, other in ((debit, credit), (credit, debit)):
                 bill = item.move_id
                 if bill not in bills:
                     continue
+                matched |= debit | credit
                 if other.partner_id.commercial_partner_id != bill.commercial_partner_id:
                     raise UserError(
                         self.env._(
@@ -276,4 +280,7 @@ class AccountMoveLine(models.Model):
                         )
                     )
                 if bill in paid_out and item.display_type == "payment_term":
-                    bill._check_commons_paid_by(other, resources, credit_notes)
+                    bill._check_commons_paid_by(
+                        item, other, vals, resources, credit_notes
+                    )
+        return matched

@@ -84,6 +84,29 @@ class AccountPayment(models.Model):
                     partner=payment.partner_id,
                     outbound=payment.payment_type == "outbound",
                 )
+                payment._check_commons_nothing_written_off(bills)
+
+    def _check_commons_nothing_written_off(self, bills):
+        """A payment of commons bills settles of them what it sends: its entry
+        writes nothing off (the wizard's "Mark as fully paid", an early
+        payment discount), or it would settle a bill with less money than its
+        stewards approved, the rest paid to an account of the host.
+
+        :param bills: the commons bills the payment pays
+        """
+        self.ensure_one()
+        payment = self.sudo()
+        if payment.move_id and payment._seek_for_lines()[2]:
+            raise UserError(
+                self.env._(
+                    "%(payment)s writes off part of %(bills)s: a bill of a commons "
+                    "resource is settled by the money sent to its contributor, as "
+                    "its stewards approved it. Pay it in full, or keep what is "
+                    "left open.",
+                    payment=payment.display_name,
+                    bills=", ".join(bills.mapped("display_name")),
+                )
+            )
 
     def _check_commons_payment_kept(self, vals):
         """A payment of a commons bill that is no longer a draft keeps where

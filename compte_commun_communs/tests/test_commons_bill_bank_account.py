@@ -29,6 +29,9 @@ FILE_KEPT = "it cannot be"
 PAYMENT_KEPT = "cannot change. Cancel the payment and make a new one"
 BANK_KEPT = "cannot change. Reset the bill to draft first"
 PAID_BANK_KEPT = "cannot change. Cancel the payment and reset the bill to draft"
+PARTIAL_KEPT = "they do not change. Unreconcile the items"
+WRITTEN_OFF = "writes off part of"
+IN_ITS_CURRENCY = "is paid in its own currency"
 MIGRATION = "compte_commun_communs/migrations/18.0.1.3.0/post-bank-account.py"
 
 
@@ -671,13 +674,139 @@ class TestCommonsBillBankAccount(CommonsCase):
         partial = self._payable(bill).matched_debit_ids
         self.assertEqual(partial.debit_move_id, self._payable(right.move_id))
         figures = self._figures()
-        with self.assertRefused(UserError, OTHER_ACCOUNT):
+        with self.assertRefused(UserError, PARTIAL_KEPT):
             partial.with_user(self.accountant).write(
                 {"debit_move_id": self._payable(payment.move_id).id}
             )
         self.assertEqual(partial.debit_move_id, self._payable(right.move_id))
         self.assertFalse(self._payable(payment.move_id).reconciled)
         self.assertEqual(self._figures(), figures)
+
+    # -- Settled by the money sent, all of it -----------------------------------
+
+    def test_marked_fully_paid_with_less_money_refused(self):
+        """The wizard's "Mark as fully paid": 500 sent to the approved account,
+        500 written off to an account of the host, the bill of 1000 settled."""
+        bill = self._posted_bill()
+        figures, payments = self._figures(), self._payment_count()
+        for user in (self.accountant, self.admin):
+            wizard = self._payment_wizard(
+                bill.action_register_payment(),
+                user=user,
+                amount=500,
+                payment_difference_handling="reconcile",
+                writeoff_account_id=self.other_expense_account.id,
+                writeoff_label="Discount",
+            )
+            self.assertEqual(wizard.partner_bank_id, self.contributor_bank)
+            with self.assertRefused(UserError, "cannot be marked as fully paid"):
+                wizard.action_create_payments()
+        self._assert_nothing_paid(bill, figures, payments)
+        # Kept open, the 500 sent pay 500 of the bill.
+        self._payment_wizard(
+            bill.action_register_payment(), amount=500
+        ).action_create_payments()
+        self.assertEqual(bill.payment_state, "partial")
+        self.assertEqual(bill.amount_residual, 500)
+
+    def test_payment_writing_off_part_of_the_bill_refused(self):
+        """The same, made over RPC: a payment whose entry writes off part of
+        what it settles, linked to the bill or reconciled with it."""
+        bill = self._posted_bill()
+        write_off = [
+            {
+                "name": "Discount",
+                "account_id": self.other_expense_account.id,
+                "partner_id": self.contributor.partner_id.id,
+                "amount_currency": -500,
+                "balance": -500,
+            }
+        ]
+        figures, payments = self._figures(), self._payment_count()
+        with self.assertRefused(UserError, WRITTEN_OFF):
+            self._outbound_payment(
+                amount=500,
+                partner_bank_id=self.contributor_bank.id,
+                invoice_ids=[Command.link(bill.id)],
+                write_off_line_vals=write_off,
+            )
+        payment = self._outbound_payment(
+            amount=500,
+            partner_bank_id=self.contributor_bank.id,
+            write_off_line_vals=write_off,
+        )
+        payment.action_post()
+        self.assertEqual(self._payable(payment.move_id).balance, 1000)
+        with self.assertRefused(UserError, WRITTEN_OFF):
+            bill.js_assign_outstanding_line(self._payable(payment.move_id).id)
+        with self.assertRefused(UserError, WRITTEN_OFF):
+            (self._payable(bill) | self._payable(payment.move_id)).reconcile()
+        self._assert_nothing_paid(bill, figures, payments + 1)
+
+    def test_paid_in_another_currency_refused(self):
+        """A payment in another currency settles a bill at a rate, which the
+        host sets (and the wizard's "Mark as fully paid" on the exchange
+        account forces): 300 € would settle a bill of 1000 $."""
+        eur = self.setup_other_currency("EUR", rates=[("2023-01-01", 0.3)])
+        bill = self._posted_bill()
+        figures, payments = self._figures(), self._payment_count()
+        wizard = self._payment_wizard(
+            bill.action_register_payment(), currency_id=eur.id
+        )
+        self.assertEqual(wizard.amount, 300)
+        with self.assertRefused(UserError, IN_ITS_CURRENCY):
+            wizard.action_create_payments()
+        self._assert_nothing_paid(bill, figures, payments)
+        payment = self._posted_payment(
+            self.contributor_bank, amount=300, currency_id=eur.id
+        )
+        lines = self._payable(bill) | self._payable(payment.move_id)
+        for context in ({}, {"forced_rate_from_register_payment": 0.3}):
+            with self.assertRefused(UserError, IN_ITS_CURRENCY):
+                lines.with_context(**context).reconcile()
+        self._assert_nothing_paid(bill, figures, payments + 1)
+
+    def test_reconciliation_record_for_more_than_is_left_refused(self):
+        """A record made directly, or changed afterwards, that settles more of
+        the bill than the payment gave."""
+        bill = self._posted_bill()
+        payment = self._posted_payment(self.contributor_bank, amount=500)
+        figures, payments = self._figures(), self._payment_count()
+        Partial = self.env["account.partial.reconcile"].with_user(self.accountant)
+        for amounts, message in (
+            ((1000, 1000, 1000), r"has \S*\s?500\.00\S* left"),
+            ((500, 500, 1000), "takes the same amount off both"),
+        ):
+            with self.assertRefused(UserError, message):
+                Partial.create(
+                    dict(
+                        zip(
+                            (
+                                "amount",
+                                "debit_amount_currency",
+                                "credit_amount_currency",
+                            ),
+                            amounts,
+                            strict=True,
+                        ),
+                        debit_move_id=self._payable(payment.move_id).id,
+                        credit_move_id=self._payable(bill).id,
+                    )
+                )
+            self._assert_nothing_paid(bill, figures, payments)
+        (self._payable(bill) | self._payable(payment.move_id)).reconcile()
+        self.assertEqual(bill.amount_residual, 500)
+        partial = self._payable(bill).matched_debit_ids
+        for vals in (
+            {"amount": 1000},
+            {"credit_amount_currency": 1000, "amount": 1000},
+            {"credit_currency_id": self.env.ref("base.EUR").id},
+        ):
+            with self.assertRefused(UserError, PARTIAL_KEPT):
+                partial.with_user(self.accountant).write(vals)
+        bill.invalidate_recordset()
+        self.assertEqual(bill.amount_residual, 500)
+        self.assertEqual(bill.payment_state, "partial")
 
     # -- The invoice file -------------------------------------------------------
 

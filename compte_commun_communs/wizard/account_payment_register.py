@@ -1,6 +1,8 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import models
+from odoo.exceptions import UserError
+from odoo.tools.misc import formatLang
 
 
 class AccountPaymentRegister(models.TransientModel):
@@ -30,3 +32,20 @@ class AccountPaymentRegister(models.TransientModel):
                 partner=self.partner_id,
                 outbound=self.payment_type == "outbound",
             )
+            if self.payment_difference_handling == "reconcile" and (
+                not self.currency_id.is_zero(self.payment_difference)
+            ):
+                # "Mark as fully paid": the difference would be written off,
+                # or put on the exchange difference at a rate made for it.
+                raise UserError(
+                    self.env._(
+                        "%(bills)s cannot be marked as fully paid with %(amount)s "
+                        "sent: a bill of a commons resource is settled by the "
+                        "money sent to its contributor, as its stewards approved "
+                        "it. Pay it in full, or keep what is left open.",
+                        bills=", ".join(bills.mapped("display_name")),
+                        amount=formatLang(
+                            self.env, self.amount, currency_obj=self.currency_id
+                        ),
+                    )
+                )
