@@ -18,6 +18,10 @@ FILE_LOCKED_STATES = ("submitted", "approved")
 # The resources of the bills a payment wizard pays, read as it starts (see
 # account.move._read_commons_bills_once): set by the code, never by a request.
 _BILLS_READ = ContextVar("commons_bills_read", default=None)
+# The exchange difference entries reconciliations are making, and for which
+# items (see account.move.line._create_exchange_difference_moves): set by the
+# code, never by a request.
+EXCHANGE_DIFFERENCES = ContextVar("commons_exchange_differences", default=())
 
 
 class AccountMove(models.Model):
@@ -213,6 +217,10 @@ class AccountMove(models.Model):
                 outbound=payment.payment_type == "outbound",
             )
             payment._check_commons_nothing_written_off(self)
+        elif move._is_commons_exchange_difference_of(item):
+            # What the bill's payable item has left in the company's currency
+            # once paid in full in its own, at another rate than the bill's.
+            pass
         else:
             if (move, self) not in credit_notes:
                 credit_notes[move, self] = move._is_commons_credit_note_of(
@@ -266,6 +274,25 @@ class AccountMove(models.Model):
                     other=counterpart.move_id.display_name,
                 )
             )
+
+    def _is_commons_exchange_difference_of(self, item):
+        """Whether this move is an exchange difference entry a reconciliation
+        is making for ``item`` (a commons bill's payable item), which it
+        reconciles with the item as soon as it is made. Any other entry, of
+        the exchange journal or not, does not pay a bill."""
+        self.ensure_one()
+        move = self.sudo()
+        if (
+            move.move_type != "entry"
+            or move.journal_id != move.company_id.currency_exchange_journal_id
+        ):
+            return False
+        for making in EXCHANGE_DIFFERENCES.get():
+            if item.id in making["items"]:
+                # Checked, once made, to be one of the entries it made.
+                making["taken"].add(move.id)
+                return True
+        return False
 
     def _is_commons_credit_note_of(self, bill, resources=None):
         """Whether this move is a credit note of the bill's contributor on the

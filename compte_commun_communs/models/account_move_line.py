@@ -4,6 +4,7 @@ from odoo import api, models
 from odoo.exceptions import UserError
 
 from .account_move_commons_bill import APPROVAL_MOVE_TYPES
+from .account_move_commons_payment import EXCHANGE_DIFFERENCES
 from .ledger import FUNDED_ACCOUNT_TYPES, SPENT_ACCOUNT_TYPES, changed_field_labels
 
 # What a posted item of a donation's entry keeps: its money and where it is
@@ -233,6 +234,41 @@ class AccountMoveLine(models.Model):
         return super()._check_amls_exigibility_for_reconciliation(
             shadowed_aml_values=shadowed_aml_values
         )
+
+    @api.model
+    def _create_exchange_difference_moves(self, exchange_diff_values_list):
+        # Odoo reconciles the items it fixes, a commons bill's payable item
+        # among them, with the exchange difference entries it makes here: the
+        # entries are taken as paying the bill while they are made (see
+        # account.move._is_commons_exchange_difference_of), then checked to
+        # be those made.
+        making = {
+            "items": {
+                line.id
+                for values in exchange_diff_values_list
+                for line, _sequence in values["to_reconcile"]
+            },
+            "taken": set(),
+        }
+        token = EXCHANGE_DIFFERENCES.set((*EXCHANGE_DIFFERENCES.get(), making))
+        try:
+            moves = super()._create_exchange_difference_moves(exchange_diff_values_list)
+        finally:
+            EXCHANGE_DIFFERENCES.reset(token)
+        if making["taken"] - set(moves.ids):
+            raise UserError(
+                self.env._(
+                    "%(moves)s were taken as the exchange differences of a "
+                    "reconciliation that did not make them.",
+                    moves=", ".join(
+                        self.env["account.move"]
+                        .sudo()
+                        .browse(making["taken"] - set(moves.ids))
+                        .mapped("display_name")
+                    ),
+                )
+            )
+        return moves
 
     def _check_commons_reconciliation_partner(self, pairs):
         """What a reconciliation matches, of a commons bill: the bill is

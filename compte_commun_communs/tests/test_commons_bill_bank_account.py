@@ -766,6 +766,91 @@ class TestCommonsBillBankAccount(CommonsCase):
                 lines.with_context(**context).reconcile()
         self._assert_nothing_paid(bill, figures, payments + 1)
 
+    def _bill_in_euros(self):
+        """A bill of 1000 € on the 1st of June, when 1 € made 2 $ (the
+        company's currency); on the 1st of July 1 € makes 1.60 $: paid then,
+        the bill leaves 400 $ to an exchange difference."""
+        eur = self.setup_other_currency(
+            "EUR", rates=[("2023-06-01", 0.5), ("2023-07-01", 0.625)]
+        )
+        bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
+        bill.currency_id = eur
+        bill.action_commons_submit()
+        self._approve(bill)
+        bill.action_post()
+        self.assertEqual(self._payable(bill).balance, -2000)
+        return bill, eur
+
+    def test_bill_in_another_currency_paid_at_another_rate(self):
+        """Odoo reconciles the bill with the exchange difference entry it
+        makes for it: the bill is paid, in its currency, on its account."""
+        bill, eur = self._bill_in_euros()
+        wizard = self._payment_wizard(bill.action_register_payment())
+        self.assertEqual((wizard.currency_id, wizard.amount), (eur, 1000))
+        wizard.action_create_payments()
+        self.assertIn(bill.payment_state, ("paid", "in_payment"))
+        payment = bill.matched_payment_ids
+        self.assertEqual(payment.partner_bank_id, self.contributor_bank)
+        self.assertEqual(self._payable(payment.move_id).balance, 1600)
+        exchange = self._payable(bill).full_reconcile_id.exchange_move_id | (
+            self._payable(bill).matched_debit_ids.exchange_move_id
+        )
+        self.assertEqual(exchange.journal_id, self.company.currency_exchange_journal_id)
+        self.assertEqual(self._payable(exchange).balance, 400)
+        self.assertEqual(
+            self._payable(exchange).full_reconcile_id,
+            (self._payable(bill).full_reconcile_id),
+        )
+        # An outstanding payment at another rate, added on the bill's form.
+        other, _eur = self._bill_in_euros()
+        outstanding = self._posted_payment(
+            self.contributor_bank, amount=1000, currency_id=eur.id
+        )
+        other.js_assign_outstanding_line(self._payable(outstanding.move_id).id)
+        self.assertIn(other.payment_state, ("paid", "in_payment"))
+
+    def test_entry_of_the_exchange_journal_does_not_pay(self):
+        """Only the exchange difference a reconciliation makes for the bill
+        is taken with it: not an entry of the exchange journal made by hand."""
+        bill, eur = self._bill_in_euros()
+        entry = (
+            self.env["account.move"]
+            .with_user(self.accountant)
+            .create(
+                {
+                    "move_type": "entry",
+                    "date": "2023-07-01",
+                    "journal_id": self.company.currency_exchange_journal_id.id,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "name": "Currency exchange rate difference",
+                                "account_id": self._payable(bill).account_id.id,
+                                "partner_id": self.contributor.partner_id.id,
+                                "currency_id": eur.id,
+                                "amount_currency": 1000,
+                                "debit": 2000,
+                            }
+                        ),
+                        Command.create(
+                            {
+                                "name": "Currency exchange rate difference",
+                                "account_id": self.bank_journal.default_account_id.id,
+                                "currency_id": eur.id,
+                                "amount_currency": -1000,
+                                "credit": 2000,
+                            }
+                        ),
+                    ],
+                }
+            )
+        )
+        entry.action_post()
+        figures, payments = self._figures(), self._payment_count()
+        with self.assertRefused(UserError, NOT_A_PAYMENT):
+            (self._payable(bill) | self._payable(entry)).reconcile()
+        self._assert_nothing_paid(bill, figures, payments, residual=1000)
+
     def test_reconciliation_record_for_more_than_is_left_refused(self):
         """A record made directly, or changed afterwards, that settles more of
         the bill than the payment gave."""
