@@ -45,9 +45,16 @@ class AccountMove(models.Model):
         self, attachments, force=False, filter_xml=True
     ):
         # A file added in the chatter of a posted commons bill without one is
-        # not made its invoice file: the stewards approved it without it.
-        if not force and self._get_commons_file_locked_bills().filtered(
-            lambda bill: bill.state == "posted"
+        # not made its invoice file: the stewards approved it without it. Odoo
+        # changes nothing unless forced or the bill has none: nor is anything
+        # looked up then.
+        if (
+            not force
+            and attachments
+            and not self.message_main_attachment_id
+            and self._get_commons_file_locked_bills().filtered(
+                lambda bill: bill.state == "posted"
+            )
         ):
             return
         return super()._message_set_main_attachment_id(

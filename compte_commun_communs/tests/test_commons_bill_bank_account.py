@@ -940,6 +940,25 @@ class TestCommonsBillBankAccount(CommonsCase):
             self._attach(bill, b"%PDF-1.4 Another").register_as_main_attachment()
         self.assertEqual(bill.message_main_attachment_id, attachment)
 
+    def test_files_written_without_a_look_up_unless_replaced_or_moved(self):
+        """Renaming a file, or offering another as the invoice file of a bill
+        that has one, looks no bill's resources up (Odoo changes no invoice
+        file then); replacing it still does, and is refused."""
+        bill = self._approved_bill(file=True)
+        bill.action_post()
+        attachment = bill.message_main_attachment_id
+        other = self._attach(bill, b"%PDF-1.4 Proof of delivery", "delivery.pdf")
+        with self._counting_commons_checks() as count:
+            attachment.with_user(self.accountant).write({"name": "Facture juin.pdf"})
+            other.with_user(self.accountant).write({"description": "Delivered"})
+            bill._message_set_main_attachment_id(other)
+        self.assertFalse(count)
+        self.assertEqual(bill.message_main_attachment_id, attachment)
+        with self._counting_commons_checks() as count:
+            with self.assertRefused(UserError, FILE_KEPT):
+                attachment.with_user(self.accountant).write({"raw": b"%PDF-1.4 Other"})
+        self.assertTrue(count["searches"])
+
     def test_file_of_a_draft_bill_not_submitted_is_removed(self):
         bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
         attachment = self._attach(bill)
