@@ -126,19 +126,13 @@ class AccountMove(models.Model):
         """A bill charges a resource an expense: booked on a balance sheet
         account, what it pays would not show in the resource's figures."""
         self.ensure_one()
-        account_ids = {
-            str(account_id) for account_id in resources.analytic_account_id.ids
-        }
+        account_ids = set(resources.analytic_account_id.ids)
         for line in self.invoice_line_ids.filtered(
             lambda line: line.display_type == "product"
         ):
-            keys = {
-                account_id
-                for key in (line.analytic_distribution or {})
-                for account_id in key.split(",")
-            }
+            # The distribution read as the lookup of the resources reads it.
             if (
-                keys & account_ids
+                line._get_commons_distribution_account_ids() & account_ids
                 and line.account_id.account_type not in SPENT_ACCOUNT_TYPES
             ):
                 raise UserError(
@@ -194,11 +188,8 @@ class AccountMove(models.Model):
                     partner=partner.display_name,
                 )
             )
-        if (
-            bank.partner_id.commercial_partner_id != partner
-            or not bank.active
-            or (bank.company_id and bank.company_id != bill.company_id)
-        ):
+        # The accounts the contributor's portal offers them, no other.
+        if bank not in self._commons_get_portal_bank_accounts(partner, bill.company_id):
             raise UserError(
                 self.env._(
                     "The bank account %(account)s is not one of the bank accounts "

@@ -205,6 +205,39 @@ class TestCommonsBillBankAccount(CommonsCase):
         self.assertEqual(bill.commons_bill_state, "submitted")
         self.assertEqual(bill.partner_bank_id, self.other_bank)
 
+    def test_submitted_with_an_account_its_portal_offers(self):
+        """The contributor's accounts are defined once, as their portal
+        offers them: the bill's check takes no other."""
+        bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
+        Move = self.env.registry["account.move"]
+        offered = Move._commons_get_portal_bank_accounts
+
+        def offered_but_theirs(move, partner, company):
+            return offered(move, partner, company) - self.contributor_bank
+
+        with patch.object(
+            Move, "_commons_get_portal_bank_accounts", offered_but_theirs
+        ):
+            with self.assertRefused(UserError, "is not one of the bank accounts of"):
+                bill.action_commons_submit()
+        bill.action_commons_submit()
+        self.assertEqual(bill.commons_bill_state, "submitted")
+
+    def test_expense_accounts_read_as_the_resources_are(self):
+        """A bill is booked on expense accounts: its lines' distributions are
+        read as the lookup of its resources reads them (a key written over
+        RPC with a space in it names the resource as well)."""
+        bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
+        bill.invoice_line_ids.write(
+            {
+                "account_id": self.company_data["default_account_assets"].id,
+                "analytic_distribution": {f" {self.loot.analytic_account_id.id}": 100},
+            }
+        )
+        self.assertEqual(bill._get_commons_resources(), self.loot)
+        with self.assertRefused(UserError, "is booked on an expense account"):
+            bill._check_commons_expense_accounts(self.loot)
+
     # -- What the stewards approve of the account ------------------------------
 
     def test_holder_changed_lapses(self):
