@@ -126,19 +126,13 @@ class AccountMove(models.Model):
         """A bill charges a resource an expense: booked on a balance sheet
         account, what it pays would not show in the resource's figures."""
         self.ensure_one()
-        account_ids = {
-            str(account_id) for account_id in resources.analytic_account_id.ids
-        }
+        account_ids = set(resources.analytic_account_id.ids)
         for line in self.invoice_line_ids.filtered(
             lambda line: line.display_type == "product"
         ):
-            keys = {
-                account_id
-                for key in (line.analytic_distribution or {})
-                for account_id in key.split(",")
-            }
+            # The distribution read as the lookup of the resources reads it.
             if (
-                keys & account_ids
+                line._get_commons_distribution_account_ids() & account_ids
                 and line.account_id.account_type not in SPENT_ACCOUNT_TYPES
             ):
                 raise UserError(
@@ -151,11 +145,19 @@ class AccountMove(models.Model):
                     )
                 )
 
-    def _check_commons_payable(self):
+    def _check_commons_payable(self, resources=None):
         """A bill that spends a resource's funds is paid or reconciled only once
-        posted, and as its stewards approved it."""
-        for move in self.sudo():
-            if move.move_type in APPROVAL_MOVE_TYPES and move._get_commons_resources():
+        posted, and as its stewards approved it.
+
+        :param resources: {move: commons.resource}, when the caller read them
+        """
+        moves = self.sudo().filtered(lambda move: move.move_type in APPROVAL_MOVE_TYPES)
+        if not moves:
+            return
+        if resources is None:
+            resources = moves._get_commons_resources_read()
+        for move in moves:
+            if resources[move]:
                 if move.state != "posted":
                     raise UserError(
                         self.env._(
@@ -164,7 +166,7 @@ class AccountMove(models.Model):
                             bill=move.display_name,
                         )
                     )
-                move._check_commons_approved()
+                move._check_commons_approved(resources[move])
 
     def _check_commons_bill_bank_account(self):
         """A bill goes to its stewards with the bank account its money will be
@@ -186,11 +188,8 @@ class AccountMove(models.Model):
                     partner=partner.display_name,
                 )
             )
-        if (
-            bank.partner_id.commercial_partner_id != partner
-            or not bank.active
-            or (bank.company_id and bank.company_id != bill.company_id)
-        ):
+        # The accounts the contributor's portal offers them, no other.
+        if bank not in self._commons_get_portal_bank_accounts(partner, bill.company_id):
             raise UserError(
                 self.env._(
                     "The bank account %(account)s is not one of the bank accounts "
@@ -200,8 +199,25 @@ class AccountMove(models.Model):
                     partner=partner.display_name,
                 )
             )
+        if not bank.acc_holder_name:
+            # The stewards approve the name the account is held in, as written
+            # on it: not a name that would follow the contact's.
+            raise UserError(
+                self.env._(
+                    "The bank account %(account)s of %(partner)s has no holder "
+                    "name: the host records the name it is held in, which the "
+                    "stewards approve with its number.",
+                    account=bank._get_commons_masked_number(),
+                    partner=partner.display_name,
+                )
+            )
 
-    def _check_commons_approved(self):
+    def _check_commons_approved(self, resources=None):
+        """The bill is approved by its stewards as it is now: its fingerprint,
+        computed once, is the one they approved.
+
+        :param resources: the bill's commons.resource, when the caller read them
+        """
         self.ensure_one()
         approvals = self._get_commons_valid_approvals()
         if (
@@ -214,7 +230,11 @@ class AccountMove(models.Model):
                     "paid before a steward of the resource approves it as it is "
                     "(%(status)s).",
                     bill=self.display_name,
-                    resource=self._get_commons_resources()[:1].display_name,
+                    resource=(
+                        resources
+                        if resources is not None
+                        else self._get_commons_resources()
+                    )[:1].display_name,
                     status=self._get_commons_status_label(),
                 )
             )

@@ -1,5 +1,8 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from odoo import models
 from odoo.exceptions import UserError
 
@@ -11,6 +14,14 @@ PAID_OUT_MOVE_TYPES = ("in_invoice", "in_receipt")
 # The stewards' states in which a draft bill's files are kept as they read
 # them (a posted bill's are always).
 FILE_LOCKED_STATES = ("submitted", "approved")
+
+# The resources of the bills a payment wizard pays, read as it starts (see
+# account.move._read_commons_bills_once): set by the code, never by a request.
+_BILLS_READ = ContextVar("commons_bills_read", default=None)
+# The exchange difference entries reconciliations are making, and for which
+# items (see account.move.line._create_exchange_difference_moves): set by the
+# code, never by a request.
+EXCHANGE_DIFFERENCES = ContextVar("commons_exchange_differences", default=())
 
 
 class AccountMove(models.Model):
@@ -34,9 +45,16 @@ class AccountMove(models.Model):
         self, attachments, force=False, filter_xml=True
     ):
         # A file added in the chatter of a posted commons bill without one is
-        # not made its invoice file: the stewards approved it without it.
-        if not force and self._get_commons_file_locked_bills().filtered(
-            lambda bill: bill.state == "posted"
+        # not made its invoice file: the stewards approved it without it. Odoo
+        # changes nothing unless forced or the bill has none: nor is anything
+        # looked up then.
+        if (
+            not force
+            and attachments
+            and not self.message_main_attachment_id
+            and self._get_commons_file_locked_bills().filtered(
+                lambda bill: bill.state == "posted"
+            )
         ):
             return
         return super()._message_set_main_attachment_id(
@@ -45,13 +63,48 @@ class AccountMove(models.Model):
 
     # -- Which bills ------------------------------------------------------------
 
-    def _get_commons_paid_out_bills(self):
+    @contextmanager
+    def _read_commons_bills_once(self):
+        """While in the block, the resources of these moves are those read as
+        it starts: a payment wizard checks its bills on each of its payments
+        and reconciliations, without reading their resources again each time.
+        Nothing in it changes a bill's lines: a posted one keeps them (the
+        ledger rule), a draft one is refused as the wizard starts."""
+        read = dict(_BILLS_READ.get() or {})
+        read.update(
+            (move.id, resources)
+            for move, resources in self.sudo()._get_commons_resources_by_move().items()
+        )
+        token = _BILLS_READ.set(read)
+        try:
+            yield
+        finally:
+            _BILLS_READ.reset(token)
+
+    def _get_commons_resources_read(self):
+        """The resources each move's lines carry, read with one search at most
+        (none for the moves of a payment wizard's bills, read as it started).
+
+        :return: {move: commons.resource (as superuser)}
+        """
+        read = _BILLS_READ.get() or {}
+        unread = self.filtered(lambda move: move.id not in read)
+        resources = unread._get_commons_resources_by_move() if unread else {}
+        return {
+            move: read[move.id] if move.id in read else resources[move] for move in self
+        }
+
+    def _get_commons_paid_out_bills(self, resources=None):
         """The bills among these that pay a resource's money out to its
-        contributor, as superuser."""
+        contributor, as superuser.
+
+        :param resources: {move: commons.resource}, when the caller read them
+        """
         moves = self.sudo().filtered(lambda move: move.move_type in PAID_OUT_MOVE_TYPES)
         if not moves:
             return moves
-        resources = moves._get_commons_resources_by_move()
+        if resources is None:
+            resources = moves._get_commons_resources_read()
         return moves.filtered(lambda move: resources[move])
 
     def _get_commons_file_locked_bills(self):
@@ -69,7 +122,7 @@ class AccountMove(models.Model):
         )
         if not moves:
             return moves
-        resources = moves._get_commons_resources_by_move()
+        resources = moves._get_commons_resources_read()
         return moves.filtered(lambda move: resources[move])
 
     # -- Checks -----------------------------------------------------------------
@@ -80,13 +133,16 @@ class AccountMove(models.Model):
         (Odoo's "Send Money"). That the account's number and holder are still
         those approved is checked by the approval itself (its fingerprint).
 
+        These are bills that pay a resource's money out, as the caller found
+        them (see _get_commons_paid_out_bills).
+
         :param bank_account: res.partner.bank the money goes to, or empty
         :param partner: res.partner paid, when known
         :param outbound: whether the money goes out of the host
         :raise UserError: when it would go anywhere else
         """
         bank_account = bank_account.sudo()
-        for bill in self._get_commons_paid_out_bills():
+        for bill in self.sudo():
             approved = bill.partner_bank_id
             if not approved:
                 raise UserError(
@@ -137,48 +193,123 @@ class AccountMove(models.Model):
     def _check_commons_matched_payments(self):
         """The payments linked to a commons bill send its money where its
         stewards approved."""
-        for bill in self._get_commons_paid_out_bills():
-            bill.matched_payment_ids._check_commons_bank_account()
+        self._get_commons_paid_out_bills().matched_payment_ids._check_commons_bank_account()
 
-    def _check_commons_reconciliation_counterparts(self, lines):
+    def _check_commons_paid_by(self, item, counterpart, vals, resources, credit_notes):
         """What pays a commons bill: its payable item is reconciled with a
         payment to the bank account its stewards approved, or with an approved
         credit note of its contributor on the same resource, nothing else (not
-        a journal entry, a bank line or another partner's document).
+        a journal entry, a bank line or another partner's document); in the
+        bill's currency, for the same amount on both sides, and by a payment
+        that writes nothing off (so that the bill is settled by the money sent
+        to its contributor, not by an entry of the host).
 
-        :param lines: account.move.line reconciled together
+        :param item: the bill's payable account.move.line
+        :param counterpart: account.move.line matched with it by one
+            reconciliation record
+        :param vals: the values of that record
+        :param resources: {move: commons.resource} of the bill and the
+            counterpart's move, as the caller read them
+        :param credit_notes: {(move, bill): bool}, the credit notes the caller
+            already checked, which this fills
+        :raise UserError: when anything else would pay the bill
         """
-        lines = lines.sudo()
-        bills = lines.move_id._get_commons_paid_out_bills()
-        bill_lines = lines.filtered(
-            lambda line: line.move_id in bills and line.display_type == "payment_term"
-        )
-        for move in lines.move_id - bills:
-            payment = move.origin_payment_id
-            for bill in bill_lines.move_id:
-                if payment:
-                    bill._check_commons_paid_to(
-                        payment.partner_bank_id,
-                        partner=payment.partner_id,
-                        outbound=payment.payment_type == "outbound",
+        self.ensure_one()
+        move = counterpart.move_id.sudo()
+        payment = move.origin_payment_id
+        if payment:
+            self._check_commons_paid_to(
+                payment.partner_bank_id,
+                partner=payment.partner_id,
+                outbound=payment.payment_type == "outbound",
+            )
+            payment._check_commons_nothing_written_off(self)
+        elif move._is_commons_exchange_difference_of(item):
+            # What the bill's payable item has left in the company's currency
+            # once paid in full in its own, at another rate than the bill's.
+            pass
+        else:
+            if (move, self) not in credit_notes:
+                credit_notes[move, self] = move._is_commons_credit_note_of(
+                    self, resources
+                )
+            if not credit_notes[move, self]:
+                raise UserError(
+                    self.env._(
+                        "%(bill)s is paid to its contributor on the bank account "
+                        "its stewards approved: it is reconciled with a payment "
+                        "to that account, or with a credit note of the "
+                        "contributor its stewards approved, not with %(other)s.",
+                        bill=self.display_name,
+                        other=move.display_name,
                     )
-                elif not move._is_commons_credit_note_of(bill):
-                    raise UserError(
-                        self.env._(
-                            "%(bill)s is paid to its contributor on the bank account "
-                            "its stewards approved: it is reconciled with a payment "
-                            "to that account, or with a credit note of the "
-                            "contributor its stewards approved, not with %(other)s.",
-                            bill=bill.display_name,
-                            other=move.display_name,
-                        )
-                    )
+                )
+        self._check_commons_settled_in_its_currency(item, counterpart, vals)
 
-    def _is_commons_credit_note_of(self, bill):
+    def _check_commons_settled_in_its_currency(self, item, counterpart, vals):
+        """A reconciliation record settles of a commons bill what it takes off
+        its counterpart, in the bill's currency: the contributor is paid the
+        amount approved, whatever the rates (which the host sets, and Odoo's
+        wizard may force).
+
+        :raise UserError: when the counterpart is in another currency, or
+            the record takes more off the bill than off its counterpart
+        """
+        self.ensure_one()
+        currency = item.currency_id
+        if counterpart.currency_id != currency:
+            raise UserError(
+                self.env._(
+                    "%(bill)s is paid in its own currency, %(currency)s, as its "
+                    "stewards approved it: %(other)s is in %(other_currency)s.",
+                    bill=self.display_name,
+                    currency=currency.name,
+                    other=counterpart.move_id.display_name,
+                    other_currency=counterpart.currency_id.name,
+                )
+            )
+        if currency.compare_amounts(
+            vals.get("debit_amount_currency") or 0.0,
+            vals.get("credit_amount_currency") or 0.0,
+        ):
+            raise UserError(
+                self.env._(
+                    "%(bill)s is settled only by the money its counterpart "
+                    "%(other)s gives: a reconciliation takes the same amount off "
+                    "both.",
+                    bill=self.display_name,
+                    other=counterpart.move_id.display_name,
+                )
+            )
+
+    def _is_commons_exchange_difference_of(self, item):
+        """Whether this move is an exchange difference entry a reconciliation
+        is making for ``item`` (a commons bill's payable item), which it
+        reconciles with the item as soon as it is made. Any other entry, of
+        the exchange journal or not, does not pay a bill."""
+        self.ensure_one()
+        move = self.sudo()
+        if (
+            move.move_type != "entry"
+            or move.journal_id != move.company_id.currency_exchange_journal_id
+        ):
+            return False
+        for making in EXCHANGE_DIFFERENCES.get():
+            if item.id in making["items"]:
+                # Checked, once made, to be one of the entries it made.
+                making["taken"].add(move.id)
+                return True
+        return False
+
+    def _is_commons_credit_note_of(self, bill, resources=None):
         """Whether this move is a credit note of the bill's contributor on the
         bill's resource, posted as its stewards approved it, or the reversal
         of the bill itself (which gives the resource back what the bill
-        spent)."""
+        spent).
+
+        :param resources: {move: commons.resource} of both, when the caller
+            read them
+        """
         self.ensure_one()
         note = self.sudo()
         if (
@@ -187,8 +318,9 @@ class AccountMove(models.Model):
             or note.commercial_partner_id != bill.commercial_partner_id
         ):
             return False
-        resources = note._get_commons_resources()
-        if not resources or resources != bill._get_commons_resources():
+        if resources is None:
+            resources = (note | bill)._get_commons_resources_read()
+        if not resources[note] or resources[note] != resources[bill]:
             return False
         if note.reversed_entry_id == bill:
             return True

@@ -4,6 +4,7 @@ from odoo import api, models
 from odoo.exceptions import UserError
 
 from .account_move_commons_bill import APPROVAL_MOVE_TYPES
+from .account_move_commons_payment import EXCHANGE_DIFFERENCES
 from .ledger import FUNDED_ACCOUNT_TYPES, SPENT_ACCOUNT_TYPES, changed_field_labels
 
 # What a posted item of a donation's entry keeps: its money and where it is
@@ -222,38 +223,100 @@ class AccountMoveLine(models.Model):
         return super()._inverse_analytic_distribution()
 
     def _check_amls_exigibility_for_reconciliation(self, shadowed_aml_values=None):
-        # Every reconciliation (payment, bank line, manual) comes here.
-        self.move_id._check_commons_payable()
-        self._check_commons_reconciliation_partner()
+        # Odoo refuses to reconcile an item that is not posted: of a commons
+        # bill, the refusal says why. No money moves here; what pays a bill is
+        # checked once, as the reconciliation records are made
+        # (account.partial.reconcile.create, which every reconciliation
+        # reaches), so that this costs nothing for posted items.
+        self.filtered(
+            lambda line: line.parent_state != "posted"
+        ).move_id._check_commons_payable()
         return super()._check_amls_exigibility_for_reconciliation(
             shadowed_aml_values=shadowed_aml_values
         )
 
-    def _check_commons_reconciliation_partner(self):
-        """A commons bill is paid to its contributor: its items are reconciled
-        only with items of the same partner, not with money that went to
-        anyone else; its payable item only with a payment to the bank account
-        its stewards approved (or an approved credit note of theirs)."""
-        lines = self.sudo()
-        for bill in lines.move_id:
-            if (
-                bill.move_type not in APPROVAL_MOVE_TYPES
-                or not bill._get_commons_resources()
-            ):
-                continue
-            others = lines.filtered(
-                lambda line, b=bill: line.partner_id.commercial_partner_id
-                != b.commercial_partner_id
-            )
-            if others:
-                raise UserError(
-                    self.env._(
-                        "%(bill)s is paid to its contributor %(partner)s: it cannot "
-                        "be reconciled with an item of %(other)s.",
-                        bill=bill.display_name,
-                        partner=bill.commercial_partner_id.display_name,
-                        other=others[:1].partner_id.display_name
-                        or self.env._("no partner"),
-                    )
+    @api.model
+    def _create_exchange_difference_moves(self, exchange_diff_values_list):
+        # Odoo reconciles the items it fixes, a commons bill's payable item
+        # among them, with the exchange difference entries it makes here: the
+        # entries are taken as paying the bill while they are made (see
+        # account.move._is_commons_exchange_difference_of), then checked to
+        # be those made.
+        making = {
+            "items": {
+                line.id
+                for values in exchange_diff_values_list
+                for line, _sequence in values["to_reconcile"]
+            },
+            "taken": set(),
+        }
+        token = EXCHANGE_DIFFERENCES.set((*EXCHANGE_DIFFERENCES.get(), making))
+        try:
+            moves = super()._create_exchange_difference_moves(exchange_diff_values_list)
+        finally:
+            EXCHANGE_DIFFERENCES.reset(token)
+        if making["taken"] - set(moves.ids):
+            raise UserError(
+                self.env._(
+                    "%(moves)s were taken as the exchange differences of a "
+                    "reconciliation that did not make them.",
+                    moves=", ".join(
+                        self.env["account.move"]
+                        .sudo()
+                        .browse(making["taken"] - set(moves.ids))
+                        .mapped("display_name")
+                    ),
                 )
-        lines.move_id._check_commons_reconciliation_counterparts(lines)
+            )
+        return moves
+
+    def _check_commons_reconciliation_partner(self, pairs):
+        """What a reconciliation matches, of a commons bill: the bill is
+        posted as its stewards approved it; its items are matched only with
+        items of its contributor, not with money that went to anyone else;
+        its payable item only with a payment to the bank account its stewards
+        approved (or an approved credit note of theirs), in its currency. The
+        resources of all the items' moves are read once, each bill checked
+        once.
+
+        :param pairs: [(debit item, credit item, values)], the items each
+            reconciliation record matches, all among these, and the values
+            it is created with
+        :return: the items matched with a commons bill's item (so that the
+            caller checks what they have left)
+        :raise UserError: when a record may not pay a commons bill
+        """
+        lines = self.sudo()
+        resources = lines.move_id._get_commons_resources_read()
+        bills = lines.move_id.filtered(
+            lambda move: move.move_type in APPROVAL_MOVE_TYPES and resources[move]
+        )
+        if not bills:
+            return lines.browse()
+        bills._check_commons_payable(resources)
+        paid_out = bills._get_commons_paid_out_bills(resources)
+        credit_notes = {}
+        matched = lines.browse()
+        for debit, credit, vals in pairs:
+            debit, credit = debit.sudo(), credit.sudo()
+            for item, other in ((debit, credit), (credit, debit)):
+                bill = item.move_id
+                if bill not in bills:
+                    continue
+                matched |= debit | credit
+                if other.partner_id.commercial_partner_id != bill.commercial_partner_id:
+                    raise UserError(
+                        self.env._(
+                            "%(bill)s is paid to its contributor %(partner)s: it "
+                            "cannot be reconciled with an item of %(other)s.",
+                            bill=bill.display_name,
+                            partner=bill.commercial_partner_id.display_name,
+                            other=other.partner_id.display_name
+                            or self.env._("no partner"),
+                        )
+                    )
+                if bill in paid_out and item.display_type == "payment_term":
+                    bill._check_commons_paid_by(
+                        item, other, vals, resources, credit_notes
+                    )
+        return matched

@@ -36,12 +36,13 @@ class AccountPayment(models.Model):
         return payments
 
     def write(self, vals):
+        checked = COMMONS_PAYMENT_FIELDS & vals.keys()
         if FROZEN_PAYMENT_FIELDS & vals.keys():
             self._check_commons_payment_kept(vals)
         res = super().write(vals)
         if "invoice_ids" in vals:
             self.invoice_ids._check_commons_payable()
-        if COMMONS_PAYMENT_FIELDS & vals.keys():
+        if checked:
             # Also after the wizard: a payment of a commons bill keeps the
             # bank account and the contributor its stewards approved.
             self._check_commons_bank_account()
@@ -51,30 +52,68 @@ class AccountPayment(models.Model):
         """The commons bills the payment pays: linked to it, or reconciled
         with it."""
         self.ensure_one()
-        payment = self.sudo()
-        return (
-            payment.invoice_ids | payment.reconciled_bill_ids
+        return self._get_commons_bills_by_payment()[self]
+
+    def _get_commons_bills_by_payment(self):
+        """The commons bills each payment pays, read with one search of the
+        resources whatever the number of payments (none for payments linked
+        to no bill).
+
+        :return: {payment: account.move (as superuser)}
+        """
+        payments = self.sudo()
+        paid = {
+            payment: payment.invoice_ids | payment.reconciled_bill_ids
+            for payment in payments
+        }
+        bills = (
+            self.env["account.move"].sudo().union(*paid.values())
         )._get_commons_paid_out_bills()
+        return {payment: moves & bills for payment, moves in paid.items()}
 
     def _check_commons_bank_account(self):
         """A payment of a commons bill sends the money to the bill's contributor,
         on the bank account its stewards approved."""
-        for payment in self.sudo():
-            if payment.state in ("canceled", "rejected"):
-                continue
-            bills = payment._get_commons_bills()
+        payments = self.sudo().filtered(
+            lambda payment: payment.state not in ("canceled", "rejected")
+        )
+        for payment, bills in payments._get_commons_bills_by_payment().items():
             if bills:
                 bills._check_commons_paid_to(
                     payment.partner_bank_id,
                     partner=payment.partner_id,
                     outbound=payment.payment_type == "outbound",
                 )
+                payment._check_commons_nothing_written_off(bills)
+
+    def _check_commons_nothing_written_off(self, bills):
+        """A payment of commons bills settles of them what it sends: its entry
+        writes nothing off (the wizard's "Mark as fully paid", an early
+        payment discount), or it would settle a bill with less money than its
+        stewards approved, the rest paid to an account of the host.
+
+        :param bills: the commons bills the payment pays
+        """
+        self.ensure_one()
+        payment = self.sudo()
+        if payment.move_id and payment._seek_for_lines()[2]:
+            raise UserError(
+                self.env._(
+                    "%(payment)s writes off part of %(bills)s: a bill of a commons "
+                    "resource is settled by the money sent to its contributor, as "
+                    "its stewards approved it. Pay it in full, or keep what is "
+                    "left open.",
+                    payment=payment.display_name,
+                    bills=", ".join(bills.mapped("display_name")),
+                )
+            )
 
     def _check_commons_payment_kept(self, vals):
         """A payment of a commons bill that is no longer a draft keeps where
         its money goes and how much: cancel it and make another one."""
-        for payment in self.sudo():
-            if payment.state == "draft" or not payment._get_commons_bills():
+        payments = self.sudo().filtered(lambda payment: payment.state != "draft")
+        for payment, bills in payments._get_commons_bills_by_payment().items():
+            if not bills:
                 continue
             for name in FROZEN_PAYMENT_FIELDS & vals.keys():
                 field = payment._fields[name]
@@ -96,9 +135,7 @@ class AccountPayment(models.Model):
                             "its %(field)s cannot change. Cancel the payment and "
                             "make a new one.",
                             payment=payment.display_name,
-                            bills=", ".join(
-                                payment._get_commons_bills().mapped("display_name")
-                            ),
+                            bills=", ".join(bills.mapped("display_name")),
                             field=field._description_string(self.env),
                         )
                     )

@@ -20,7 +20,10 @@ class IrAttachment(models.Model):
     _inherit = "ir.attachment"
 
     def write(self, vals):
-        self._check_commons_bill_files_kept(vals)
+        # Renaming a file, or anything else that neither replaces it nor moves
+        # it, needs no look-up of the bills it may belong to.
+        if vals.keys() & {*RECORD_FIELDS, *CONTENT_FIELDS}:
+            self._check_commons_bill_files_kept(vals)
         return super().write(vals)
 
     def unlink(self):
