@@ -1,7 +1,8 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import models
-from odoo.tools import email_normalize
+
+from .res_partner import commons_email_key
 
 
 class BasePartnerMergeAutomaticWizard(models.TransientModel):
@@ -30,9 +31,7 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
         kept = partners.exists()
         if len(kept) == 1:
             for old_email in addresses.values():
-                if email_normalize(old_email or "") != email_normalize(
-                    kept.email or ""
-                ):
+                if commons_email_key(old_email) != commons_email_key(kept.email):
                     self.env["commons.login.change"]._commons_record(
                         kept,
                         kept._get_commons_login(),

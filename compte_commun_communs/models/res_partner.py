@@ -13,6 +13,14 @@ from odoo.tools import email_normalize
 RECORDING_KEY = "commons_login_change_recording"
 
 
+def commons_email_key(value):
+    """What an email field says, to tell whether it changed: its address,
+    normalized, or its raw value when email_normalize reads none (several
+    addresses, or a value that is not one), since it returns False for all of
+    those alike."""
+    return email_normalize(value or "") or (value or "").strip()
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -33,9 +41,9 @@ class ResPartner(models.Model):
     def write(self, vals):
         if "email" not in vals:
             return super().write(vals)
-        new_email = email_normalize(vals["email"] or "")
+        new_email = commons_email_key(vals["email"])
         changed = self.filtered(
-            lambda partner: email_normalize(partner.email or "") != new_email
+            lambda partner: commons_email_key(partner.email) != new_email
         )
         people = changed._get_commons_people()
         people._check_commons_identity_writer("email")

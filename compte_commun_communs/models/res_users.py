@@ -4,7 +4,8 @@ from contextlib import nullcontext
 
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import email_normalize
+
+from .res_partner import commons_email_key
 
 # The host's rights: who holds one posts or pays for a company (accounting),
 # manages its resources and donations (Commons manager) or its users and
@@ -254,8 +255,8 @@ class ResUsers(models.Model):
             if writer == user:
                 continue  # their own change: Odoo tells their address
             login_changed = user.login != old_login
-            email_changed = email_normalize(user.email or "") != email_normalize(
-                old_email or ""
+            email_changed = commons_email_key(user.email) != commons_email_key(
+                old_email
             )
             if login_changed or email_changed or password:
                 self.env["commons.login.change"]._commons_record(

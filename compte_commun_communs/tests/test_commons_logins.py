@@ -218,6 +218,25 @@ class TestCommonsLoginsHostStaff(CommonsLoginsCase):
         self.assertEqual(self._changes(self.newcomer).new_email, "alex@example.org")
         self.assertFalse(self._changes(self.funder))
 
+    def test_accountant_cannot_change_an_email_of_several_addresses(self):
+        # A contact whose email field holds two addresses (stored so before
+        # this version): email_normalize reads neither the old value nor the
+        # new one.
+        partner = self.camille.partner_id
+        self.env.cr.execute(
+            "UPDATE res_partner SET email = %s WHERE id = %s",
+            ["camille@example.org, camille@work.example", partner.id],
+        )
+        self.env.invalidate_all()
+        before = self._identity(self.camille)
+        with self.mock_mail_gateway():
+            with self.assertRefused(AccessError, ONLY_ADMIN_EMAIL):
+                partner.with_user(self.accountant).write(
+                    {"email": f"{EVIL}, camille@work.example"}
+                )
+        self.assertEqual(self._identity(self.camille), before)
+        self._assert_nothing_sent_to(EVIL)
+
     def test_accountant_cannot_reset_a_stewards_password(self):
         self.camille.partner_id.sudo().signup_prepare()
         token = self.camille.partner_id.sudo()._generate_signup_token()
@@ -380,6 +399,26 @@ class TestCommonsLoginChange(CommonsLoginsCase):
         self.assertEqual(change.changes, "email and login")
         mail = self._login_change_mails(change)
         self.assertEqual(mail.email_to, self.camille_email)
+        self.assertIn(FROZEN, self.camille._get_commons_decision_refusal())
+
+    def test_email_of_several_addresses_changed_by_the_administrator(self):
+        self.env.cr.execute(
+            "UPDATE res_partner SET email = %s WHERE id = %s",
+            ["camille@example.org, camille@work.example", self.camille.partner_id.id],
+        )
+        self.env.invalidate_all()
+        with self.mock_mail_gateway():
+            self.camille.with_user(self.admin).write(
+                {"email": f"{NEW_ADDRESS}, camille@work.example"}
+            )
+        change = self._changes()
+        self.assertEqual(
+            (change.old_email, change.new_email),
+            (
+                "camille@example.org, camille@work.example",
+                f"{NEW_ADDRESS}, camille@work.example",
+            ),
+        )
         self.assertIn(FROZEN, self.camille._get_commons_decision_refusal())
 
     def test_password_set_by_the_administrator_holds_the_login(self):
