@@ -122,7 +122,8 @@ class ResPartner(models.Model):
     def _check_commons_identity_writer(self, action, without_login=False):
         """Raise AccessError when the current user is the host's staff without
         administrator rights and ``action`` would touch the login of one of
-        these people who has one (their own excepted).
+        these people who has one (what their own login does excepted: a
+        second login on their contact is someone else).
 
         :param action: "email", "invite", "grant", "reset", "login" or "merge"
         :param without_login: guard the people who have no login yet too (a
@@ -135,12 +136,12 @@ class ResPartner(models.Model):
             # flows, which prove the person's mailbox (sign-up tokens).
             return
         guarded = (
-            (self - writer.partner_id)
-            ._get_commons_people()
+            self._get_commons_people()
             .filtered(
                 lambda partner: without_login
                 or partner.with_context(active_test=False).user_ids
             )
+            .filtered(lambda partner: partner._get_commons_login() != writer)
         )
         if not guarded:
             return
@@ -192,9 +193,10 @@ class ResPartner(models.Model):
         confirmed from the previous address or the waiting period ends."""
         self.ensure_one()
         login = self._get_commons_login()
-        writer = self.env.user
-        if writer.partner_id == self:
-            if login and old_email:
+        # Their own change is their own login's: a second login on their
+        # contact is someone else.
+        if login and self.env.user == login:
+            if old_email:
                 login._notify_commons_own_email_change(old_email, self.email)
             return
         self.env["commons.login.change"]._commons_record(

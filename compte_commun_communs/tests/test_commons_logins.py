@@ -79,6 +79,19 @@ class CommonsLoginsCase(CommonsCase, MockEmail):
         )
         return sent, queued
 
+    def _confirm_links_to(self, address):
+        """The links that confirm a change, in the emails sent or queued to
+        ``address``."""
+        sent, queued = self._emails_to(address)
+        bodies = [mail["body"] for mail in sent] + queued.mapped("body_html")
+        return [
+            href
+            for body in bodies
+            for href in html.fromstring(body).xpath(
+                "//a[contains(@href, '/commons/login-change/')]/@href"
+            )
+        ]
+
     def _assert_nothing_sent_to(self, address):
         sent, queued = self._emails_to(address)
         self.assertFalse(sent, f"an email was sent to {address}")
@@ -520,6 +533,68 @@ class TestCommonsSecondLogin(CommonsLoginsCase):
         self.camille.with_user(self.admin).action_archive()
         self.assertIn(SECOND_LOGIN, second._get_commons_decision_refusal())
         self._assert_cannot_approve(bill, second, SECOND_LOGIN)
+
+    def test_a_second_login_changing_her_email_is_not_her(self):
+        """The administrator makes a second login on Camille's contact,
+        changes her email from "My account" as it, and has her first login's
+        password reset to the new address: her login waits all the same."""
+        bill = self._submitted_bill()
+        with self.mock_mail_gateway():
+            second = self._second_login()
+            # What the portal's "My account" does, as the second login.
+            self.camille.partner_id.with_user(second).sudo().write(
+                {"email": NEW_ADDRESS}
+            )
+        change = self._changes()
+        self.assertEqual(
+            (change.user_id, change.changed_by_id, change.old_email, change.new_email),
+            (self.camille, second, self.camille_email, NEW_ADDRESS),
+        )
+        self.assertTrue(self._confirm_links_to(self.camille_email))
+        self.assertIn(FROZEN, self.camille._get_commons_decision_refusal())
+        # Her first login's password, reset to the new address and set there.
+        self.camille.with_user(self.admin).action_reset_password()
+        token = self.camille.partner_id.sudo()._generate_signup_token()
+        public = self.env.ref("base.public_user")
+        self.env["res.users"].with_user(public).sudo().signup(
+            {"password": "set-from-the-new-address"}, token
+        )
+        self._assert_cannot_approve(bill, self.camille, FROZEN)
+
+    def test_an_internal_second_login_is_not_her(self):
+        """A second login of the host's backend on Camille's contact (Contact
+        Creation, no administrator rights) is not Camille: it neither changes
+        her email nor invites her again."""
+        second = (
+            self.env["res.users"]
+            .with_user(self.admin)
+            .create(
+                {
+                    "login": "camille-backend",
+                    "partner_id": self.camille.partner_id.id,
+                    "company_id": self.company.id,
+                    "company_ids": [Command.set(self.company.ids)],
+                    "groups_id": [
+                        Command.set(
+                            (
+                                self.env.ref("base.group_user")
+                                | self.env.ref("base.group_partner_manager")
+                            ).ids
+                        )
+                    ],
+                }
+            )
+        )
+        before = self._identity(self.camille)
+        with self.mock_mail_gateway():
+            with self.assertRefused(AccessError, ONLY_ADMIN_EMAIL):
+                self.camille.partner_id.with_user(second).write({"email": EVIL})
+            line = self._wizard_line(self.camille.partner_id, user=second)
+            self.assertTrue(line.commons_locked)
+            with self.assertRefused(AccessError, ONLY_ADMIN_INVITE):
+                line.action_invite_again()
+        self.assertEqual(self._identity(self.camille), before)
+        self._assert_nothing_sent_to(EVIL)
 
     def test_a_stewards_login_is_archived_not_deleted(self):
         second = self._second_login()

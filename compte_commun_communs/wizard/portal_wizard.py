@@ -26,9 +26,14 @@ class PortalWizardUser(models.TransientModel):
         if writer._is_admin():
             self.commons_locked = False
             return
-        people = (self.partner_id - writer.partner_id)._get_commons_people()
+        people = self.partner_id._get_commons_people()
         for line in self:
-            line.commons_locked = bool(line.user_id) and line.partner_id in people
+            line.commons_locked = (
+                bool(line.user_id)
+                and line.partner_id in people
+                # Not their own (a second login on their contact is not them).
+                and line.partner_id._get_commons_login() != writer
+            )
 
     def action_grant_access(self):
         self.ensure_one()
