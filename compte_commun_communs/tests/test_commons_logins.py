@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 from freezegun import freeze_time
 from lxml import html
 
-from odoo import Command, fields
+from odoo import Command, api, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, tagged
 
@@ -249,6 +249,60 @@ class TestCommonsLoginsHostStaff(CommonsLoginsCase):
                 )
         self.assertEqual(self._identity(self.camille), before)
         self._assert_nothing_sent_to(EVIL)
+
+    def test_accountant_cannot_make_a_contact_act_for_a_contributor(self):
+        """A contact under Sacha (a person, so his own commercial partner)
+        bills as Sacha: the accountant neither makes one, with an address of
+        his own to invite, nor moves one in or out."""
+        sacha = self.contributor.partner_id
+        Partner = self.env["res.partner"].with_user(self.accountant)
+        only_admin = "Only an administrator may attach a contact to Sacha Dupont"
+        with self.mock_mail_gateway():
+            with self.assertRefused(AccessError, only_admin):
+                Partner.create(
+                    {"name": "Sacha (compta)", "parent_id": sacha.id, "email": EVIL}
+                )
+            # From Sacha's form, as over RPC (Odoo creates the lines as the
+            # request's user, who is the accountant there).
+            accountant_env = api.Environment(self.env.cr, self.accountant.id, {})
+            with self.assertRefused(AccessError, only_admin):
+                sacha.with_env(accountant_env).write(
+                    {"child_ids": [Command.create({"name": "Sacha", "email": EVIL})]}
+                )
+            with self.assertRefused(AccessError, only_admin):
+                self.funder.with_user(self.accountant).parent_id = sacha
+        self.assertFalse(sacha.child_ids)
+        self._assert_nothing_sent_to(EVIL)
+        # A contact the administrator made under Sacha acts for him: it stays
+        # there, and once it has a login its email is guarded too.
+        contact = (
+            self.env["res.partner"]
+            .with_user(self.admin)
+            .create(
+                {
+                    "name": "Sacha Dupont, invoicing",
+                    "parent_id": sacha.id,
+                    "email": "sacha.factures@example.org",
+                }
+            )
+        )
+        self.assertEqual(
+            (contact | self.funder)._get_commons_people(), contact, "a person"
+        )
+        for vals in ({"parent_id": False}, {"is_company": True}):
+            with self.assertRefused(AccessError, only_admin):
+                contact.with_user(self.accountant).write(vals)
+        self.assertEqual(contact.commercial_partner_id, sacha)
+        # Inviting it, without a login yet, stays possible.
+        with self.mock_mail_gateway():
+            self._wizard_line(contact).action_grant_access()
+        self.assertTrue(contact.user_ids)
+        with self.assertRefused(AccessError, "Only an administrator may change"):
+            contact.with_user(self.accountant).email = EVIL
+        # The host's other contacts stay the accountant's to arrange.
+        office = Partner.create({"name": "La Fabrique, office", "is_company": True})
+        self.funder.with_user(self.accountant).parent_id = office
+        self.assertEqual(self.funder.commercial_partner_id, office)
 
     def test_accountant_cannot_reset_a_stewards_password(self):
         self.camille.partner_id.sudo().signup_prepare()
