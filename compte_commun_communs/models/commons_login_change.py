@@ -280,14 +280,16 @@ class CommonsLoginChange(models.Model):
     @api.model
     def _get_commons_pending(self, partners):
         """The changes of these people that hold their logins now, the one
-        that holds the longest first, as superuser."""
-        return self.sudo().search(
-            [
-                ("partner_id", "in", partners.ids),
-                ("date_confirmed", "=", False),
-                ("date_until", ">", fields.Datetime.now()),
-            ],
-            order="date_until desc, id desc",
+        that holds the longest first, as superuser. (Read from the people's
+        changes, which the ORM keeps for the transaction: the several checks
+        of one decision search them once.)"""
+        now = fields.Datetime.now()
+        return (
+            partners.sudo()
+            .commons_login_change_ids.filtered(
+                lambda change: not change.date_confirmed and change.date_until > now
+            )
+            .sorted(lambda change: (change.date_until, change.id), reverse=True)
         )
 
     def _get_commons_refusal(self):

@@ -39,6 +39,14 @@ class ResPartner(models.Model):
         help="The funder agreed to be named on the public pages of the resources "
         "they fund.",
     )
+    # Read (as superuser) by every check of who decides: the ORM keeps it for
+    # the transaction, so the checks of one decision read it once.
+    commons_login_change_ids = fields.One2many(
+        "commons.login.change",
+        "partner_id",
+        string="Changes of the Commons Login",
+        groups="base.group_erp_manager",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -75,7 +83,7 @@ class ResPartner(models.Model):
             lambda partner: commons_email_key(partner.email) != new_email
         )
         people = changed._get_commons_people()
-        people._check_commons_identity_writer("email")
+        people._check_commons_identity_writer("email", people=people)
         skipped = self.env.cr.cache.get(RECORDING_KEY, set())
         before = {
             partner: partner.email for partner in people if partner.id not in skipped
@@ -191,7 +199,7 @@ class ResPartner(models.Model):
         writer = self.env.user
         return writer._is_internal() and not writer._is_admin()
 
-    def _check_commons_identity_writer(self, action, without_login=False):
+    def _check_commons_identity_writer(self, action, without_login=False, people=None):
         """Raise AccessError when the current user is the host's staff without
         administrator rights and ``action`` would touch the login of one of
         these people who has one (what their own login does excepted: a
@@ -201,12 +209,14 @@ class ResPartner(models.Model):
             or "entity"
         :param without_login: guard the people who have no login yet too (a
             merge would give them one)
+        :param people: the people of the commons among these partners
+            (_get_commons_people), when the caller has them already
         """
         if not self._is_commons_guarded_writer():
             return
         writer = self.env.user
         guarded = (
-            self._get_commons_people()
+            (self._get_commons_people() if people is None else people)
             .filtered(
                 lambda partner: without_login
                 or partner.with_context(active_test=False).user_ids

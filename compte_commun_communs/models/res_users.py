@@ -156,15 +156,25 @@ class ResUsers(models.Model):
         if company and company not in user.company_ids:
             return False
         # The login's groups hold the groups they imply: read them rather than
-        # has_group(), whose cache outlives a refused change. (While the addon
-        # installs, its Manager group gets users before its external id.)
-        host_groups = self.env["res.groups"].concat(
+        # has_group(), whose cache outlives a refused change.
+        return user._is_superuser() or bool(
+            user.groups_id & self._get_commons_host_groups()
+        )
+
+    @api.model
+    def _get_commons_host_groups(self):
+        """The groups of the host's rights (HOST_RIGHTS_GROUPS); while the
+        addon installs, its Manager group gets users before its external id,
+        and is then left out.
+
+        :return: res.groups
+        """
+        return self.env["res.groups"].concat(
             *(
                 self.env.ref(xmlid, raise_if_not_found=False) or self.env["res.groups"]
                 for xmlid in HOST_RIGHTS_GROUPS
             )
         )
-        return user._is_superuser() or bool(user.groups_id & host_groups)
 
     def _get_commons_staff_company(self):
         """The first company where this login has the host's rights and its
@@ -233,9 +243,9 @@ class ResUsers(models.Model):
                 )
         if not CREDENTIAL_FIELDS & vals.keys():
             return {}
-        if {"login", "password"} & vals.keys():
-            self.partner_id._check_commons_identity_writer("login")
         people = self.partner_id._get_commons_people()
+        if {"login", "password"} & vals.keys():
+            self.partner_id._check_commons_identity_writer("login", people=people)
         return {
             user: (user.login, user.email)
             for user in self

@@ -7,6 +7,7 @@ and holds the login until its owner confirms it from there; a second login,
 or a login with the host's rights, decides nothing."""
 
 from datetime import datetime
+from unittest.mock import patch
 from urllib.parse import urlparse
 
 from freezegun import freeze_time
@@ -230,6 +231,20 @@ class TestCommonsLoginsHostStaff(CommonsLoginsCase):
         # ... but the change of a person of the commons is written down.
         self.assertEqual(self._changes(self.newcomer).new_email, "alex@example.org")
         self.assertFalse(self._changes(self.funder))
+
+    def test_a_refused_email_change_searches_the_people_once(self):
+        Partner = type(self.env["res.partner"])
+        with patch.object(
+            Partner,
+            "_get_commons_resources",
+            autospec=True,
+            side_effect=Partner._get_commons_resources,
+        ) as search:
+            with self.assertRefused(AccessError, ONLY_ADMIN_EMAIL):
+                self.camille.partner_id.with_user(self.accountant).write(
+                    {"email": EVIL}
+                )
+        self.assertEqual(search.call_count, 1)
 
     def test_accountant_cannot_change_an_email_of_several_addresses(self):
         # A contact whose email field holds two addresses (stored so before
@@ -650,6 +665,35 @@ class TestCommonsSecondLogin(CommonsLoginsCase):
         self.assertEqual(self._identity(self.camille), before)
         self._assert_nothing_sent_to(EVIL)
 
+    def test_an_approval_reads_the_logins_changes_once(self):
+        bill = self._submitted_bill()
+        self.env.invalidate_all()
+        Change = type(self.env["commons.login.change"])
+        with patch.object(
+            Change, "_search", autospec=True, side_effect=Change._search
+        ) as search:
+            self._approve(bill)
+        self.assertEqual(bill.commons_bill_state, "approved")
+        self.assertEqual(search.call_count, 1, "one search of Camille's changes")
+
+    def test_no_approval_is_recorded_for_a_login_that_may_not_decide(self):
+        """The last line: an approval that code would make without the bill's
+        own check."""
+        bill = self._submitted_bill()
+        second = self._second_login()
+        Approval = self.env["commons.bill.approval"].sudo()
+        values = {
+            "move_id": bill.id,
+            "user_id": second.id,
+            "partner_id": second.partner_id.id,
+            "fingerprint": bill._get_commons_fingerprint(),
+        }
+        with self.assertRefused(AccessError, SECOND_LOGIN):
+            Approval.create(values)
+        with self.assertRefused(AccessError, "approves for Lou Bernard only"):
+            Approval.create(dict(values, user_id=self.steward2.id))
+        self.assertFalse(bill.sudo().commons_approval_ids)
+
     def test_a_stewards_login_is_archived_not_deleted(self):
         second = self._second_login()
         with self.assertRefused(UserError, "archive it instead of deleting it"):
@@ -836,6 +880,37 @@ class TestCommonsStewardDuties(CommonsCase):
                 }
             )
         self.assertFalse(user._get_commons_decision_refusal())
+
+    def test_settings_toggles_check_nobody(self):
+        """The settings write the implied groups of Employee at each toggle:
+        only a right of the host, given so, checks its users."""
+        employee = self.env.ref("base.group_user").with_user(self.admin)
+        Users = type(self.env["res.users"])
+        with patch.object(
+            Users,
+            "_check_commons_host_duties",
+            autospec=True,
+            side_effect=Users._check_commons_host_duties,
+        ) as check:
+            employee.write(
+                {
+                    "implied_ids": [
+                        Command.link(self.env.ref("base.group_multi_currency").id)
+                    ]
+                }
+            )
+            check.assert_not_called()
+            with self.assertRefused(UserError, "cannot have the host's rights"):
+                employee.write(
+                    {
+                        "implied_ids": [
+                            Command.link(
+                                self.env.ref("account.group_account_invoice").id
+                            )
+                        ]
+                    }
+                )
+            self.assertEqual(check.call_count, 1)
 
     def test_rights_in_another_company_only(self):
         self.invoicing.write(
