@@ -205,8 +205,8 @@ class ResPartner(models.Model):
         these people who has one (what their own login does excepted: a
         second login on their contact is someone else).
 
-        :param action: "email", "invite", "grant", "reset", "login", "merge"
-            or "entity"
+        :param action: "email", "invite", "grant", "revoke", "reset", "login",
+            "merge" or "entity"
         :param without_login: guard the people who have no login yet too (a
             merge would give them one)
         :param people: the people of the commons among these partners
@@ -243,6 +243,12 @@ class ResPartner(models.Model):
             "grant": self.env._(
                 "Only an administrator may give back its access to the login of "
                 "%(people)s, a steward or contributor of a commons resource.",
+                people=names,
+            ),
+            "revoke": self.env._(
+                "Only an administrator may revoke the access of %(people)s, a "
+                "steward or contributor of a commons resource: without it, they "
+                "no longer decide for their resources.",
                 people=names,
             ),
             "reset": self.env._(

@@ -307,6 +307,38 @@ class ResUsers(models.Model):
                 )
                 self.env["mail.mail"]._commons_send_queue_soon()
 
+    def _notify_commons_access_revoked(self):
+        """Tell a person of the commons, at their address, that an
+        administrator revoked their login's access (Odoo tells nobody), and
+        write it in their contact's chatter."""
+        self.ensure_one()
+        self.partner_id.sudo().message_post(
+            body=self.env._(
+                "%(user)s revoked the access of %(person)s (login %(login)s): it "
+                "decides nothing for them in the commons until an administrator "
+                "gives it back.",
+                user=self.env.user.name,
+                person=self.partner_id.display_name,
+                login=self.login,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        if not self.email:
+            return
+        env = self.with_context(lang=self.lang or self.env.lang).env
+        self.with_env(env)._notify_security_setting_update(
+            env._("Security Update: Access Revoked"),
+            env._(
+                "%(user)s revoked the access of your login %(login)s: it no "
+                "longer opens the portal, and decides nothing for you in the "
+                "commons until an administrator gives it back.",
+                user=self.env.user.name,
+                login=self.login,
+            ),
+            suggest_password_reset=False,
+        )
+        self.env["mail.mail"]._commons_send_queue_soon()
+
     def _notify_commons_own_email_change(self, old_email, new_email):
         """Tell the previous address of a person of the commons that they
         changed their email themselves (Odoo tells nothing when a contact's

@@ -26,6 +26,7 @@ NEW_ADDRESS = "camille.martin@new.example.org"
 ONLY_ADMIN_EMAIL = "Only an administrator may change the email of Camille Martin"
 ONLY_ADMIN_INVITE = "Only an administrator may send Camille Martin an invitation"
 ONLY_ADMIN_GRANT = "Only an administrator may give back its access"
+ONLY_ADMIN_REVOKE = "Only an administrator may revoke the access of Camille Martin"
 ONLY_ADMIN_RESET = "Only an administrator may reset the password of Camille Martin"
 ONLY_ADMIN_MERGE = "Only an administrator may merge these contacts"
 FROZEN = "it decides nothing until"
@@ -159,12 +160,10 @@ class TestCommonsLoginsHostStaff(CommonsLoginsCase):
         # What the wizard's list sends when its email is edited over RPC.
         line.write({"email": EVIL})
         with self.mock_mail_gateway():
-            for button in (
-                line.action_invite_again,
-                line.action_revoke_access,
-            ):
-                with self.assertRefused(AccessError, ONLY_ADMIN_EMAIL):
-                    button()
+            with self.assertRefused(AccessError, ONLY_ADMIN_EMAIL):
+                line.action_invite_again()
+            with self.assertRefused(AccessError, ONLY_ADMIN_REVOKE):
+                line.action_revoke_access()
         self.assertEqual(self._identity(self.camille), before)
         self._assert_nothing_sent_to(EVIL)
         self.assertFalse(self._changes())
@@ -180,9 +179,23 @@ class TestCommonsLoginsHostStaff(CommonsLoginsCase):
         self.assertFalse(self._mails, "no invitation was sent")
         self._assert_nothing_sent_to(self.camille_email)
 
+    def test_accountant_cannot_revoke_a_stewards_access(self):
+        """Done to every steward, the host's proposals would have nobody to
+        confirm them: the accountant cuts nobody off."""
+        before = self._identity(self.camille)
+        with self.mock_mail_gateway():
+            with self.assertRefused(AccessError, ONLY_ADMIN_REVOKE):
+                self._wizard_line(self.camille.partner_id).action_revoke_access()
+        self.assertEqual(self._identity(self.camille), before)
+        self.assertTrue(self.camille.active)
+        self.assertFalse(self._mails)
+        # The host's other logins stay the accountant's to revoke.
+        self._wizard_line(self.portal_user.partner_id).action_revoke_access()
+        self.assertFalse(self.portal_user.active)
+
     def test_accountant_cannot_give_back_an_archived_login(self):
-        line = self._wizard_line(self.camille.partner_id)
-        line.action_revoke_access()  # revoking is not taking over
+        line = self._wizard_line(self.camille.partner_id, user=self.admin)
+        line.action_revoke_access()
         self.assertFalse(self.camille.active)
         before = self._identity(self.camille)
         line = self._wizard_line(self.camille.partner_id)
@@ -522,6 +535,25 @@ class TestCommonsLoginChange(CommonsLoginsCase):
         change = self._changes()
         self.assertEqual(self._login_change_mails(change).email_to, self.camille_email)
         self.assertIn(FROZEN, self.camille._get_commons_decision_refusal())
+
+    def test_access_revoked_by_the_administrator_is_told(self):
+        with self.mock_mail_gateway():
+            self._wizard_line(
+                self.camille.partner_id, user=self.admin
+            ).action_revoke_access()
+        self.assertFalse(self.camille.active)
+        told = self._new_mails.filtered(
+            lambda mail: mail.email_to == self.camille.email_formatted
+        )
+        self.assertEqual(len(told), 1)
+        self.assertIn("Access Revoked", told.subject)
+        self.assertIn("commons_steward", told.body_html)
+        self.assertTrue(
+            self.camille.partner_id.message_ids.filtered(
+                lambda message: "revoked the access of Camille Martin"
+                in (message.body or "")
+            )
+        )
 
     def test_merge_by_the_administrator_is_told(self):
         duplicate = self.env["res.partner"].create(

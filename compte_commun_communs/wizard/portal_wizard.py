@@ -8,7 +8,7 @@ class PortalWizardUser(models.TransientModel):
     """The portal access wizard, open to the host's staff (Contact Creation):
     for a steward or a contributor who already has a login, only an
     administrator changes its email, invites again (a link that sets the
-    password) or gives back an archived login."""
+    password), revokes it or gives back an archived login."""
 
     _inherit = "portal.wizard.user"
 
@@ -49,6 +49,18 @@ class PortalWizardUser(models.TransientModel):
         self._check_commons_email_change()
         self.partner_id._check_commons_identity_writer("invite")
         return super().action_invite_again()
+
+    def action_revoke_access(self):
+        """Revoking the access of a person of the commons cuts them off from
+        deciding for their resources: an administrator's only, and they are
+        told at their address."""
+        self.ensure_one()
+        self.partner_id._check_commons_identity_writer("revoke")
+        user = self.user_id.sudo()
+        res = super().action_revoke_access()
+        if user and not user.active and self.partner_id._get_commons_people():
+            user._notify_commons_access_revoked()
+        return res
 
     def _update_partner_email(self):
         self._check_commons_email_change()
