@@ -160,7 +160,7 @@ class TestCommonsLoginsHostStaff(CommonsLoginsCase):
         # What the wizard's list sends when its email is edited over RPC.
         line.write({"email": EVIL})
         with self.mock_mail_gateway():
-            with self.assertRefused(AccessError, ONLY_ADMIN_EMAIL):
+            with self.assertRefused(AccessError, ONLY_ADMIN_INVITE):
                 line.action_invite_again()
             with self.assertRefused(AccessError, ONLY_ADMIN_REVOKE):
                 line.action_revoke_access()
@@ -219,6 +219,24 @@ class TestCommonsLoginsHostStaff(CommonsLoginsCase):
         # Once it exists, the login is guarded too.
         with self.assertRefused(AccessError, "an invitation again"):
             self._wizard_line(self.newcomer).action_invite_again()
+
+    def test_portal_wizard_writes_the_email_as_the_contact_does(self):
+        """The email typed in the wizard goes to the contact with the button:
+        for a person who has no login yet, the change is the accountant's to
+        make, and is written down as any change of the contact's email."""
+        form = Form(self._wizard(self.newcomer))
+        with form.user_ids.edit(0) as line:
+            line.email = "alex@example.org"
+        wizard = form.save()
+        with self.mock_mail_gateway():
+            wizard.user_ids.action_grant_access()
+        self.assertEqual(self.newcomer.email, "alex@example.org")
+        self.assertEqual(self.newcomer.user_ids.login, "alex@example.org")
+        change = self._changes(self.newcomer)
+        self.assertEqual(
+            (change.changed_by_id, change.old_email, change.new_email),
+            (self.accountant, "alex.nouveau@example.org", "alex@example.org"),
+        )
 
     def test_accountant_cannot_change_the_email_on_the_contact(self):
         for user in (self.camille, self.contributor):
