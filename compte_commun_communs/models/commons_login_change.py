@@ -1,15 +1,22 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import binascii
+import hashlib
+import secrets
 from datetime import timedelta
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import consteq
 from odoo.tools.misc import format_datetime
 
 # The scope of the links that confirm a change: a signup or portal token never
 # confirms one, and the other way round.
 TOKEN_SCOPE = "compte_commun_communs.login_change"
+
+
+def _hash_token_key(key):
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 class CommonsLoginChange(models.Model):
@@ -67,6 +74,10 @@ class CommonsLoginChange(models.Model):
     old_email = fields.Char(string="Previous Email", readonly=True)
     new_email = fields.Char(readonly=True)
     password_changed = fields.Boolean(readonly=True)
+    # The link's random key, hashed: the link is in the email only. A
+    # signature alone would not do, since an administrator reads the
+    # database secret that signs it.
+    token_hash = fields.Char(readonly=True, copy=False)
     state = fields.Selection(
         [
             ("pending", "Waiting"),
@@ -135,6 +146,7 @@ class CommonsLoginChange(models.Model):
         """
         company, days = partner._get_commons_login_wait()
         now = fields.Datetime.now()
+        key = secrets.token_urlsafe(24)
         change = self.sudo().create(
             {
                 "partner_id": partner.id,
@@ -143,15 +155,16 @@ class CommonsLoginChange(models.Model):
                 "company_id": company.id,
                 "date": now,
                 "date_until": now + timedelta(days=days),
+                "token_hash": _hash_token_key(key),
                 **values,
             }
         )
-        change._notify_commons_change()
+        change._notify_commons_change(key)
         return change
 
-    def _notify_commons_change(self):
+    def _notify_commons_change(self, key):
         """Write the change in the person's chatter, and email it to their
-        previous address in their language."""
+        previous address in their language, with the link of ``key``."""
         self.ensure_one()
         partner = self.partner_id.sudo()
         partner.message_post(
@@ -174,7 +187,7 @@ class CommonsLoginChange(models.Model):
             "compte_commun_communs.mail_template_commons_login_change"
         ).sudo()
         template.with_context(
-            commons_confirm_url=self._get_commons_confirm_url(),
+            commons_confirm_url=self._get_commons_confirm_url(key),
             commons_changes=self.with_context(
                 lang=partner.lang or self.env.lang
             )._get_commons_changes_label(),
@@ -183,25 +196,16 @@ class CommonsLoginChange(models.Model):
 
     # -- The link that confirms it -----------------------------------------
 
-    def _get_commons_token_values(self):
-        self.ensure_one()
-        return [
-            self.id,
-            self.partner_id.id,
-            self.old_email or "",
-            self.new_email or "",
-            self.old_login or "",
-            self.new_login or "",
-        ]
-
-    def _get_commons_confirm_url(self):
-        """The link sent to the previous address: signed with the addon's own
-        scope, it expires with the waiting period, and it confirms once."""
+    def _get_commons_confirm_url(self, key):
+        """The link sent to the previous address: it names the change and
+        carries its key, nothing else (the record holds what changed), signed
+        with the addon's own scope; it expires with the waiting period, and
+        it confirms once."""
         self.ensure_one()
         token = tools.hash_sign(
             self.sudo().env,
             TOKEN_SCOPE,
-            self._get_commons_token_values(),
+            [self.id, key],
             expiration=max(self.date_until - fields.Datetime.now(), timedelta(0)),
         )
         return f"{self.get_base_url()}/commons/login-change/{token}"
@@ -215,12 +219,18 @@ class CommonsLoginChange(models.Model):
             payload = tools.verify_hash_signed(Change.env, TOKEN_SCOPE, token or "")
         except (ValueError, binascii.Error, UnicodeDecodeError):
             payload = None
-        if not isinstance(payload, list) or not payload:
+        if not (
+            isinstance(payload, list)
+            and len(payload) == 2
+            and isinstance(payload[0], int)
+            and isinstance(payload[1], str)
+        ):
             return Change
-        if not isinstance(payload[0], int):
-            return Change
-        change = Change.browse(payload[0]).exists()
-        if not change or change._get_commons_token_values() != payload:
+        change_id, key = payload
+        change = Change.browse(change_id).exists()
+        if not change.token_hash or not consteq(
+            change.token_hash, _hash_token_key(key)
+        ):
             return Change
         return change
 

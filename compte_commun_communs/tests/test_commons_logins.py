@@ -6,19 +6,22 @@ reset, a merge); an administrator's change is told to the previous address
 and holds the login until its owner confirms it from there; a second login,
 or a login with the host's rights, decides nothing."""
 
-from datetime import datetime
+import base64
+import json
+from datetime import datetime, timedelta
 from unittest.mock import patch
 from urllib.parse import urlparse
 
 from freezegun import freeze_time
 from lxml import html
 
-from odoo import Command, api, fields
+from odoo import Command, api, fields, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, tagged
 
 from odoo.addons.mail.tests.common import MockEmail, mail_new_test_user
 
+from ..models.commons_login_change import TOKEN_SCOPE
 from .common import CommonsCase
 
 EVIL = "evil@example.com"
@@ -837,6 +840,33 @@ class TestCommonsLoginChangeLink(CommonsLoginsCase, HttpCase):
             page = self._page(self.url_open(f"/commons/login-change/{forged}"))
             self.assertIn("This link is not valid", page.text_content())
         self.assertFalse(self._changes().date_confirmed)
+        self.assertIn(FROZEN, self.camille._get_commons_decision_refusal())
+
+    def test_link_names_the_change_only(self):
+        """The link lands in access logs: it carries no email nor login, and a
+        link signed for the change alone (as whoever reads the database's
+        secret could sign it) confirms nothing."""
+        path = self._confirm_path()
+        token = path.rsplit("/", 1)[1]
+        payload = base64.urlsafe_b64decode(token + "===")[41:].decode()
+        change = self._changes()
+        self.assertEqual(json.loads(payload)[0], change.id)
+        for value in (self.camille_email, NEW_ADDRESS, "commons_steward"):
+            self.assertNotIn(value, payload)
+        self.assertEqual(len(json.loads(payload)), 2)
+        Change = self.env["commons.login.change"]
+        self.assertEqual(Change._get_commons_from_token(token), change)
+        for values in (
+            [change.id],
+            [change.id, ""],
+            [change.id, change.partner_id.id, self.camille_email, NEW_ADDRESS],
+        ):
+            forged = tools.hash_sign(
+                self.env(su=True), TOKEN_SCOPE, values, expiration=timedelta(days=1)
+            )
+            self.assertFalse(Change._get_commons_from_token(forged))
+            page = self._page(self.url_open(f"/commons/login-change/{forged}"))
+            self.assertIn("This link is not valid", page.text_content())
         self.assertIn(FROZEN, self.camille._get_commons_decision_refusal())
 
     def test_login_page_offers_no_sign_up(self):
