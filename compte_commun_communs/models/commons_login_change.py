@@ -10,6 +10,8 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import consteq
 from odoo.tools.misc import format_datetime
 
+from odoo.addons.base.models.ir_mail_server import MailDeliveryException
+
 # The scope of the links that confirm a change: a signup or portal token never
 # confirms one, and the other way round.
 TOKEN_SCOPE = "compte_commun_communs.login_change"
@@ -186,13 +188,35 @@ class CommonsLoginChange(models.Model):
         template = self.env.ref(
             "compte_commun_communs.mail_template_commons_login_change"
         ).sudo()
-        template.with_context(
-            commons_confirm_url=self._get_commons_confirm_url(key),
-            commons_changes=self.with_context(
-                lang=partner.lang or self.env.lang
-            )._get_commons_changes_label(),
-        ).send_mail(self.id, email_layout_xmlid="mail.mail_notification_light")
-        self.env["mail.mail"]._commons_send_queue_soon()
+        # The link confirms the change: it must reach no one but the previous
+        # address. The email belongs to no record, and is sent at once and
+        # deleted once sent (as Odoo's password reset is), so that no message
+        # or mail an administrator reads keeps it. One that cannot be sent
+        # refuses the change: a change nobody is told of does not happen.
+        try:
+            template.with_context(
+                commons_confirm_url=self._get_commons_confirm_url(key),
+                commons_changes=self.with_context(
+                    lang=partner.lang or self.env.lang
+                )._get_commons_changes_label(),
+            ).send_mail(
+                self.id,
+                force_send=True,
+                raise_exception=True,
+                email_values={"model": False, "res_id": False, "auto_delete": True},
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+        except MailDeliveryException as error:
+            raise UserError(
+                self.env._(
+                    "The change of the account of %(person)s is not made: its "
+                    "previous address, %(old)s, could not be told (%(error)s). "
+                    "Try again once the outgoing mail server works.",
+                    person=partner.display_name,
+                    old=self.old_email,
+                    error=error.args[0] if error.args else error,
+                )
+            ) from error
 
     # -- The link that confirms it -----------------------------------------
 

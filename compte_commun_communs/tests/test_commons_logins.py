@@ -19,6 +19,7 @@ from odoo import Command, api, fields, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, tagged
 
+from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.addons.mail.tests.common import MockEmail, mail_new_test_user
 
 from ..models.commons_login_change import TOKEN_SCOPE
@@ -89,13 +90,14 @@ class CommonsLoginsCase(CommonsCase, MockEmail):
         ``address``."""
         sent, queued = self._emails_to(address)
         bodies = [mail["body"] for mail in sent] + queued.mapped("body_html")
-        return [
+        links = (
             href
             for body in bodies
             for href in html.fromstring(body).xpath(
                 "//a[contains(@href, '/commons/login-change/')]/@href"
             )
-        ]
+        )
+        return list(dict.fromkeys(links))  # a sent mail is also a mail.mail
 
     def _assert_nothing_sent_to(self, address):
         sent, queued = self._emails_to(address)
@@ -260,7 +262,8 @@ class TestCommonsLoginsHostStaff(CommonsLoginsCase):
             self._assert_nothing_sent_to(EVIL)
         # The host's other contacts, and people without a login, stay theirs.
         self.funder.with_user(self.accountant).email = "dons@fabrique.example"
-        self.newcomer.with_user(self.accountant).email = "alex@example.org"
+        with self.mock_mail_gateway():
+            self.newcomer.with_user(self.accountant).email = "alex@example.org"
         self.assertEqual(self.newcomer.email, "alex@example.org")
         # ... but the change of a person of the commons is written down.
         self.assertEqual(self._changes(self.newcomer).new_email, "alex@example.org")
@@ -430,10 +433,11 @@ class TestCommonsLoginChange(CommonsLoginsCase):
         form.save()
         return self._changes()
 
-    def _login_change_mails(self, change):
+    def _login_change_mails(self):
+        """The emails made with a confirmation link (the mocked gateway keeps
+        them once sent)."""
         return self._new_mails.filtered(
-            lambda mail: mail.model == "commons.login.change"
-            and mail.res_id == change.id
+            lambda mail: "/commons/login-change/" in (mail.body_html or "")
         )
 
     @freeze_time("2026-05-04 10:00:00")
@@ -450,10 +454,11 @@ class TestCommonsLoginChange(CommonsLoginsCase):
         self.assertEqual(change.date_until, datetime(2026, 5, 11, 10))
         self.assertEqual(change.state, "pending")
         # The previous address, and only it, is told, with the link.
-        mail = self._login_change_mails(change)
+        mail = self._login_change_mails()
         self.assertEqual(len(mail), 1)
         self.assertEqual(mail.email_to, self.camille_email)
         self.assertFalse(mail.recipient_ids)
+        self.assertEqual(mail.state, "sent", "sent at once, not queued")
         self.assertIn("confirm the change", mail.body_html)
         self.assertIn("/commons/login-change/", mail.body_html)
         self.assertIn(NEW_ADDRESS, mail.body_html)
@@ -483,7 +488,7 @@ class TestCommonsLoginChange(CommonsLoginsCase):
         self.assertEqual(bill.commons_bill_state, "approved")
 
     def test_waiting_period_ends(self):
-        with freeze_time("2026-05-04 10:00:00"):
+        with freeze_time("2026-05-04 10:00:00"), self.mock_mail_gateway():
             self._change_email_as_admin()
         with freeze_time("2026-05-11 09:59:00"):
             self.assertIn(FROZEN, self.camille._get_commons_decision_refusal())
@@ -496,7 +501,7 @@ class TestCommonsLoginChange(CommonsLoginsCase):
 
     def test_waiting_period_is_the_setting(self):
         self.company.commons_login_wait_days = 3
-        with freeze_time("2026-05-04 10:00:00"):
+        with freeze_time("2026-05-04 10:00:00"), self.mock_mail_gateway():
             change = self._change_email_as_admin()
         self.assertEqual(change.date_until, datetime(2026, 5, 7, 10))
 
@@ -513,7 +518,7 @@ class TestCommonsLoginChange(CommonsLoginsCase):
             ("commons_steward", "camille.martin", self.camille_email, NEW_ADDRESS),
         )
         self.assertEqual(change.changes, "email and login")
-        mail = self._login_change_mails(change)
+        mail = self._login_change_mails()
         self.assertEqual(mail.email_to, self.camille_email)
         self.assertIn(FROZEN, self.camille._get_commons_decision_refusal())
 
@@ -543,7 +548,7 @@ class TestCommonsLoginChange(CommonsLoginsCase):
         change = self._changes()
         self.assertTrue(change.password_changed)
         self.assertEqual(change.changes, "password")
-        self.assertEqual(self._login_change_mails(change).email_to, self.camille_email)
+        self.assertEqual(self._login_change_mails().email_to, self.camille_email)
         self.assertIn("(password)", self.camille._get_commons_decision_refusal())
 
     def test_invitation_by_the_administrator_to_a_new_address(self):
@@ -553,8 +558,8 @@ class TestCommonsLoginChange(CommonsLoginsCase):
         with self.mock_mail_gateway():
             line.action_invite_again()
         self.assertEqual(self.camille.partner_id.email, NEW_ADDRESS)
-        change = self._changes()
-        self.assertEqual(self._login_change_mails(change).email_to, self.camille_email)
+        self.assertEqual(self._changes().new_email, NEW_ADDRESS)
+        self.assertEqual(self._login_change_mails().email_to, self.camille_email)
         self.assertIn(FROZEN, self.camille._get_commons_decision_refusal())
 
     def test_access_revoked_by_the_administrator_is_told(self):
@@ -592,7 +597,7 @@ class TestCommonsLoginChange(CommonsLoginsCase):
         self.assertEqual(
             (change.old_email, change.new_email), (self.camille_email, NEW_ADDRESS)
         )
-        self.assertEqual(self._login_change_mails(change).email_to, self.camille_email)
+        self.assertEqual(self._login_change_mails().email_to, self.camille_email)
         self.assertIn(FROZEN, self.camille._get_commons_decision_refusal())
 
     def test_her_own_change_is_told_and_holds_nothing(self):
@@ -609,8 +614,44 @@ class TestCommonsLoginChange(CommonsLoginsCase):
         self.assertEqual(len(told), 1)
         self.assertIn("Email Changed", told.subject)
 
+    def test_the_administrator_reads_no_link_of_his_change(self):
+        """The link confirms the change: the administrator who made it finds
+        it in no message and no mail he may read, only the previous address
+        got it."""
+        with self.mock_mail_gateway(mail_unlink_sent=True):
+            self._change_email_as_admin()
+        (href,) = self._confirm_links_to(self.camille_email)
+        token = href.rsplit("/", 1)[1]
+        self.env.flush_all()
+        Message = self.env["mail.message"].with_user(self.admin)
+        Mail = self.env["mail.mail"].with_user(self.admin)
+        for value in (token, "/commons/login-change/"):
+            self.assertFalse(Message.search([("body", "ilike", value)]))
+            self.assertFalse(Mail.search([("body_html", "ilike", value)]))
+        self.assertFalse(
+            [
+                message
+                for message in Message.search([]).mapped("body")
+                if token in (message or "")
+            ]
+        )
+
+    def test_a_change_nobody_can_be_told_of_is_not_made(self):
+        before = self._identity(self.camille)
+        with patch.object(
+            type(self.env["mail.mail"]),
+            "send",
+            autospec=True,
+            side_effect=MailDeliveryException("Unable to connect to SMTP Server"),
+        ):
+            with self.assertRefused(UserError, "could not be told"):
+                self._change_email_as_admin()
+        self.assertEqual(self._identity(self.camille), before)
+        self.assertFalse(self._changes())
+
     def test_changes_are_written_by_odoo_only(self):
-        change = self._change_email_as_admin()
+        with self.mock_mail_gateway():
+            change = self._change_email_as_admin()
         for user in (self.admin, self.accountant):
             with self.assertRefused(AccessError, "nobody writes them"):
                 change.with_user(user).write({"date_confirmed": fields.Datetime.now()})
@@ -773,13 +814,7 @@ class TestCommonsLoginChangeLink(CommonsLoginsCase, HttpCase):
             form = Form(self.camille.partner_id.with_user(self.admin))
             form.email = NEW_ADDRESS
             form.save()
-        mail = self._new_mails.filtered(
-            lambda mail: mail.model == "commons.login.change"
-        )
-        self.assertEqual(mail.email_to, self.camille_email)
-        href = html.fromstring(mail.body_html).xpath(
-            "//a[contains(@href, '/commons/login-change/')]/@href"
-        )[0]
+        (href,) = self._confirm_links_to(self.camille_email)
         return urlparse(href).path
 
     def _page(self, response):
