@@ -1,7 +1,8 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import models
-from odoo.tools import email_normalize
+
+from .res_partner import commons_email_key
 
 
 class BasePartnerMergeAutomaticWizard(models.TransientModel):
@@ -27,16 +28,13 @@ class BasePartnerMergeAutomaticWizard(models.TransientModel):
             res = super()._merge(
                 partner_ids, dst_partner=dst_partner, extra_checks=extra_checks
             )
-        kept = partners.exists()
-        if len(kept) == 1:
-            for old_email in addresses.values():
-                if email_normalize(old_email or "") != email_normalize(
-                    kept.email or ""
-                ):
-                    self.env["commons.login.change"]._commons_record(
-                        kept,
-                        kept._get_commons_login(),
-                        old_email=old_email,
-                        new_email=kept.email,
-                    )
+        kept = partners.exists()  # the others were merged into it
+        for old_email in addresses.values():
+            if commons_email_key(old_email) != commons_email_key(kept.email):
+                self.env["commons.login.change"]._commons_record(
+                    kept,
+                    kept._get_commons_login(),
+                    old_email=old_email,
+                    new_email=kept.email,
+                )
         return res

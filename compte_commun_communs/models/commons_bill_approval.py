@@ -60,13 +60,31 @@ class CommonsBillApproval(models.Model):
 
     def _check_commons_approver_login(self):
         """No approval is recorded for a login that may not decide now (a
-        second login, a login someone else changed, the host's staff),
-        whichever path approves."""
+        second login, a login someone else changed, the host's staff), nor in
+        the name of another person than its login's.
+
+        A last line only: the bill's commons_approve checks who decides
+        first, and tells the steward why not; this refuses an approval that
+        code made without that check. It reads what that check read (the
+        login's changes are kept by the ORM for the transaction), once for
+        each login and each steward and company of the batch.
+        """
+        for user in self.user_id:
+            user._check_commons_decision_login()
         for approval in self:
-            approval.user_id._check_commons_decision_login()
-            approval.partner_id._check_commons_steward_duties(
-                approval.move_id.company_id
-            )
+            if approval.partner_id != approval.user_id.partner_id:
+                raise AccessError(
+                    self.env._(
+                        "%(login)s approves for %(person)s only, not for " "%(other)s.",
+                        login=approval.user_id.login,
+                        person=approval.user_id.partner_id.display_name,
+                        other=approval.partner_id.display_name,
+                    )
+                )
+        for partner, company in {
+            (approval.partner_id, approval.move_id.company_id) for approval in self
+        }:
+            partner._check_commons_steward_duties(company)
 
     def _check_commons_approval_access(self):
         if not self.env.su:

@@ -1,15 +1,24 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 import binascii
+import hashlib
+import secrets
 from datetime import timedelta
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import consteq
 from odoo.tools.misc import format_datetime
+
+from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 
 # The scope of the links that confirm a change: a signup or portal token never
 # confirms one, and the other way round.
 TOKEN_SCOPE = "compte_commun_communs.login_change"
+
+
+def _hash_token_key(key):
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 class CommonsLoginChange(models.Model):
@@ -67,6 +76,10 @@ class CommonsLoginChange(models.Model):
     old_email = fields.Char(string="Previous Email", readonly=True)
     new_email = fields.Char(readonly=True)
     password_changed = fields.Boolean(readonly=True)
+    # The link's random key, hashed: the link is in the email only. A
+    # signature alone would not do, since an administrator reads the
+    # database secret that signs it.
+    token_hash = fields.Char(readonly=True, copy=False)
     state = fields.Selection(
         [
             ("pending", "Waiting"),
@@ -135,6 +148,7 @@ class CommonsLoginChange(models.Model):
         """
         company, days = partner._get_commons_login_wait()
         now = fields.Datetime.now()
+        key = secrets.token_urlsafe(24)
         change = self.sudo().create(
             {
                 "partner_id": partner.id,
@@ -143,15 +157,16 @@ class CommonsLoginChange(models.Model):
                 "company_id": company.id,
                 "date": now,
                 "date_until": now + timedelta(days=days),
+                "token_hash": _hash_token_key(key),
                 **values,
             }
         )
-        change._notify_commons_change()
+        change._notify_commons_change(key)
         return change
 
-    def _notify_commons_change(self):
+    def _notify_commons_change(self, key):
         """Write the change in the person's chatter, and email it to their
-        previous address in their language."""
+        previous address in their language, with the link of ``key``."""
         self.ensure_one()
         partner = self.partner_id.sudo()
         partner.message_post(
@@ -173,35 +188,48 @@ class CommonsLoginChange(models.Model):
         template = self.env.ref(
             "compte_commun_communs.mail_template_commons_login_change"
         ).sudo()
-        template.with_context(
-            commons_confirm_url=self._get_commons_confirm_url(),
-            commons_changes=self.with_context(
-                lang=partner.lang or self.env.lang
-            )._get_commons_changes_label(),
-        ).send_mail(self.id, email_layout_xmlid="mail.mail_notification_light")
-        self.env["mail.mail"]._commons_send_queue_soon()
+        # The link confirms the change: it must reach no one but the previous
+        # address. The email belongs to no record, and is sent at once and
+        # deleted once sent (as Odoo's password reset is), so that no message
+        # or mail an administrator reads keeps it. One that cannot be sent
+        # refuses the change: a change nobody is told of does not happen.
+        try:
+            template.with_context(
+                commons_confirm_url=self._get_commons_confirm_url(key),
+                commons_changes=self.with_context(
+                    lang=partner.lang or self.env.lang
+                )._get_commons_changes_label(),
+            ).send_mail(
+                self.id,
+                force_send=True,
+                raise_exception=True,
+                email_values={"model": False, "res_id": False, "auto_delete": True},
+                email_layout_xmlid="mail.mail_notification_light",
+            )
+        except MailDeliveryException as error:
+            raise UserError(
+                self.env._(
+                    "The change of the account of %(person)s is not made: its "
+                    "previous address, %(old)s, could not be told (%(error)s). "
+                    "Try again once the outgoing mail server works.",
+                    person=partner.display_name,
+                    old=self.old_email,
+                    error=error.args[0] if error.args else error,
+                )
+            ) from error
 
     # -- The link that confirms it -----------------------------------------
 
-    def _get_commons_token_values(self):
-        self.ensure_one()
-        return [
-            self.id,
-            self.partner_id.id,
-            self.old_email or "",
-            self.new_email or "",
-            self.old_login or "",
-            self.new_login or "",
-        ]
-
-    def _get_commons_confirm_url(self):
-        """The link sent to the previous address: signed with the addon's own
-        scope, it expires with the waiting period, and it confirms once."""
+    def _get_commons_confirm_url(self, key):
+        """The link sent to the previous address: it names the change and
+        carries its key, nothing else (the record holds what changed), signed
+        with the addon's own scope; it expires with the waiting period, and
+        it confirms once."""
         self.ensure_one()
         token = tools.hash_sign(
             self.sudo().env,
             TOKEN_SCOPE,
-            self._get_commons_token_values(),
+            [self.id, key],
             expiration=max(self.date_until - fields.Datetime.now(), timedelta(0)),
         )
         return f"{self.get_base_url()}/commons/login-change/{token}"
@@ -215,12 +243,18 @@ class CommonsLoginChange(models.Model):
             payload = tools.verify_hash_signed(Change.env, TOKEN_SCOPE, token or "")
         except (ValueError, binascii.Error, UnicodeDecodeError):
             payload = None
-        if not isinstance(payload, list) or not payload:
+        if not (
+            isinstance(payload, list)
+            and len(payload) == 2
+            and isinstance(payload[0], int)
+            and isinstance(payload[1], str)
+        ):
             return Change
-        if not isinstance(payload[0], int):
-            return Change
-        change = Change.browse(payload[0]).exists()
-        if not change or change._get_commons_token_values() != payload:
+        change_id, key = payload
+        change = Change.browse(change_id).exists()
+        if not change.token_hash or not consteq(
+            change.token_hash, _hash_token_key(key)
+        ):
             return Change
         return change
 
@@ -280,14 +314,16 @@ class CommonsLoginChange(models.Model):
     @api.model
     def _get_commons_pending(self, partners):
         """The changes of these people that hold their logins now, the one
-        that holds the longest first, as superuser."""
-        return self.sudo().search(
-            [
-                ("partner_id", "in", partners.ids),
-                ("date_confirmed", "=", False),
-                ("date_until", ">", fields.Datetime.now()),
-            ],
-            order="date_until desc, id desc",
+        that holds the longest first, as superuser. (Read from the people's
+        changes, which the ORM keeps for the transaction: the several checks
+        of one decision search them once.)"""
+        now = fields.Datetime.now()
+        return (
+            partners.sudo()
+            .commons_login_change_ids.filtered(
+                lambda change: not change.date_confirmed and change.date_until > now
+            )
+            .sorted(lambda change: (change.date_until, change.id), reverse=True)
         )
 
     def _get_commons_refusal(self):

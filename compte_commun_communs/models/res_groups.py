@@ -11,5 +11,22 @@ class ResGroups(models.Model):
         form: a steward's login gets no host's rights this way either."""
         res = super().write(vals)
         if {"users", "implied_ids"} & vals.keys():
-            self.with_context(active_test=False).users._check_commons_host_duties()
+            granting = self._get_commons_host_rights_groups()
+            if granting:
+                granting.with_context(
+                    active_test=False
+                ).users._check_commons_host_duties()
         return res
+
+    def _get_commons_host_rights_groups(self):
+        """These groups that are, or imply, one of the host's rights: only
+        their users may have got one by a write of these groups. (The settings
+        write the implied groups of Employee at each toggle: that gives
+        nobody such a right, and checks nobody.)
+
+        :return: res.groups, a subset of ``self``
+        """
+        host_groups = self.env["res.users"]._get_commons_host_groups()
+        return self.filtered(
+            lambda group: host_groups & (group | group.sudo().trans_implied_ids)
+        )

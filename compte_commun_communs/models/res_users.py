@@ -4,7 +4,8 @@ from contextlib import nullcontext
 
 from odoo import api, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import email_normalize
+
+from .res_partner import commons_email_key
 
 # The host's rights: who holds one posts or pays for a company (accounting),
 # manages its resources and donations (Commons manager) or its users and
@@ -155,15 +156,25 @@ class ResUsers(models.Model):
         if company and company not in user.company_ids:
             return False
         # The login's groups hold the groups they imply: read them rather than
-        # has_group(), whose cache outlives a refused change. (While the addon
-        # installs, its Manager group gets users before its external id.)
-        host_groups = self.env["res.groups"].concat(
+        # has_group(), whose cache outlives a refused change.
+        return user._is_superuser() or bool(
+            user.groups_id & self._get_commons_host_groups()
+        )
+
+    @api.model
+    def _get_commons_host_groups(self):
+        """The groups of the host's rights (HOST_RIGHTS_GROUPS); while the
+        addon installs, its Manager group gets users before its external id,
+        and is then left out.
+
+        :return: res.groups
+        """
+        return self.env["res.groups"].concat(
             *(
                 self.env.ref(xmlid, raise_if_not_found=False) or self.env["res.groups"]
                 for xmlid in HOST_RIGHTS_GROUPS
             )
         )
-        return user._is_superuser() or bool(user.groups_id & host_groups)
 
     def _get_commons_staff_company(self):
         """The first company where this login has the host's rights and its
@@ -232,9 +243,9 @@ class ResUsers(models.Model):
                 )
         if not CREDENTIAL_FIELDS & vals.keys():
             return {}
-        if {"login", "password"} & vals.keys():
-            self.partner_id._check_commons_identity_writer("login")
         people = self.partner_id._get_commons_people()
+        if {"login", "password"} & vals.keys():
+            self.partner_id._check_commons_identity_writer("login", people=people)
         return {
             user: (user.login, user.email)
             for user in self
@@ -254,8 +265,8 @@ class ResUsers(models.Model):
             if writer == user:
                 continue  # their own change: Odoo tells their address
             login_changed = user.login != old_login
-            email_changed = email_normalize(user.email or "") != email_normalize(
-                old_email or ""
+            email_changed = commons_email_key(user.email) != commons_email_key(
+                old_email
             )
             if login_changed or email_changed or password:
                 self.env["commons.login.change"]._commons_record(
@@ -295,6 +306,38 @@ class ResUsers(models.Model):
                     content,
                 )
                 self.env["mail.mail"]._commons_send_queue_soon()
+
+    def _notify_commons_access_revoked(self):
+        """Tell a person of the commons, at their address, that an
+        administrator revoked their login's access (Odoo tells nobody), and
+        write it in their contact's chatter."""
+        self.ensure_one()
+        self.partner_id.sudo().message_post(
+            body=self.env._(
+                "%(user)s revoked the access of %(person)s (login %(login)s): it "
+                "decides nothing for them in the commons until an administrator "
+                "gives it back.",
+                user=self.env.user.name,
+                person=self.partner_id.display_name,
+                login=self.login,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        if not self.email:
+            return
+        env = self.with_context(lang=self.lang or self.env.lang).env
+        self.with_env(env)._notify_security_setting_update(
+            env._("Security Update: Access Revoked"),
+            env._(
+                "%(user)s revoked the access of your login %(login)s: it no "
+                "longer opens the portal, and decides nothing for you in the "
+                "commons until an administrator gives it back.",
+                user=self.env.user.name,
+                login=self.login,
+            ),
+            suggest_password_reset=False,
+        )
+        self.env["mail.mail"]._commons_send_queue_soon()
 
     def _notify_commons_own_email_change(self, old_email, new_email):
         """Tell the previous address of a person of the commons that they

@@ -6,18 +6,23 @@ reset, a merge); an administrator's change is told to the previous address
 and holds the login until its owner confirms it from there; a second login,
 or a login with the host's rights, decides nothing."""
 
-from datetime import datetime
+import base64
+import json
+from datetime import datetime, timedelta
+from unittest.mock import patch
 from urllib.parse import urlparse
 
 from freezegun import freeze_time
 from lxml import html
 
-from odoo import Command, fields
+from odoo import Command, api, fields, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, HttpCase, tagged
 
+from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.addons.mail.tests.common import MockEmail, mail_new_test_user
 
+from ..models.commons_login_change import TOKEN_SCOPE
 from .common import CommonsCase
 
 EVIL = "evil@example.com"
@@ -25,6 +30,7 @@ NEW_ADDRESS = "camille.martin@new.example.org"
 ONLY_ADMIN_EMAIL = "Only an administrator may change the email of Camille Martin"
 ONLY_ADMIN_INVITE = "Only an administrator may send Camille Martin an invitation"
 ONLY_ADMIN_GRANT = "Only an administrator may give back its access"
+ONLY_ADMIN_REVOKE = "Only an administrator may revoke the access of Camille Martin"
 ONLY_ADMIN_RESET = "Only an administrator may reset the password of Camille Martin"
 ONLY_ADMIN_MERGE = "Only an administrator may merge these contacts"
 FROZEN = "it decides nothing until"
@@ -78,6 +84,20 @@ class CommonsLoginsCase(CommonsCase, MockEmail):
             or address in "".join(mail.recipient_ids.mapped("email"))
         )
         return sent, queued
+
+    def _confirm_links_to(self, address):
+        """The links that confirm a change, in the emails sent or queued to
+        ``address``."""
+        sent, queued = self._emails_to(address)
+        bodies = [mail["body"] for mail in sent] + queued.mapped("body_html")
+        links = (
+            href
+            for body in bodies
+            for href in html.fromstring(body).xpath(
+                "//a[contains(@href, '/commons/login-change/')]/@href"
+            )
+        )
+        return list(dict.fromkeys(links))  # a sent mail is also a mail.mail
 
     def _assert_nothing_sent_to(self, address):
         sent, queued = self._emails_to(address)
@@ -145,12 +165,10 @@ class TestCommonsLoginsHostStaff(CommonsLoginsCase):
         # What the wizard's list sends when its email is edited over RPC.
         line.write({"email": EVIL})
         with self.mock_mail_gateway():
-            for button in (
-                line.action_invite_again,
-                line.action_revoke_access,
-            ):
-                with self.assertRefused(AccessError, ONLY_ADMIN_EMAIL):
-                    button()
+            with self.assertRefused(AccessError, ONLY_ADMIN_INVITE):
+                line.action_invite_again()
+            with self.assertRefused(AccessError, ONLY_ADMIN_REVOKE):
+                line.action_revoke_access()
         self.assertEqual(self._identity(self.camille), before)
         self._assert_nothing_sent_to(EVIL)
         self.assertFalse(self._changes())
@@ -166,9 +184,23 @@ class TestCommonsLoginsHostStaff(CommonsLoginsCase):
         self.assertFalse(self._mails, "no invitation was sent")
         self._assert_nothing_sent_to(self.camille_email)
 
+    def test_accountant_cannot_revoke_a_stewards_access(self):
+        """Done to every steward, the host's proposals would have nobody to
+        confirm them: the accountant cuts nobody off."""
+        before = self._identity(self.camille)
+        with self.mock_mail_gateway():
+            with self.assertRefused(AccessError, ONLY_ADMIN_REVOKE):
+                self._wizard_line(self.camille.partner_id).action_revoke_access()
+        self.assertEqual(self._identity(self.camille), before)
+        self.assertTrue(self.camille.active)
+        self.assertFalse(self._mails)
+        # The host's other logins stay the accountant's to revoke.
+        self._wizard_line(self.portal_user.partner_id).action_revoke_access()
+        self.assertFalse(self.portal_user.active)
+
     def test_accountant_cannot_give_back_an_archived_login(self):
-        line = self._wizard_line(self.camille.partner_id)
-        line.action_revoke_access()  # revoking is not taking over
+        line = self._wizard_line(self.camille.partner_id, user=self.admin)
+        line.action_revoke_access()
         self.assertFalse(self.camille.active)
         before = self._identity(self.camille)
         line = self._wizard_line(self.camille.partner_id)
@@ -193,6 +225,24 @@ class TestCommonsLoginsHostStaff(CommonsLoginsCase):
         with self.assertRefused(AccessError, "an invitation again"):
             self._wizard_line(self.newcomer).action_invite_again()
 
+    def test_portal_wizard_writes_the_email_as_the_contact_does(self):
+        """The email typed in the wizard goes to the contact with the button:
+        for a person who has no login yet, the change is the accountant's to
+        make, and is written down as any change of the contact's email."""
+        form = Form(self._wizard(self.newcomer))
+        with form.user_ids.edit(0) as line:
+            line.email = "alex@example.org"
+        wizard = form.save()
+        with self.mock_mail_gateway():
+            wizard.user_ids.action_grant_access()
+        self.assertEqual(self.newcomer.email, "alex@example.org")
+        self.assertEqual(self.newcomer.user_ids.login, "alex@example.org")
+        change = self._changes(self.newcomer)
+        self.assertEqual(
+            (change.changed_by_id, change.old_email, change.new_email),
+            (self.accountant, "alex.nouveau@example.org", "alex@example.org"),
+        )
+
     def test_accountant_cannot_change_the_email_on_the_contact(self):
         for user in (self.camille, self.contributor):
             partner = user.partner_id
@@ -212,11 +262,99 @@ class TestCommonsLoginsHostStaff(CommonsLoginsCase):
             self._assert_nothing_sent_to(EVIL)
         # The host's other contacts, and people without a login, stay theirs.
         self.funder.with_user(self.accountant).email = "dons@fabrique.example"
-        self.newcomer.with_user(self.accountant).email = "alex@example.org"
+        with self.mock_mail_gateway():
+            self.newcomer.with_user(self.accountant).email = "alex@example.org"
         self.assertEqual(self.newcomer.email, "alex@example.org")
         # ... but the change of a person of the commons is written down.
         self.assertEqual(self._changes(self.newcomer).new_email, "alex@example.org")
         self.assertFalse(self._changes(self.funder))
+
+    def test_a_refused_email_change_searches_the_people_once(self):
+        Partner = type(self.env["res.partner"])
+        with patch.object(
+            Partner,
+            "_get_commons_resources",
+            autospec=True,
+            side_effect=Partner._get_commons_resources,
+        ) as search:
+            with self.assertRefused(AccessError, ONLY_ADMIN_EMAIL):
+                self.camille.partner_id.with_user(self.accountant).write(
+                    {"email": EVIL}
+                )
+        self.assertEqual(search.call_count, 1)
+
+    def test_accountant_cannot_change_an_email_of_several_addresses(self):
+        # A contact whose email field holds two addresses (stored so before
+        # this version): email_normalize reads neither the old value nor the
+        # new one.
+        partner = self.camille.partner_id
+        self.env.cr.execute(
+            "UPDATE res_partner SET email = %s WHERE id = %s",
+            ["camille@example.org, camille@work.example", partner.id],
+        )
+        self.env.invalidate_all()
+        before = self._identity(self.camille)
+        with self.mock_mail_gateway():
+            with self.assertRefused(AccessError, ONLY_ADMIN_EMAIL):
+                partner.with_user(self.accountant).write(
+                    {"email": f"{EVIL}, camille@work.example"}
+                )
+        self.assertEqual(self._identity(self.camille), before)
+        self._assert_nothing_sent_to(EVIL)
+
+    def test_accountant_cannot_make_a_contact_act_for_a_contributor(self):
+        """A contact under Sacha (a person, so his own commercial partner)
+        bills as Sacha: the accountant neither makes one, with an address of
+        his own to invite, nor moves one in or out."""
+        sacha = self.contributor.partner_id
+        Partner = self.env["res.partner"].with_user(self.accountant)
+        only_admin = "Only an administrator may attach a contact to Sacha Dupont"
+        with self.mock_mail_gateway():
+            with self.assertRefused(AccessError, only_admin):
+                Partner.create(
+                    {"name": "Sacha (compta)", "parent_id": sacha.id, "email": EVIL}
+                )
+            # From Sacha's form, as over RPC (Odoo creates the lines as the
+            # request's user, who is the accountant there).
+            accountant_env = api.Environment(self.env.cr, self.accountant.id, {})
+            with self.assertRefused(AccessError, only_admin):
+                sacha.with_env(accountant_env).write(
+                    {"child_ids": [Command.create({"name": "Sacha", "email": EVIL})]}
+                )
+            with self.assertRefused(AccessError, only_admin):
+                self.funder.with_user(self.accountant).parent_id = sacha
+        self.assertFalse(sacha.child_ids)
+        self._assert_nothing_sent_to(EVIL)
+        # A contact the administrator made under Sacha acts for him: it stays
+        # there, and once it has a login its email is guarded too.
+        contact = (
+            self.env["res.partner"]
+            .with_user(self.admin)
+            .create(
+                {
+                    "name": "Sacha Dupont, invoicing",
+                    "parent_id": sacha.id,
+                    "email": "sacha.factures@example.org",
+                }
+            )
+        )
+        self.assertEqual(
+            (contact | self.funder)._get_commons_people(), contact, "a person"
+        )
+        for vals in ({"parent_id": False}, {"is_company": True}):
+            with self.assertRefused(AccessError, only_admin):
+                contact.with_user(self.accountant).write(vals)
+        self.assertEqual(contact.commercial_partner_id, sacha)
+        # Inviting it, without a login yet, stays possible.
+        with self.mock_mail_gateway():
+            self._wizard_line(contact).action_grant_access()
+        self.assertTrue(contact.user_ids)
+        with self.assertRefused(AccessError, "Only an administrator may change"):
+            contact.with_user(self.accountant).email = EVIL
+        # The host's other contacts stay the accountant's to arrange.
+        office = Partner.create({"name": "La Fabrique, office", "is_company": True})
+        self.funder.with_user(self.accountant).parent_id = office
+        self.assertEqual(self.funder.commercial_partner_id, office)
 
     def test_accountant_cannot_reset_a_stewards_password(self):
         self.camille.partner_id.sudo().signup_prepare()
@@ -295,10 +433,11 @@ class TestCommonsLoginChange(CommonsLoginsCase):
         form.save()
         return self._changes()
 
-    def _login_change_mails(self, change):
+    def _login_change_mails(self):
+        """The emails made with a confirmation link (the mocked gateway keeps
+        them once sent)."""
         return self._new_mails.filtered(
-            lambda mail: mail.model == "commons.login.change"
-            and mail.res_id == change.id
+            lambda mail: "/commons/login-change/" in (mail.body_html or "")
         )
 
     @freeze_time("2026-05-04 10:00:00")
@@ -315,10 +454,11 @@ class TestCommonsLoginChange(CommonsLoginsCase):
         self.assertEqual(change.date_until, datetime(2026, 5, 11, 10))
         self.assertEqual(change.state, "pending")
         # The previous address, and only it, is told, with the link.
-        mail = self._login_change_mails(change)
+        mail = self._login_change_mails()
         self.assertEqual(len(mail), 1)
         self.assertEqual(mail.email_to, self.camille_email)
         self.assertFalse(mail.recipient_ids)
+        self.assertEqual(mail.state, "sent", "sent at once, not queued")
         self.assertIn("confirm the change", mail.body_html)
         self.assertIn("/commons/login-change/", mail.body_html)
         self.assertIn(NEW_ADDRESS, mail.body_html)
@@ -348,7 +488,7 @@ class TestCommonsLoginChange(CommonsLoginsCase):
         self.assertEqual(bill.commons_bill_state, "approved")
 
     def test_waiting_period_ends(self):
-        with freeze_time("2026-05-04 10:00:00"):
+        with freeze_time("2026-05-04 10:00:00"), self.mock_mail_gateway():
             self._change_email_as_admin()
         with freeze_time("2026-05-11 09:59:00"):
             self.assertIn(FROZEN, self.camille._get_commons_decision_refusal())
@@ -361,7 +501,7 @@ class TestCommonsLoginChange(CommonsLoginsCase):
 
     def test_waiting_period_is_the_setting(self):
         self.company.commons_login_wait_days = 3
-        with freeze_time("2026-05-04 10:00:00"):
+        with freeze_time("2026-05-04 10:00:00"), self.mock_mail_gateway():
             change = self._change_email_as_admin()
         self.assertEqual(change.date_until, datetime(2026, 5, 7, 10))
 
@@ -378,8 +518,28 @@ class TestCommonsLoginChange(CommonsLoginsCase):
             ("commons_steward", "camille.martin", self.camille_email, NEW_ADDRESS),
         )
         self.assertEqual(change.changes, "email and login")
-        mail = self._login_change_mails(change)
+        mail = self._login_change_mails()
         self.assertEqual(mail.email_to, self.camille_email)
+        self.assertIn(FROZEN, self.camille._get_commons_decision_refusal())
+
+    def test_email_of_several_addresses_changed_by_the_administrator(self):
+        self.env.cr.execute(
+            "UPDATE res_partner SET email = %s WHERE id = %s",
+            ["camille@example.org, camille@work.example", self.camille.partner_id.id],
+        )
+        self.env.invalidate_all()
+        with self.mock_mail_gateway():
+            self.camille.with_user(self.admin).write(
+                {"email": f"{NEW_ADDRESS}, camille@work.example"}
+            )
+        change = self._changes()
+        self.assertEqual(
+            (change.old_email, change.new_email),
+            (
+                "camille@example.org, camille@work.example",
+                f"{NEW_ADDRESS}, camille@work.example",
+            ),
+        )
         self.assertIn(FROZEN, self.camille._get_commons_decision_refusal())
 
     def test_password_set_by_the_administrator_holds_the_login(self):
@@ -388,7 +548,7 @@ class TestCommonsLoginChange(CommonsLoginsCase):
         change = self._changes()
         self.assertTrue(change.password_changed)
         self.assertEqual(change.changes, "password")
-        self.assertEqual(self._login_change_mails(change).email_to, self.camille_email)
+        self.assertEqual(self._login_change_mails().email_to, self.camille_email)
         self.assertIn("(password)", self.camille._get_commons_decision_refusal())
 
     def test_invitation_by_the_administrator_to_a_new_address(self):
@@ -398,9 +558,28 @@ class TestCommonsLoginChange(CommonsLoginsCase):
         with self.mock_mail_gateway():
             line.action_invite_again()
         self.assertEqual(self.camille.partner_id.email, NEW_ADDRESS)
-        change = self._changes()
-        self.assertEqual(self._login_change_mails(change).email_to, self.camille_email)
+        self.assertEqual(self._changes().new_email, NEW_ADDRESS)
+        self.assertEqual(self._login_change_mails().email_to, self.camille_email)
         self.assertIn(FROZEN, self.camille._get_commons_decision_refusal())
+
+    def test_access_revoked_by_the_administrator_is_told(self):
+        with self.mock_mail_gateway():
+            self._wizard_line(
+                self.camille.partner_id, user=self.admin
+            ).action_revoke_access()
+        self.assertFalse(self.camille.active)
+        told = self._new_mails.filtered(
+            lambda mail: mail.email_to == self.camille.email_formatted
+        )
+        self.assertEqual(len(told), 1)
+        self.assertIn("Access Revoked", told.subject)
+        self.assertIn("commons_steward", told.body_html)
+        self.assertTrue(
+            self.camille.partner_id.message_ids.filtered(
+                lambda message: "revoked the access of Camille Martin"
+                in (message.body or "")
+            )
+        )
 
     def test_merge_by_the_administrator_is_told(self):
         duplicate = self.env["res.partner"].create(
@@ -418,7 +597,7 @@ class TestCommonsLoginChange(CommonsLoginsCase):
         self.assertEqual(
             (change.old_email, change.new_email), (self.camille_email, NEW_ADDRESS)
         )
-        self.assertEqual(self._login_change_mails(change).email_to, self.camille_email)
+        self.assertEqual(self._login_change_mails().email_to, self.camille_email)
         self.assertIn(FROZEN, self.camille._get_commons_decision_refusal())
 
     def test_her_own_change_is_told_and_holds_nothing(self):
@@ -435,8 +614,44 @@ class TestCommonsLoginChange(CommonsLoginsCase):
         self.assertEqual(len(told), 1)
         self.assertIn("Email Changed", told.subject)
 
+    def test_the_administrator_reads_no_link_of_his_change(self):
+        """The link confirms the change: the administrator who made it finds
+        it in no message and no mail he may read, only the previous address
+        got it."""
+        with self.mock_mail_gateway(mail_unlink_sent=True):
+            self._change_email_as_admin()
+        (href,) = self._confirm_links_to(self.camille_email)
+        token = href.rsplit("/", 1)[1]
+        self.env.flush_all()
+        Message = self.env["mail.message"].with_user(self.admin)
+        Mail = self.env["mail.mail"].with_user(self.admin)
+        for value in (token, "/commons/login-change/"):
+            self.assertFalse(Message.search([("body", "ilike", value)]))
+            self.assertFalse(Mail.search([("body_html", "ilike", value)]))
+        self.assertFalse(
+            [
+                message
+                for message in Message.search([]).mapped("body")
+                if token in (message or "")
+            ]
+        )
+
+    def test_a_change_nobody_can_be_told_of_is_not_made(self):
+        before = self._identity(self.camille)
+        with patch.object(
+            type(self.env["mail.mail"]),
+            "send",
+            autospec=True,
+            side_effect=MailDeliveryException("Unable to connect to SMTP Server"),
+        ):
+            with self.assertRefused(UserError, "could not be told"):
+                self._change_email_as_admin()
+        self.assertEqual(self._identity(self.camille), before)
+        self.assertFalse(self._changes())
+
     def test_changes_are_written_by_odoo_only(self):
-        change = self._change_email_as_admin()
+        with self.mock_mail_gateway():
+            change = self._change_email_as_admin()
         for user in (self.admin, self.accountant):
             with self.assertRefused(AccessError, "nobody writes them"):
                 change.with_user(user).write({"date_confirmed": fields.Datetime.now()})
@@ -482,6 +697,97 @@ class TestCommonsSecondLogin(CommonsLoginsCase):
         self.assertIn(SECOND_LOGIN, second._get_commons_decision_refusal())
         self._assert_cannot_approve(bill, second, SECOND_LOGIN)
 
+    def test_a_second_login_changing_her_email_is_not_her(self):
+        """The administrator makes a second login on Camille's contact,
+        changes her email from "My account" as it, and has her first login's
+        password reset to the new address: her login waits all the same."""
+        bill = self._submitted_bill()
+        with self.mock_mail_gateway():
+            second = self._second_login()
+            # What the portal's "My account" does, as the second login.
+            self.camille.partner_id.with_user(second).sudo().write(
+                {"email": NEW_ADDRESS}
+            )
+        change = self._changes()
+        self.assertEqual(
+            (change.user_id, change.changed_by_id, change.old_email, change.new_email),
+            (self.camille, second, self.camille_email, NEW_ADDRESS),
+        )
+        self.assertTrue(self._confirm_links_to(self.camille_email))
+        self.assertIn(FROZEN, self.camille._get_commons_decision_refusal())
+        # Her first login's password, reset to the new address and set there.
+        self.camille.with_user(self.admin).action_reset_password()
+        token = self.camille.partner_id.sudo()._generate_signup_token()
+        public = self.env.ref("base.public_user")
+        self.env["res.users"].with_user(public).sudo().signup(
+            {"password": "set-from-the-new-address"}, token
+        )
+        self._assert_cannot_approve(bill, self.camille, FROZEN)
+
+    def test_an_internal_second_login_is_not_her(self):
+        """A second login of the host's backend on Camille's contact (Contact
+        Creation, no administrator rights) is not Camille: it neither changes
+        her email nor invites her again."""
+        second = (
+            self.env["res.users"]
+            .with_user(self.admin)
+            .create(
+                {
+                    "login": "camille-backend",
+                    "partner_id": self.camille.partner_id.id,
+                    "company_id": self.company.id,
+                    "company_ids": [Command.set(self.company.ids)],
+                    "groups_id": [
+                        Command.set(
+                            (
+                                self.env.ref("base.group_user")
+                                | self.env.ref("base.group_partner_manager")
+                            ).ids
+                        )
+                    ],
+                }
+            )
+        )
+        before = self._identity(self.camille)
+        with self.mock_mail_gateway():
+            with self.assertRefused(AccessError, ONLY_ADMIN_EMAIL):
+                self.camille.partner_id.with_user(second).write({"email": EVIL})
+            line = self._wizard_line(self.camille.partner_id, user=second)
+            self.assertTrue(line.commons_locked)
+            with self.assertRefused(AccessError, ONLY_ADMIN_INVITE):
+                line.action_invite_again()
+        self.assertEqual(self._identity(self.camille), before)
+        self._assert_nothing_sent_to(EVIL)
+
+    def test_an_approval_reads_the_logins_changes_once(self):
+        bill = self._submitted_bill()
+        self.env.invalidate_all()
+        Change = type(self.env["commons.login.change"])
+        with patch.object(
+            Change, "_search", autospec=True, side_effect=Change._search
+        ) as search:
+            self._approve(bill)
+        self.assertEqual(bill.commons_bill_state, "approved")
+        self.assertEqual(search.call_count, 1, "one search of Camille's changes")
+
+    def test_no_approval_is_recorded_for_a_login_that_may_not_decide(self):
+        """The last line: an approval that code would make without the bill's
+        own check."""
+        bill = self._submitted_bill()
+        second = self._second_login()
+        Approval = self.env["commons.bill.approval"].sudo()
+        values = {
+            "move_id": bill.id,
+            "user_id": second.id,
+            "partner_id": second.partner_id.id,
+            "fingerprint": bill._get_commons_fingerprint(),
+        }
+        with self.assertRefused(AccessError, SECOND_LOGIN):
+            Approval.create(values)
+        with self.assertRefused(AccessError, "approves for Lou Bernard only"):
+            Approval.create(dict(values, user_id=self.steward2.id))
+        self.assertFalse(bill.sudo().commons_approval_ids)
+
     def test_a_stewards_login_is_archived_not_deleted(self):
         second = self._second_login()
         with self.assertRefused(UserError, "archive it instead of deleting it"):
@@ -508,13 +814,7 @@ class TestCommonsLoginChangeLink(CommonsLoginsCase, HttpCase):
             form = Form(self.camille.partner_id.with_user(self.admin))
             form.email = NEW_ADDRESS
             form.save()
-        mail = self._new_mails.filtered(
-            lambda mail: mail.model == "commons.login.change"
-        )
-        self.assertEqual(mail.email_to, self.camille_email)
-        href = html.fromstring(mail.body_html).xpath(
-            "//a[contains(@href, '/commons/login-change/')]/@href"
-        )[0]
+        (href,) = self._confirm_links_to(self.camille_email)
         return urlparse(href).path
 
     def _page(self, response):
@@ -575,6 +875,33 @@ class TestCommonsLoginChangeLink(CommonsLoginsCase, HttpCase):
             page = self._page(self.url_open(f"/commons/login-change/{forged}"))
             self.assertIn("This link is not valid", page.text_content())
         self.assertFalse(self._changes().date_confirmed)
+        self.assertIn(FROZEN, self.camille._get_commons_decision_refusal())
+
+    def test_link_names_the_change_only(self):
+        """The link lands in access logs: it carries no email nor login, and a
+        link signed for the change alone (as whoever reads the database's
+        secret could sign it) confirms nothing."""
+        path = self._confirm_path()
+        token = path.rsplit("/", 1)[1]
+        payload = base64.urlsafe_b64decode(token + "===")[41:].decode()
+        change = self._changes()
+        self.assertEqual(json.loads(payload)[0], change.id)
+        for value in (self.camille_email, NEW_ADDRESS, "commons_steward"):
+            self.assertNotIn(value, payload)
+        self.assertEqual(len(json.loads(payload)), 2)
+        Change = self.env["commons.login.change"]
+        self.assertEqual(Change._get_commons_from_token(token), change)
+        for values in (
+            [change.id],
+            [change.id, ""],
+            [change.id, change.partner_id.id, self.camille_email, NEW_ADDRESS],
+        ):
+            forged = tools.hash_sign(
+                self.env(su=True), TOKEN_SCOPE, values, expiration=timedelta(days=1)
+            )
+            self.assertFalse(Change._get_commons_from_token(forged))
+            page = self._page(self.url_open(f"/commons/login-change/{forged}"))
+            self.assertIn("This link is not valid", page.text_content())
         self.assertIn(FROZEN, self.camille._get_commons_decision_refusal())
 
     def test_login_page_offers_no_sign_up(self):
@@ -668,6 +995,37 @@ class TestCommonsStewardDuties(CommonsCase):
                 }
             )
         self.assertFalse(user._get_commons_decision_refusal())
+
+    def test_settings_toggles_check_nobody(self):
+        """The settings write the implied groups of Employee at each toggle:
+        only a right of the host, given so, checks its users."""
+        employee = self.env.ref("base.group_user").with_user(self.admin)
+        Users = type(self.env["res.users"])
+        with patch.object(
+            Users,
+            "_check_commons_host_duties",
+            autospec=True,
+            side_effect=Users._check_commons_host_duties,
+        ) as check:
+            employee.write(
+                {
+                    "implied_ids": [
+                        Command.link(self.env.ref("base.group_multi_currency").id)
+                    ]
+                }
+            )
+            check.assert_not_called()
+            with self.assertRefused(UserError, "cannot have the host's rights"):
+                employee.write(
+                    {
+                        "implied_ids": [
+                            Command.link(
+                                self.env.ref("account.group_account_invoice").id
+                            )
+                        ]
+                    }
+                )
+            self.assertEqual(check.call_count, 1)
 
     def test_rights_in_another_company_only(self):
         self.invoicing.write(
