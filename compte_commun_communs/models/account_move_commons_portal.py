@@ -295,7 +295,23 @@ class AccountMove(models.Model):
                 ],
                 order="sequence, id",
             )
-            .filtered(lambda bank: bank.partner_id.commercial_partner_id == commercial)
+            .filtered(
+                lambda bank: self._is_commons_portal_bank_account(
+                    bank, partner, company
+                )
+            )
+        )
+
+    @api.model
+    def _is_commons_portal_bank_account(self, bank, partner, company):
+        """Whether ``bank`` is one of the accounts the contributor ``partner``
+        may be paid on (see _commons_get_portal_bank_accounts), read from the
+        account itself: the guards ask it of every bill without a search."""
+        bank = bank.sudo()
+        return bool(
+            bank.active
+            and bank.partner_id.commercial_partner_id == partner.commercial_partner_id
+            and (not bank.company_id or bank.company_id == company)
         )
 
     @api.model

@@ -220,14 +220,14 @@ class TestCommonsBillBankAccount(CommonsCase):
         offers them: the bill's check takes no other."""
         bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
         Move = self.env.registry["account.move"]
-        offered = Move._commons_get_portal_bank_accounts
+        offered = Move._is_commons_portal_bank_account
 
-        def offered_but_theirs(move, partner, company):
-            return offered(move, partner, company) - self.contributor_bank
+        def offered_but_theirs(move, bank, partner, company):
+            return bank != self.contributor_bank and offered(
+                move, bank, partner, company
+            )
 
-        with patch.object(
-            Move, "_commons_get_portal_bank_accounts", offered_but_theirs
-        ):
+        with patch.object(Move, "_is_commons_portal_bank_account", offered_but_theirs):
             with self.assertRefused(UserError, "is not one of the bank accounts of"):
                 bill.action_commons_submit()
         bill.action_commons_submit()

@@ -6,7 +6,9 @@ confirm, the change waits in public and takes effect after a waiting period
 unless someone objects."""
 
 import re
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlparse
 
 from freezegun import freeze_time
@@ -16,6 +18,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 
+from odoo.addons.base.models.ir_mail_server import IrMailServer
 from odoo.addons.mail.tests.common import mail_new_test_user
 
 from .common import CommonsCase
@@ -104,6 +107,17 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         """The last email queued so far: the emails of an event are the ones
         after it (their subject is in the recipient's language)."""
         return self.env["mail.mail"].search([], order="id desc", limit=1).id or 0
+
+    @contextmanager
+    def _outgoing_mail_server(self):
+        """An outgoing mail server that takes every email: a change of login
+        sends its confirmation link at once, and refuses to be made when the
+        link cannot be sent."""
+        with (
+            patch.object(IrMailServer, "connect"),
+            patch.object(IrMailServer, "send_email", return_value="<sent@test>"),
+        ):
+            yield
 
     def _mails(self, proposal, partner=None, since=0):
         mails = self.env["mail.mail"].search(
@@ -1011,9 +1025,11 @@ class TestCommonsGovernance(CommonsCase, HttpCase):
         previous = {}
         for user in (self.steward, self.steward2):
             previous[user] = user.email
-            user.with_user(self.admin).write(
-                {"email": f"{user.login}@admin.example.org"}
-            )
+            # The link confirming a change of login is sent at once.
+            with self._outgoing_mail_server():
+                user.with_user(self.admin).write(
+                    {"email": f"{user.login}@admin.example.org"}
+                )
         self.assertFalse(self.loot._get_commons_deciding_stewards())
         proposal = self._propose_newcomer()
         self.assertTrue(proposal.date_effective, "nobody can confirm")
