@@ -3,7 +3,7 @@
 {
     "name": "Compte Commun des Communs",
     "summary": "Host and redistribute funds earmarked for commons resources",
-    "version": "18.0.1.3.0",
+    "version": "18.0.1.4.0",
     "category": "Accounting",
     "author": "Compte Commun des Communs contributors",
     "license": "AGPL-3",
@@ -33,6 +33,7 @@
         "report/donation_tax_receipt_reports.xml",
         "report/donation_tax_receipt_templates.xml",
         "data/mail_template_data.xml",
+        "data/mail_templates_email_layouts.xml",
         "data/mail_template_bill_data.xml",
         "data/mail_template_login_data.xml",
         "data/ir_config_parameter_data.xml",

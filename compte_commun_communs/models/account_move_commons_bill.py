@@ -945,7 +945,7 @@ class AccountMove(models.Model):
             commons_recipient_id=partner.id, commons_recipient_lang=partner.lang
         ).send_mail(
             self.id,
-            email_layout_xmlid="mail.mail_notification_light",
+            email_layout_xmlid="compte_commun_communs.mail_notification_commons_bill",
             email_values={"recipient_ids": [(6, 0, partner.ids)]},
         )
         self.env["mail.mail"]._commons_send_queue_soon()

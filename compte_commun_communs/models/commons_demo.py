@@ -21,6 +21,17 @@ class CommonsDemo(models.AbstractModel):
     _description = "Demo Story of the Commons"
 
     @api.model
+    def _demo_install_language(self, lang):
+        """Install ``lang`` as Settings › Languages does, with the terms of
+        every module, this one included, before the story is played: what
+        the story writes as it goes (its chatter, its tracked states) is
+        written in the actors' language, as it would be by a French host."""
+        self.env["res.lang"]._activate_lang(lang)
+        self.env["ir.module.module"].search(
+            [("state", "in", ("installed", "to install", "to upgrade"))]
+        )._update_translations(filter_lang=lang)
+
+    @api.model
     def _demo_act(self, user_xmlid, record_xmlid, method, *args):
         """Call ``method`` of the demo record ``record_xmlid`` as the demo user
         ``user_xmlid``.

@@ -146,6 +146,19 @@ class CommonsReceiptMixin(models.AbstractModel):
         return super().write(vals)
 
     @api.model
+    def _get_commons_tracking_lang(self):
+        """The language the chatter records a change of these documents in:
+        the host's, whoever or whatever makes the change. A receipt's state
+        follows its email, which the mail queue's cron sends as the
+        superuser, whose language is not the host's. The models using the
+        mixin track their changes in it (in their _message_track: the mixin
+        comes after mail.thread in their classes).
+
+        :return: the host's language code, or None to keep the writer's
+        """
+        langs = set(self.company_id.partner_id.mapped("lang"))
+        return langs.pop() if len(langs) == 1 else None
+
     def _get_commons_unlocked_fields(self, method_fields):
         """The fields a locked record (a validated donation, an issued receipt)
         still lets change: its chatter and activities, its sending (which

@@ -234,6 +234,13 @@ class DonationDonation(models.Model):
                     )
                 )
 
+    def _message_track(self, fields_iter, initial_values_dict):
+        lang = self._get_commons_tracking_lang()
+        records = self.with_context(lang=lang) if lang else self
+        return super(DonationDonation, records)._message_track(
+            fields_iter, initial_values_dict
+        )
+
     def write(self, vals):
         self._check_commons_locked(vals)
         return super().write(vals)

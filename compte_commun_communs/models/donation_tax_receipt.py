@@ -31,6 +31,13 @@ class DonationTaxReceipt(models.Model):
         tracking=True,
     )
 
+    def _message_track(self, fields_iter, initial_values_dict):
+        lang = self._get_commons_tracking_lang()
+        records = self.with_context(lang=lang) if lang else self
+        return super(DonationTaxReceipt, records)._message_track(
+            fields_iter, initial_values_dict
+        )
+
     def write(self, vals):
         unlocked = UNLOCKED_FIELDS | self._get_commons_unlocked_fields(METHOD_FIELDS)
         if not self.commons_receipt_attachment_id:

@@ -197,6 +197,30 @@ class TestDonationReceipt(CommonsCase):
         self.assertIn("Frais de gestion", html)
         self.assertIn("3\xa0000,00", html)  # French digit grouping
 
+    def test_receipt_state_reads_in_the_host_language(self):
+        """The mail queue's cron sends a receipt as the superuser, whose
+        language is English, after an accountant who reads English validated
+        it: the chatter of a French host says, in French, that it was
+        sent."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(
+            ["compte_commun_communs"], ["fr_FR"]
+        )
+        self.env.company.partner_id.lang = "fr_FR"
+        self.env = self.env(
+            context=dict(self.env.context, tracking_disable=False, mail_notrack=False)
+        )
+        donation = self._donate(self.loot, 3000, "2023-02-15", partner=self.ademe)
+        self._run_receipt_queue()
+        self._send_mail_queue()
+        self.env.cr.precommit.run()
+        self.assertEqual(donation.commons_receipt_state, "sent")
+        tracked = donation.message_ids.tracking_value_ids.filtered(
+            lambda value: value.field_id.name == "commons_receipt_state"
+        )
+        self.assertIn("Envoyé", tracked.mapped("new_value_char"))
+        self.assertNotIn("Sent", tracked.mapped("new_value_char"))
+
     def test_cancelling_drops_a_receipt_not_sent_yet(self):
         donation = self._donate(self.loot, 3000, "2023-02-15", partner=self.ademe)
         self._run_receipt_queue()
