@@ -189,7 +189,8 @@ class AccountMove(models.Model):
                 )
             )
         # The accounts the contributor's portal offers them, no other.
-        if bank not in self._commons_get_portal_bank_accounts(partner, bill.company_id):
+        intake = self.env["commons.bill.intake"]
+        if bank not in intake._get_commons_bank_accounts(partner, bill.company_id):
             raise UserError(
                 self.env._(
                     "The bank account %(account)s is not one of the bank accounts "

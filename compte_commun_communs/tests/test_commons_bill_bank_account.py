@@ -219,15 +219,13 @@ class TestCommonsBillBankAccount(CommonsCase):
         """The contributor's accounts are defined once, as their portal
         offers them: the bill's check takes no other."""
         bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
-        Move = self.env.registry["account.move"]
-        offered = Move._commons_get_portal_bank_accounts
+        Intake = self.env.registry["commons.bill.intake"]
+        offered = Intake._get_commons_bank_accounts
 
-        def offered_but_theirs(move, partner, company):
-            return offered(move, partner, company) - self.contributor_bank
+        def offered_but_theirs(intake, partner, company):
+            return offered(intake, partner, company) - self.contributor_bank
 
-        with patch.object(
-            Move, "_commons_get_portal_bank_accounts", offered_but_theirs
-        ):
+        with patch.object(Intake, "_get_commons_bank_accounts", offered_but_theirs):
             with self.assertRefused(UserError, "is not one of the bank accounts of"):
                 bill.action_commons_submit()
         bill.action_commons_submit()
