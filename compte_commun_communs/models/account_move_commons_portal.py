@@ -1,6 +1,6 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import Command, fields, models
+from odoo import Command, models
 from odoo.exceptions import AccessError, UserError
 
 from .account_move_commons_bill import CORRECTABLE_STATES
@@ -156,14 +156,21 @@ class AccountMove(models.Model):
         }
 
     def _get_commons_payment_date(self):
-        """The date of the bill's latest payment, reconciled or not."""
+        """The date of the bill's latest payment, reconciled or not: of the
+        entries reconciled with what it owes (as its payments widget reads
+        them), and of the payments matched to it that are not yet. Read
+        through the ORM's fields, so that a page of bills reads them for all
+        its bills at once (the widget queries once per bill)."""
         self.ensure_one()
         bill = self.sudo()
-        dates = [
-            fields.Date.to_date(payment["date"])
-            for payment in (bill.invoice_payments_widget or {}).get("content", [])
-            if payment.get("date")
-        ]
+        dates = []
+        for line in bill.line_ids:
+            if line.account_type not in ("asset_receivable", "liability_payable"):
+                continue
+            dates += [
+                partial.credit_move_id.date for partial in line.matched_credit_ids
+            ]
+            dates += [partial.debit_move_id.date for partial in line.matched_debit_ids]
         dates += [
             payment.date
             for payment in bill.matched_payment_ids

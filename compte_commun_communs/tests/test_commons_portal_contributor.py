@@ -464,16 +464,28 @@ class TestCommonsPortalContributor(CommonsCase, HttpCase):
         """The page shows one page of bills and reads the amounts of the
         instructions once: the same queries at 3 bills and at 30."""
         counts = []
-        states = ("submitted", "approved", "rejected", "draft", "withdrawn")
+        # Each state at 3 already: the bills the instructions' amounts read
+        # (approved, waiting) and those they do not (rejected…).
+        states = ("paid", "rejected", "submitted", "approved", "draft", "withdrawn")
         for number in (3, 30):
             while len(self._bills()) < number:
                 index = len(self._bills())
+                state = states[index % len(states)]
                 bill = self._bill(
-                    self.loot, 10, self.today, post=False, instruction=self.instruction
+                    self.loot,
+                    10,
+                    self.today,
+                    post=state == "paid",
+                    instruction=self.instruction,
                 )
                 bill.ref = f"Q-{index}"
-                state = states[index % len(states)]
-                if state != "draft":
+                if state == "paid":
+                    self.env["account.payment.register"].with_user(
+                        self.accountant
+                    ).with_context(
+                        active_model="account.move", active_ids=bill.ids
+                    ).create({"payment_date": self.today})._create_payments()
+                elif state != "draft":
                     bill.action_commons_submit()
                 if state == "approved":
                     self._approve(bill)
@@ -489,10 +501,11 @@ class TestCommonsPortalContributor(CommonsCase, HttpCase):
                 before = self.cr.sql_log_count
                 response = self.url_open("/my/commons/bills")
                 counts.append(self.cr.sql_log_count - before)
-            rows = html.fromstring(response.text).xpath(
-                "//tr[contains(@class, 'o_commons_bill_row')]"
-            )
+            page = html.fromstring(response.text)
+            rows = page.xpath("//tr[contains(@class, 'o_commons_bill_row')]")
             self.assertEqual(len(rows), number)
+            paid = page.xpath("//*[contains(@class, 'o_commons_bill_paid_date')]")
+            self.assertEqual(len(paid), len(range(0, number, len(states))))
         self.assertEqual(counts[0], counts[1], counts)
 
     def test_foreign_tax_refused(self):
@@ -830,7 +843,10 @@ class TestCommonsPortalContributor(CommonsCase, HttpCase):
         )[0]
         status = row.xpath(".//*[contains(@class, 'o_commons_bill_status')]")[0]
         self.assertEqual(status.get("data-status"), "paid")
-        self.assertTrue(row.xpath(".//*[contains(@class, 'o_commons_bill_paid_date')]"))
+        [paid_on] = row.xpath(".//*[contains(@class, 'o_commons_bill_paid_date')]")
+        self.assertEqual(
+            paid_on.text_content().strip(), self.today.strftime("%m/%d/%Y")
+        )
 
     # -- Nobody else's records ------------------------------------------------
 
