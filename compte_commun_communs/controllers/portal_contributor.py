@@ -10,7 +10,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.account_move_commons_bill import APPROVAL_MOVE_TYPES
-from ..models.commons_bill_intake import MAX_INVOICE_FILE_SIZE
+from ..models.commons_bill_intake import MAX_INVOICE_FILE_SIZE, CommonsFormError
 
 # A request may carry a file a little larger than the model accepts, so that
 # the contributor reads the model's clear error rather than a bare HTTP 413.
@@ -218,7 +218,12 @@ class CommonsContributorPortal(CustomerPortal):
     def _render_commons_bill_form(
         self, instruction=None, bill=None, form=None, error=None
     ):
-        """The form to send a bill (``instruction``) or correct one (``bill``)."""
+        """The form to send a bill (``instruction``) or correct one (``bill``).
+
+        :param error: the refusal to show: a str, or the UserError raised,
+            shown beside the field it names (see CommonsFormError), else
+            beside the form's button
+        """
         company = (bill or instruction).company_id if (bill or instruction) else None
         company = company or request.env.company
         intake = request.env["commons.bill.intake"]
@@ -261,7 +266,8 @@ class CommonsContributorPortal(CustomerPortal):
                     self._get_commons_contributor(), company
                 ),
                 "form": form,
-                "error": error,
+                "error": error and str(error),
+                "error_field": getattr(error, "field", None),
                 "max_file_mb": MAX_INVOICE_FILE_SIZE // (1024 * 1024),
             }
         )
@@ -318,8 +324,11 @@ class CommonsContributorPortal(CustomerPortal):
         if not instruction:
             return self._render_commons_bill_form(
                 form=form,
-                error=request.env._(
-                    "Choose one of your allocation instructions for this bill."
+                error=CommonsFormError(
+                    request.env._(
+                        "Choose one of your allocation instructions for this bill."
+                    ),
+                    "instruction_id",
                 ),
             )
         try:
@@ -331,7 +340,7 @@ class CommonsContributorPortal(CustomerPortal):
         except UserError as error:
             shown = instruction & self._get_commons_instructions_sudo(active=True)
             return self._render_commons_bill_form(
-                instruction=shown or None, form=form, error=str(error)
+                instruction=shown or None, form=form, error=error
             )
         return request.redirect(f"/my/commons/bills/{bill.id}?sent=1")
 
@@ -356,7 +365,7 @@ class CommonsContributorPortal(CustomerPortal):
             bill_sudo._update_commons_portal_bill(form)
         except UserError as error:
             return self._render_commons_bill_form(
-                bill=bill_sudo, form=form, error=str(error)
+                bill=bill_sudo, form=form, error=error
             )
         return request.redirect(f"/my/commons/bills/{bill_sudo.id}?sent=1")
 

@@ -4,6 +4,7 @@ from odoo import Command, models
 from odoo.exceptions import AccessError, UserError
 
 from .account_move_commons_bill import CORRECTABLE_STATES
+from .commons_bill_intake import commons_form_field
 
 
 class AccountMove(models.Model):
@@ -67,7 +68,8 @@ class AccountMove(models.Model):
         content = values.get("content")
         mimetype = None
         if content or filename:
-            mimetype = intake._check_commons_invoice_file(filename, content)
+            with commons_form_field("invoice_file"):
+                mimetype = intake._check_commons_invoice_file(filename, content)
             filename = intake._get_commons_invoice_filename(filename, mimetype)
         if not mimetype:
             attachment = bill.message_main_attachment_id
@@ -98,9 +100,10 @@ class AccountMove(models.Model):
         the e-invoice in the file says what the contributor typed; with a
         mimetype, the file is new and attached."""
         self.ensure_one()
-        self.env["commons.bill.intake"]._check_commons_einvoice(
-            self, filename, einvoice
-        )
+        with commons_form_field("invoice_file"):
+            self.env["commons.bill.intake"]._check_commons_einvoice(
+                self, filename, einvoice
+            )
         if mimetype:
             self._attach_commons_invoice_file(filename, content, mimetype)
 

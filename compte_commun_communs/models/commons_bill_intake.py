@@ -3,7 +3,7 @@
 import math
 import os
 import re
-from contextlib import closing
+from contextlib import closing, contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -103,6 +103,30 @@ EINVOICE_TOTALS = {
         "rounding_imported": True,
     },
 }
+
+
+class CommonsFormError(UserError):
+    """A refused value of the bill form, naming the form's field it is about
+    (ref, invoice_date, lines, tax_id, partner_bank_id, invoice_file), so
+    that the page shows the error beside it."""
+
+    def __init__(self, message, field):
+        super().__init__(message)
+        self.field = field
+
+
+@contextmanager
+def commons_form_field(field):
+    """Name ``field`` in the UserError raised inside the block (a
+    CommonsFormError keeps the field it names)."""
+    try:
+        yield
+    except CommonsFormError:
+        raise
+    except UserError as error:
+        if isinstance(error, AccessError):
+            raise
+        raise CommonsFormError(error.args[0], field) from error
 
 
 class CommonsBillIntake(models.AbstractModel):
@@ -444,13 +468,19 @@ class CommonsBillIntake(models.AbstractModel):
         partner = partner or self.env.user.partner_id
         ref = (values.get("ref") or "").strip()
         if not ref:
-            raise UserError(self.env._("Give the number of your invoice."))
-        invoice_date = self._parse_commons_invoice_date(values.get("invoice_date"))
-        lines = self._parse_commons_lines(values.get("lines"), company.currency_id)
-        tax = self._get_commons_tax(values.get("tax_id"), company)
-        bank = self._get_commons_bank_account(
-            values.get("partner_bank_id"), partner, company
-        )
+            raise CommonsFormError(
+                self.env._("Give the number of your invoice."), "ref"
+            )
+        with commons_form_field("invoice_date"):
+            invoice_date = self._parse_commons_invoice_date(values.get("invoice_date"))
+        with commons_form_field("lines"):
+            lines = self._parse_commons_lines(values.get("lines"), company.currency_id)
+        with commons_form_field("tax_id"):
+            tax = self._get_commons_tax(values.get("tax_id"), company)
+        with commons_form_field("partner_bank_id"):
+            bank = self._get_commons_bank_account(
+                values.get("partner_bank_id"), partner, company
+            )
         distribution = {str(resource.analytic_account_id.id): 100}
         return {
             "ref": ref,
@@ -820,7 +850,8 @@ class CommonsBillIntake(models.AbstractModel):
         instruction = self._check_commons_instruction(instruction)
         filename = values.get("filename")
         content = values.get("content")
-        mimetype = self._check_commons_invoice_file(filename, content)
+        with commons_form_field("invoice_file"):
+            mimetype = self._check_commons_invoice_file(filename, content)
         filename = self._get_commons_invoice_filename(filename, mimetype)
         company = instruction.company_id
         resource = instruction.resource_id

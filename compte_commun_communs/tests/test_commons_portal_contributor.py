@@ -410,24 +410,63 @@ class TestCommonsPortalContributor(CommonsCase, HttpCase):
             "DOKOS hosting", self._post_bill(instruction=self.dokos_instruction).text
         )
 
-    def _assert_error_beside_the_button(self, response):
-        """The refused form comes back scrolled to its error, which is in the
-        form, just above its button (not only at the top of the page)."""
+    def _assert_error_beside(self, response, field=None):
+        """The refused form comes back scrolled to its error (the action's
+        fragment), shown beside the field it is about, marked invalid, or,
+        about no field, just above the form's button: not only at the top of
+        the page."""
         [form] = html.fromstring(response.text).xpath(
             "//form[contains(@class, 'o_commons_bill_form')]"
         )
         self.assertTrue(form.get("action").endswith("#o_commons_bill_error"))
         [error] = form.xpath(".//*[@id='o_commons_bill_error']")
         self.assertIn("o_commons_bill_error", error.get("class"))
-        actions = error.getnext()
-        self.assertIn("o_commons_bill_form_actions", actions.get("class"))
-        self.assertTrue(actions.xpath(".//button[@type='submit']"))
+        if field is None:
+            actions = error.getnext()
+            self.assertIn("o_commons_bill_form_actions", actions.get("class"))
+            self.assertTrue(actions.xpath(".//button[@type='submit']"))
+            return
+        self.assertEqual(error.get("data-field"), field)
+        if field == "lines":
+            table = error.getparent().getprevious()
+            self.assertTrue(table.xpath(".//input[@name='line_amount']"))
+        else:
+            control = error.getprevious()
+            if control.tag == "div":  # the file's help text
+                control = control.getprevious()
+            self.assertEqual(control.get("name"), field)
+            self.assertIn("is-invalid", control.get("class"))
 
-    def test_refused_bill_shows_its_error_beside_the_button(self):
-        response = self._post_bill(lines=[("Bug fixes", "abc")])
-        self._assert_refused(response, "is not an amount")
-        self._assert_error_beside_the_button(response)
+    def test_refused_bill_shows_its_error_beside_the_field(self):
+        cases = [
+            ({"lines": [("Bug fixes", "abc")]}, "is not an amount", "lines"),
+            ({"ref": ""}, "number of your invoice", "ref"),
+            (
+                {"date": self.today + timedelta(days=400)},
+                "more than a year from now",
+                "invoice_date",
+            ),
+            ({"file": None}, "Attach your invoice", "invoice_file"),
+            (
+                {"tax": self.company_data["default_tax_sale"]},
+                "Choose the VAT",
+                "tax_id",
+            ),
+            (
+                {"instruction": self.other_instruction},
+                "Choose one of your allocation instructions",
+                "instruction_id",
+            ),
+            # A rule of the bill, about no one field: beside the button.
+            ({"lines": [("Bug fixes", "3500")]}, "more than what is left", None),
+        ]
+        for kwargs, message, field in cases:
+            with self.subTest(message=message):
+                response = self._post_bill(**kwargs)
+                self._assert_refused(response, message)
+                self._assert_error_beside(response, field)
         # What was typed is kept.
+        response = self._post_bill(lines=[("Bug fixes", "abc")])
         page = html.fromstring(response.text)
         self.assertEqual(page.xpath("//input[@name='line_amount']/@value")[0], "abc")
 
@@ -783,7 +822,7 @@ class TestCommonsPortalContributor(CommonsCase, HttpCase):
             lines=[("Bug fixes", "-5")],
         )
         self.assertIn("must be more than zero", self._error(response))
-        self._assert_error_beside_the_button(response)
+        self._assert_error_beside(response, "lines")
         self.assertAlmostEqual(bill.amount_total, 1200.0)
         response = self._post_bill(
             url=f"/my/commons/bills/{bill.id}/edit",
