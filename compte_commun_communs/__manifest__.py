@@ -23,6 +23,7 @@
         "security/commons_resource_security.xml",
         "security/commons_governance_proposal_security.xml",
         "security/donation_donation_security.xml",
+        "security/commons_contributor_security.xml",
         "data/account_analytic_plan_data.xml",
         "data/commons_need_category_data.xml",
         "data/ir_sequence_data.xml",

@@ -3,14 +3,14 @@
 from itertools import zip_longest
 
 from odoo import http
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, MissingError, UserError
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.account_move_commons_bill import APPROVAL_MOVE_TYPES
-from ..models.account_move_commons_portal import MAX_INVOICE_FILE_SIZE
+from ..models.commons_bill_intake import MAX_INVOICE_FILE_SIZE, CommonsFormError
 
 # A request may carry a file a little larger than the model accepts, so that
 # the contributor reads the model's clear error rather than a bare HTTP 413.
@@ -21,7 +21,13 @@ FORM_LINES = 5
 
 class CommonsContributorPortal(CustomerPortal):
     """The contributor's portal: their allocation instructions, the bills they
-    sent the host against them, and the form to send one."""
+    sent the host against them, and the form to send one.
+
+    Records are searched and checked with the user's own rights: the portal
+    group's rules (security/commons_contributor_security.xml) give a
+    contributor their bills and instructions, and nobody else's. Only what
+    is rendered, once found, is read as superuser. Taking a bill in is
+    commons.bill.intake's: the routes parse the request and call it."""
 
     # -- Whose records --------------------------------------------------------
 
@@ -29,11 +35,9 @@ class CommonsContributorPortal(CustomerPortal):
         """The partner the session's user invoices as."""
         return request.env.user.partner_id.commercial_partner_id
 
-    def _get_commons_instructions_sudo(self, active=False):
-        """The user's allocation instructions, issued (not drafts); with
-        ``active``, those a bill can be sent against today."""
-        Instruction = request.env["commons.allocation.instruction"].sudo()
-        domain = [
+    def _get_commons_instructions_domain(self):
+        """The user's allocation instructions, issued (not drafts)."""
+        return [
             (
                 "contributor_id.commercial_partner_id",
                 "=",
@@ -41,9 +45,18 @@ class CommonsContributorPortal(CustomerPortal):
             ),
             ("state", "!=", "draft"),
         ]
+
+    def _get_commons_instructions_sudo(self, active=False):
+        """The user's allocation instructions, issued (not drafts); with
+        ``active``, those a bill can be sent against today. Searched with
+        the user's rights, returned as superuser to be rendered."""
+        Instruction = request.env["commons.allocation.instruction"]
+        if not Instruction.has_access("read"):
+            return Instruction.sudo()
+        domain = self._get_commons_instructions_domain()
         if active:
             domain += Instruction._get_commons_committing_domain()
-        return Instruction.search(domain)
+        return Instruction.search(domain).sudo()
 
     def _get_commons_bills_domain(self):
         return [
@@ -54,6 +67,11 @@ class CommonsContributorPortal(CustomerPortal):
 
     def _is_commons_contributor(self):
         partner = self._get_commons_contributor()
+        Move = request.env["account.move"]
+        if not Move.has_access("read"):
+            return False
+        # Whether the partner is one of any resource's contributors is not a
+        # record of theirs to read: a count, as superuser, says yes or no.
         return bool(
             request.env["commons.resource"]
             .sudo()
@@ -61,17 +79,23 @@ class CommonsContributorPortal(CustomerPortal):
             .search_count(
                 [("contributor_ids.commercial_partner_id", "=", partner.id)], limit=1
             )
-            or request.env["account.move"]
-            .sudo()
-            .search_count(self._get_commons_bills_domain(), limit=1)
+            or Move.search_count(self._get_commons_bills_domain(), limit=1)
         )
 
     def _get_commons_bill_sudo(self, bill_id):
-        """The user's bill as superuser, or an empty recordset."""
+        """The user's bill, as superuser to be rendered, once the portal's
+        rules let them read it; else an empty recordset."""
+        Move = request.env["account.move"]
+        try:
+            self._document_check_access("account.move", bill_id)
+        except (AccessError, MissingError):
+            return Move.sudo()
+        # _document_check_access answers as OdooBot: the bill's own methods
+        # check who calls them, so they run as the user, under sudo.
         return (
-            request.env["account.move"]
-            .sudo()
-            .search([("id", "=", bill_id), *self._get_commons_bills_domain()])
+            Move.sudo()
+            .browse(bill_id)
+            .filtered_domain(self._get_commons_bills_domain())
         )
 
     def _prepare_home_portal_values(self, counters):
@@ -79,9 +103,9 @@ class CommonsContributorPortal(CustomerPortal):
         if "commons_bill_count" in counters:
             # What the page shows: the bills and the instructions to bill.
             values["commons_bill_count"] = (
-                request.env["account.move"]
-                .sudo()
-                .search_count(self._get_commons_bills_domain())
+                request.env["account.move"].search_count(
+                    self._get_commons_bills_domain()
+                )
                 + len(self._get_commons_instructions_sudo(active=True))
                 if self._is_commons_contributor()
                 else 0
@@ -99,7 +123,7 @@ class CommonsContributorPortal(CustomerPortal):
     def portal_my_commons_bills(self, page=1, **kwargs):
         if not self._is_commons_contributor():
             return request.redirect("/my")
-        Move = request.env["account.move"].sudo()
+        Move = request.env["account.move"]
         domain = self._get_commons_bills_domain()
         pager = portal_pager(
             url="/my/commons/bills",
@@ -112,17 +136,17 @@ class CommonsContributorPortal(CustomerPortal):
             order="invoice_date desc, id desc",
             limit=self._items_per_page,
             offset=pager["offset"],
-        )
+        ).sudo()
+        # Searched once: the page reads their amounts for all of them at once.
+        instructions = self._get_commons_instructions_sudo()
         values = self._prepare_portal_layout_values()
         values.update(
             {
                 "page_name": "commons_bills",
                 # Active ones, those already ended too: their envelope is
                 # still theirs to read, not to bill.
-                "instructions": self._get_commons_instructions_sudo().filtered(
-                    lambda i: i.state == "active"
-                ),
-                "billable": self._get_commons_instructions_sudo(active=True),
+                "instructions": instructions.filtered(lambda i: i.state == "active"),
+                "billable": instructions.filtered(lambda i: i._is_commons_billable()),
                 "bills": bills,
                 "bills_pager": pager,
             }
@@ -136,9 +160,11 @@ class CommonsContributorPortal(CustomerPortal):
         bill_sudo = self._get_commons_bill_sudo(bill_id)
         if not bill_sudo:
             return request.redirect("/my")
-        return self._render_commons_bill(bill_sudo, sent=kwargs.get("sent"))
+        return self._render_commons_bill(
+            bill_sudo, sent=kwargs.get("sent"), withdrawn=kwargs.get("withdrawn")
+        )
 
-    def _render_commons_bill(self, bill_sudo, error=None, sent=None):
+    def _render_commons_bill(self, bill_sudo, error=None, sent=None, withdrawn=None):
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -147,6 +173,7 @@ class CommonsContributorPortal(CustomerPortal):
                 "status": bill_sudo._get_commons_portal_status(),
                 "error": error,
                 "sent": sent,
+                "withdrawn": withdrawn,
             }
         )
         return request.render("compte_commun_communs.portal_my_commons_bill", values)
@@ -191,17 +218,29 @@ class CommonsContributorPortal(CustomerPortal):
     def _render_commons_bill_form(
         self, instruction=None, bill=None, form=None, error=None
     ):
-        """The form to send a bill (``instruction``) or correct one (``bill``)."""
+        """The form to send a bill (``instruction``) or correct one (``bill``).
+
+        :param error: the refusal to show: a str, or the UserError raised,
+            shown beside the field it names (see CommonsFormError), else
+            beside the form's button
+        """
         company = (bill or instruction).company_id if (bill or instruction) else None
         company = company or request.env.company
+        intake = request.env["commons.bill.intake"]
         if form is None and bill:
             form = {
                 "ref": bill.ref,
                 "invoice_date": bill.invoice_date,
                 "tax_id": bill.invoice_line_ids.tax_ids[:1].id,
                 "partner_bank_id": bill.partner_bank_id.id,
+                # As the contributor types them: "1 500,00" in French.
                 "lines": [
-                    (line.name, line.price_unit)
+                    (
+                        line.name,
+                        intake._format_commons_amount(
+                            line.price_unit, bill.currency_id
+                        ),
+                    )
                     for line in bill.invoice_line_ids
                     if line.display_type == "product"
                 ],
@@ -222,14 +261,13 @@ class CommonsContributorPortal(CustomerPortal):
                 "instruction": instruction,
                 "instructions": self._get_commons_instructions_sudo(active=True),
                 "bill": bill,
-                "taxes": request.env["account.move"]._commons_get_portal_taxes(company),
-                "bank_accounts": request.env[
-                    "account.move"
-                ]._commons_get_portal_bank_accounts(
+                "taxes": intake._get_commons_taxes(company),
+                "bank_accounts": intake._get_commons_bank_accounts(
                     self._get_commons_contributor(), company
                 ),
                 "form": form,
-                "error": error,
+                "error": error and str(error),
+                "error_field": getattr(error, "field", None),
                 "max_file_mb": MAX_INVOICE_FILE_SIZE // (1024 * 1024),
             }
         )
@@ -286,20 +324,23 @@ class CommonsContributorPortal(CustomerPortal):
         if not instruction:
             return self._render_commons_bill_form(
                 form=form,
-                error=request.env._(
-                    "Choose one of your allocation instructions for this bill."
+                error=CommonsFormError(
+                    request.env._(
+                        "Choose one of your allocation instructions for this bill."
+                    ),
+                    "instruction_id",
                 ),
             )
         try:
             bill = (
-                request.env["account.move"]
+                request.env["commons.bill.intake"]
                 .sudo()
-                ._commons_create_portal_bill(instruction, form)
+                ._create_commons_bill(instruction, form)
             )
         except UserError as error:
             shown = instruction & self._get_commons_instructions_sudo(active=True)
             return self._render_commons_bill_form(
-                instruction=shown or None, form=form, error=str(error)
+                instruction=shown or None, form=form, error=error
             )
         return request.redirect(f"/my/commons/bills/{bill.id}?sent=1")
 
@@ -321,10 +362,10 @@ class CommonsContributorPortal(CustomerPortal):
             return self._render_commons_bill_form(bill=bill_sudo)
         form = self._parse_commons_bill_form()
         try:
-            bill_sudo._commons_update_portal_bill(form)
+            bill_sudo._update_commons_portal_bill(form)
         except UserError as error:
             return self._render_commons_bill_form(
-                bill=bill_sudo, form=form, error=str(error)
+                bill=bill_sudo, form=form, error=error
             )
         return request.redirect(f"/my/commons/bills/{bill_sudo.id}?sent=1")
 
@@ -340,7 +381,9 @@ class CommonsContributorPortal(CustomerPortal):
         if not bill_sudo:
             return request.redirect("/my")
         try:
-            bill_sudo.action_commons_withdraw()
+            # Nothing is left of a refused withdrawal.
+            with request.env.cr.savepoint():
+                bill_sudo.action_commons_withdraw()
         except UserError as error:
             return self._render_commons_bill(bill_sudo, error=str(error))
-        return request.redirect(f"/my/commons/bills/{bill_sudo.id}")
+        return request.redirect(f"/my/commons/bills/{bill_sudo.id}?withdrawn=1")

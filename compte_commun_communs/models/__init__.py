@@ -10,6 +10,7 @@ from . import account_payment_method_line
 from . import base_partner_merge_automatic_wizard
 from . import commons_allocation_instruction
 from . import commons_bill_approval
+from . import commons_bill_intake
 from . import commons_demo
 from . import commons_login_change
 from . import commons_need_category

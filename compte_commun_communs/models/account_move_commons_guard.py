@@ -189,7 +189,8 @@ class AccountMove(models.Model):
                 )
             )
         # The accounts the contributor's portal offers them, no other.
-        if not self._is_commons_portal_bank_account(bank, partner, bill.company_id):
+        intake = self.env["commons.bill.intake"]
+        if not intake._is_commons_bank_account(bank, partner, bill.company_id):
             raise UserError(
                 self.env._(
                     "The bank account %(account)s is not one of the bank accounts "

@@ -1,6 +1,7 @@
 from . import test_commons_allocation_instruction
 from . import test_commons_backend_forms
 from . import test_commons_bill_approval
+from . import test_commons_bill_intake
 from . import test_commons_bill_guards
 from . import test_commons_bill_mail
 from . import test_commons_bill_mail_layout
@@ -8,6 +9,7 @@ from . import test_commons_bill_tour
 from . import test_commons_governance
 from . import test_commons_portal
 from . import test_commons_portal_contributor
+from . import test_commons_portal_contributor_access
 from . import test_commons_portal_einvoice
 from . import test_commons_portal_steward
 from . import test_commons_public_page

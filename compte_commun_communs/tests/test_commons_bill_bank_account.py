@@ -219,15 +219,15 @@ class TestCommonsBillBankAccount(CommonsCase):
         """The contributor's accounts are defined once, as their portal
         offers them: the bill's check takes no other."""
         bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
-        Move = self.env.registry["account.move"]
-        offered = Move._is_commons_portal_bank_account
+        Intake = self.env.registry["commons.bill.intake"]
+        offered = Intake._is_commons_bank_account
 
-        def offered_but_theirs(move, bank, partner, company):
+        def offered_but_theirs(intake, bank, partner, company):
             return bank != self.contributor_bank and offered(
-                move, bank, partner, company
+                intake, bank, partner, company
             )
 
-        with patch.object(Move, "_is_commons_portal_bank_account", offered_but_theirs):
+        with patch.object(Intake, "_is_commons_bank_account", offered_but_theirs):
             with self.assertRefused(UserError, "is not one of the bank accounts of"):
                 bill.action_commons_submit()
         bill.action_commons_submit()

@@ -410,6 +410,143 @@ class TestCommonsPortalContributor(CommonsCase, HttpCase):
             "DOKOS hosting", self._post_bill(instruction=self.dokos_instruction).text
         )
 
+    def _assert_error_beside(self, response, field=None):
+        """The refused form comes back scrolled to its error (the action's
+        fragment), shown beside the field it is about, marked invalid, or,
+        about no field, just above the form's button: not only at the top of
+        the page."""
+        [form] = html.fromstring(response.text).xpath(
+            "//form[contains(@class, 'o_commons_bill_form')]"
+        )
+        self.assertTrue(form.get("action").endswith("#o_commons_bill_error"))
+        [error] = form.xpath(".//*[@id='o_commons_bill_error']")
+        self.assertIn("o_commons_bill_error", error.get("class"))
+        if field is None:
+            actions = error.getnext()
+            self.assertIn("o_commons_bill_form_actions", actions.get("class"))
+            self.assertTrue(actions.xpath(".//button[@type='submit']"))
+            return
+        self.assertEqual(error.get("data-field"), field)
+        if field == "lines":
+            table = error.getparent().getprevious()
+            self.assertTrue(table.xpath(".//input[@name='line_amount']"))
+        else:
+            control = error.getprevious()
+            if control.tag == "div":  # the file's help text
+                control = control.getprevious()
+            self.assertEqual(control.get("name"), field)
+            self.assertIn("is-invalid", control.get("class"))
+
+    def test_refused_bill_shows_its_error_beside_the_field(self):
+        cases = [
+            ({"lines": [("Bug fixes", "abc")]}, "is not an amount", "lines"),
+            ({"ref": ""}, "number of your invoice", "ref"),
+            (
+                {"date": self.today + timedelta(days=400)},
+                "more than a year from now",
+                "invoice_date",
+            ),
+            ({"file": None}, "Attach your invoice", "invoice_file"),
+            (
+                {"tax": self.company_data["default_tax_sale"]},
+                "Choose the VAT",
+                "tax_id",
+            ),
+            (
+                {"instruction": self.other_instruction},
+                "Choose one of your allocation instructions",
+                "instruction_id",
+            ),
+            # A rule of the bill, about no one field: beside the button.
+            ({"lines": [("Bug fixes", "3500")]}, "more than what is left", None),
+        ]
+        for kwargs, message, field in cases:
+            with self.subTest(message=message):
+                response = self._post_bill(**kwargs)
+                self._assert_refused(response, message)
+                self._assert_error_beside(response, field)
+        # What was typed is kept.
+        response = self._post_bill(lines=[("Bug fixes", "abc")])
+        page = html.fromstring(response.text)
+        self.assertEqual(page.xpath("//input[@name='line_amount']/@value")[0], "abc")
+
+    def test_amounts_read_and_shown_in_french(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.contributor.lang = "fr_FR"
+        self.authenticate("commons_contributor", "commons_contributor")
+        response = self._post_bill(lines=[("Bug fixes", "1 250,50")])
+        bill = self._bills("FAC-2026-001")
+        self.assertEqual(len(bill), 1, self._error(response))
+        self.assertAlmostEqual(bill.amount_total, 1250.5)
+        form = html.fromstring(self.url_open(f"/my/commons/bills/{bill.id}/edit").text)
+        [amount] = form.xpath("//input[@name='line_amount']/@value")[:1]
+        self.assertEqual(" ".join(amount.split()), "1 250,50")
+        page = html.fromstring(self.url_open("/my/commons/bills").text)
+        [row] = page.xpath("//tr[contains(@class, 'o_commons_bill_row')]")
+        self.assertIn("1 250,50", " ".join(row.text_content().split()))
+
+    def test_send_a_bill_is_at_the_top_of_the_page(self):
+        """On a phone the tables scroll sideways: the page's first action is
+        above them, and the form it opens is for their only instruction."""
+        page = html.fromstring(self.url_open("/my/commons/bills").text)
+        [send] = page.xpath("//a[contains(@class, 'o_commons_bill_send')]")
+        tables = page.xpath("//table")
+        self.assertTrue(tables)
+        self.assertLess(
+            list(page.iter()).index(send), list(page.iter()).index(tables[0])
+        )
+        form = html.fromstring(self.url_open(send.get("href")).text)
+        [selected] = form.xpath("//select[@name='instruction_id']/option[@selected]")
+        self.assertEqual(selected.get("value"), str(self.instruction.id))
+
+    def test_page_queries_do_not_grow_with_the_bills(self):
+        """The page shows one page of bills and reads the amounts of the
+        instructions once: the same queries at 3 bills and at 30."""
+        counts = []
+        # Each state at 3 already: the bills the instructions' amounts read
+        # (approved, waiting) and those they do not (rejected…).
+        states = ("paid", "rejected", "submitted", "approved", "draft", "withdrawn")
+        for number in (3, 30):
+            while len(self._bills()) < number:
+                index = len(self._bills())
+                state = states[index % len(states)]
+                bill = self._bill(
+                    self.loot,
+                    10,
+                    self.today,
+                    post=state == "paid",
+                    instruction=self.instruction,
+                )
+                bill.ref = f"Q-{index}"
+                if state == "paid":
+                    self.env["account.payment.register"].with_user(
+                        self.accountant
+                    ).with_context(
+                        active_model="account.move", active_ids=bill.ids
+                    ).create({"payment_date": self.today})._create_payments()
+                elif state != "draft":
+                    bill.action_commons_submit()
+                if state == "approved":
+                    self._approve(bill)
+                elif state == "rejected":
+                    steward = bill.with_user(self.steward).sudo()
+                    steward.commons_reject(steward._get_commons_fingerprint(), "No")
+                elif state == "withdrawn":
+                    bill.with_user(self.contributor).sudo().action_commons_withdraw()
+            with patch.object(CustomerPortal, "_items_per_page", 40):
+                for _warm in range(2):
+                    self.url_open("/my/commons/bills")
+                self.env.invalidate_all()
+                before = self.cr.sql_log_count
+                response = self.url_open("/my/commons/bills")
+                counts.append(self.cr.sql_log_count - before)
+            page = html.fromstring(response.text)
+            rows = page.xpath("//tr[contains(@class, 'o_commons_bill_row')]")
+            self.assertEqual(len(rows), number)
+            paid = page.xpath("//*[contains(@class, 'o_commons_bill_paid_date')]")
+            self.assertEqual(len(paid), len(range(0, number, len(states))))
+        self.assertEqual(counts[0], counts[1], counts)
+
     def test_foreign_tax_refused(self):
         sale_tax = self.company_data["default_tax_sale"]
         self._assert_refused(self._post_bill(tax=sale_tax), "Choose the VAT")
@@ -685,6 +822,7 @@ class TestCommonsPortalContributor(CommonsCase, HttpCase):
             lines=[("Bug fixes", "-5")],
         )
         self.assertIn("must be more than zero", self._error(response))
+        self._assert_error_beside(response, "lines")
         self.assertAlmostEqual(bill.amount_total, 1200.0)
         response = self._post_bill(
             url=f"/my/commons/bills/{bill.id}/edit",
@@ -696,12 +834,27 @@ class TestCommonsPortalContributor(CommonsCase, HttpCase):
 
     def test_withdraw_until_approved(self):
         bill = self._submitted_bill()
+        # Withdraw asks first: the button opens a confirmation, whose own
+        # button withdraws.
+        page = html.fromstring(self.url_open(f"/my/commons/bills/{bill.id}").text)
+        [ask] = page.xpath("//button[contains(@class, 'o_commons_bill_withdraw_ask')]")
+        [dialog] = page.xpath(f"//*[@id='{ask.get('data-bs-target')[1:]}']")
+        self.assertIn("will be cancelled", dialog.text_content())
+        [form] = dialog.xpath(".//form[contains(@class, 'o_commons_bill_withdraw')]")
+        self.assertEqual(form.get("action"), f"/my/commons/bills/{bill.id}/withdraw")
+        self.assertTrue(form.xpath(".//button[@type='submit']"))
+        self.assertEqual(bill.commons_bill_state, "submitted", "nothing done yet")
         token = self._csrf_token()
-        self.url_open(
+        response = self.url_open(
             f"/my/commons/bills/{bill.id}/withdraw", data={"csrf_token": token}
         )
         self.assertEqual(bill.commons_bill_state, "withdrawn")
         self.assertEqual(bill.state, "cancel")
+        # And says what was done.
+        done = html.fromstring(response.text).xpath(
+            "//*[contains(@class, 'o_commons_bill_done')]"
+        )
+        self.assertIn("Your bill was withdrawn", done[0].text_content())
         response = self.url_open("/my/commons/bills")
         self.assertIn("Withdrawn", response.text)
         approved = self._submitted_bill(ref="FAC-2026-002", amount="500")
@@ -729,7 +882,10 @@ class TestCommonsPortalContributor(CommonsCase, HttpCase):
         )[0]
         status = row.xpath(".//*[contains(@class, 'o_commons_bill_status')]")[0]
         self.assertEqual(status.get("data-status"), "paid")
-        self.assertTrue(row.xpath(".//*[contains(@class, 'o_commons_bill_paid_date')]"))
+        [paid_on] = row.xpath(".//*[contains(@class, 'o_commons_bill_paid_date')]")
+        self.assertEqual(
+            paid_on.text_content().strip(), self.today.strftime("%m/%d/%Y")
+        )
 
     # -- Nobody else's records ------------------------------------------------
 
