@@ -5,7 +5,7 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.osv import expression
 
-from .commons_resource_need import MAX_YEAR, MIN_YEAR
+from .ledger import is_commons_year
 
 
 class CommonsResource(models.Model):
@@ -29,7 +29,7 @@ class CommonsResource(models.Model):
             year = int(year)
         except (TypeError, ValueError):
             year = 0
-        if not MIN_YEAR <= year <= MAX_YEAR:
+        if not is_commons_year(year):
             year = fields.Date.context_today(self).year
         return year
 
