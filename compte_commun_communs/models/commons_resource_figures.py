@@ -308,11 +308,11 @@ class CommonsResource(models.Model):
                 amounts["amount_spent"] -= in_year
                 amounts["amount_carried_over"] += before
             else:
+                # A fee line is received, and is the host's share of it: the
+                # resource keeps what was received less the fee.
                 amounts["amount_received"] += in_year
                 if movement == "fee":
-                    # A fee line is the host's share of what was received.
                     amounts["amount_fee"] += in_year
-                    amounts["amount_carried_over"] -= before
                 else:
                     amounts["amount_carried_over"] += before
         return ledger
@@ -346,14 +346,10 @@ class CommonsResource(models.Model):
             instruction_domain.append(("date_start", "<=", date_to))
             bill_domain.append(("invoice_date", "<=", date_to))
         instructions = Instruction._search(instruction_domain)
-        # What each instruction's bills consume: its amount_consumed.
+        # What each instruction's bills consume (its amount_consumed), read by
+        # instruction from the index of the bills' instruction.
         consumed = Move._search(
             [
-                (
-                    "commons_instruction_id",
-                    "in",
-                    Instruction._search(instruction_domain),
-                ),
                 "|",
                 ("state", "=", "posted"),
                 "&",
@@ -361,22 +357,12 @@ class CommonsResource(models.Model):
                 ("commons_bill_state", "=", "approved"),
             ]
         )
-        consumed_instruction = Move._field_to_sql(
-            consumed.table, "commons_instruction_id", consumed
-        )
-        consumed.groupby = consumed_instruction
-        consumed_sql = consumed.select(
-            SQL("%s AS instruction_id", consumed_instruction),
-            SQL("SUM(%s) AS amount", Move._get_commons_consumed_amount_sql(consumed)),
-        )
-        instructions.add_join(
-            "LEFT JOIN",
-            "consumed",
-            SQL("(%s)", consumed_sql),
+        consumed.add_where(
             SQL(
-                "consumed.instruction_id = %s",
+                "%s = %s",
+                Move._field_to_sql(consumed.table, "commons_instruction_id", consumed),
                 SQL.identifier(instructions.table, "id"),
-            ),
+            )
         )
         instruction_resource = Instruction._field_to_sql(
             instructions.table, "resource_id", instructions
@@ -386,8 +372,11 @@ class CommonsResource(models.Model):
         remaining_sql = instructions.select(
             instruction_resource,
             SQL(
-                "SUM(GREATEST(%s - COALESCE(consumed.amount, 0), 0))",
+                "SUM(GREATEST(%s - COALESCE(%s, 0), 0))",
                 Instruction._field_to_sql(instructions.table, "amount", instructions),
+                consumed.subselect(
+                    SQL("SUM(%s)", Move._get_commons_consumed_amount_sql(consumed))
+                ),
             ),
         )
         bills = Move._search(bill_domain)
