@@ -129,7 +129,7 @@ class CommonsResource(models.Model):
             by_year[year].append(resource)
         names = [*EMPTY_FIGURES, *DERIVED_FIGURES]
         for year, resource_list in by_year.items():
-            resources = self.browse().union(*resource_list)
+            resources = self.browse().concat(*resource_list)
             ledger = resources._origin._get_figures(year)
             columns = {name: [] for name in names}
             for resource in resource_list:
