@@ -5,7 +5,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import float_compare
+from odoo.tools import SQL, float_compare
 from odoo.tools.misc import format_date, formatLang
 
 from .account_move_commons_bill import WAITING_BILLS_ORDER
@@ -206,21 +206,12 @@ class CommonsAllocationInstruction(models.Model):
     )
     def _compute_consumption(self):
         amounts = self._get_bill_amounts()
-        counts = dict(
-            self.env["account.move"]
-            .sudo()
-            ._read_group(
-                [("commons_instruction_id", "in", self.ids)],
-                ["commons_instruction_id"],
-                ["__count"],
-            )
-        )
         for instruction in self:
             values = amounts.get(instruction._origin.id, {})
             instruction.amount_consumed = values.get("consumed", 0.0)
             instruction.amount_waiting = values.get("waiting", 0.0)
             instruction.waiting_bill_count = values.get("waiting_count", 0)
-            instruction.bill_count = counts.get(instruction._origin, 0)
+            instruction.bill_count = values.get("count", 0)
             # Once it takes no more bills, its remainder is promised to nobody.
             billable = instruction._is_commons_billable()
             instruction.amount_remaining = (
@@ -556,46 +547,50 @@ class CommonsAllocationInstruction(models.Model):
     def _get_bill_amounts(self):
         """What the bills of each instruction consume (approved or posted) and
         hold while they wait for the stewards (a waiting credit note holds
-        nothing: it gives back once approved), read with one search.
+        nothing: it gives back once approved), and how many bills it has,
+        summed in one query without reading the bills: the rules of
+        account.move._get_commons_consumed_amount and
+        _get_commons_waiting_amount, in SQL.
 
         :return: {instruction id: {"consumed": amount, "waiting": amount,
-            "waiting_count": int}}, amounts in the company's currency
+            "waiting_count": int, "count": int}}, amounts in the company's
+            currency
         """
         ids = [i for i in self._origin.ids if i]
         if not ids:
             return {}
         Move = self.env["account.move"].sudo()
-        waiting_domain = Move._get_commons_waiting_domain()
-        bills = Move.search(
-            expression.AND(
+        query = Move._search([("commons_instruction_id", "in", ids)])
+        consuming = Move._where_calc(
+            expression.OR(
                 [
-                    [("commons_instruction_id", "in", ids)],
-                    expression.OR(
-                        [
-                            [("state", "=", "posted")],
-                            [
-                                ("state", "=", "draft"),
-                                ("commons_bill_state", "=", "approved"),
-                            ],
-                            waiting_domain,
-                        ]
-                    ),
+                    [("state", "=", "posted")],
+                    [("state", "=", "draft"), ("commons_bill_state", "=", "approved")],
                 ]
             )
-        )
-        waiting = bills.filtered_domain(waiting_domain)
-        amounts = {}
-        for bill in bills:
-            values = amounts.setdefault(
-                bill.commons_instruction_id.id,
-                {"consumed": 0.0, "waiting": 0.0, "waiting_count": 0},
+        ).where_clause
+        waiting = Move._where_calc(Move._get_commons_waiting_domain()).where_clause
+        instruction = Move._field_to_sql(query.table, "commons_instruction_id", query)
+        amount = Move._get_commons_consumed_amount_sql(query)
+        query.groupby = instruction
+        rows = self.env.execute_query(
+            query.select(
+                instruction,
+                SQL("SUM(%s) FILTER (WHERE %s)", amount, consuming),
+                SQL("SUM(GREATEST(%s, 0)) FILTER (WHERE %s)", amount, waiting),
+                SQL("COUNT(*) FILTER (WHERE %s)", waiting),
+                SQL("COUNT(*)"),
             )
-            if bill in waiting:
-                values["waiting"] += bill._get_commons_waiting_amount()
-                values["waiting_count"] += 1
-            else:
-                values["consumed"] += bill._get_commons_consumed_amount()
-        return amounts
+        )
+        return {
+            instruction_id: {
+                "consumed": consumed or 0.0,
+                "waiting": waiting_amount or 0.0,
+                "waiting_count": waiting_count,
+                "count": count,
+            }
+            for instruction_id, consumed, waiting_amount, waiting_count, count in rows
+        }
 
     def _get_commons_waiting_bills(self):
         """The instructions' bills waiting for the stewards' decision, as

@@ -5,9 +5,9 @@ from datetime import date
 
 from odoo import api, fields, models
 from odoo.models import NewId
+from odoo.tools import SQL, float_round, ormcache
 
-from .commons_resource_need import MAX_YEAR, MIN_YEAR
-from .ledger import lock_rows
+from .ledger import is_commons_year, lock_rows
 
 EMPTY_FIGURES = {
     "amount_needed": 0.0,
@@ -19,10 +19,11 @@ EMPTY_FIGURES = {
     "amount_committed": 0.0,
     "funder_count": 0,
 }
-
-
-def _is_figures_year(year):
-    return isinstance(year, int) and MIN_YEAR <= year <= MAX_YEAR
+# Computed from the ones above (see _get_derived_figures).
+DERIVED_FIGURES = ("amount_available", "coverage")
+MONETARY_FIGURES = {
+    name for name in (*EMPTY_FIGURES, *DERIVED_FIGURES) if name.startswith("amount_")
+}
 
 
 class CommonsResource(models.Model):
@@ -119,26 +120,39 @@ class CommonsResource(models.Model):
     )
     @api.depends_context("commons_year", "uid")
     def _compute_figures(self):
-        by_year = defaultdict(lambda: self.browse())
+        by_year = defaultdict(list)
         for resource in self:
             year = resource.figures_year
-            if not _is_figures_year(year):
+            if not is_commons_year(year):
                 # A value a client sent back in an onchange: never trust it.
                 year = self._get_figures_year()
-            by_year[year] |= resource
-        for year, resources in by_year.items():
+            by_year[year].append(resource)
+        names = [*EMPTY_FIGURES, *DERIVED_FIGURES]
+        for year, resource_list in by_year.items():
+            resources = self.browse().concat(*resource_list)
             ledger = resources._origin._get_figures(year)
-            for resource in resources:
-                values = dict(ledger.get(resource._origin.id, EMPTY_FIGURES))
+            columns = {name: [] for name in names}
+            for resource in resource_list:
+                values = ledger.get(resource._origin.id, EMPTY_FIGURES)
                 if isinstance(resource.id, NewId):
                     # Being edited in a form: its needs are not all saved yet.
+                    values = dict(values)
                     values["amount_needed"] = sum(
                         need.amount
                         for need in resource.year_need_ids
                         if need.year == year
                     )
-                values.update(resource._get_derived_figures(values))
-                resource.update(values)
+                values = {**values, **resource._get_derived_figures(values)}
+                rounding = resource.currency_id.rounding
+                for name in names:
+                    value = values[name]
+                    if rounding and name in MONETARY_FIGURES:
+                        value = float_round(value, precision_rounding=rounding)
+                    columns[name].append(value)
+            # Set the cache at once, as a compute of many records may: the
+            # values are rounded above, once a figure.
+            for name in names:
+                self.env.cache.update(resources, self._fields[name], columns[name])
 
     def action_figures_previous_year(self):
         return self._action_move_figures_year(-1)
@@ -159,10 +173,10 @@ class CommonsResource(models.Model):
         survives a reload), else the current year. A year out of range is ignored:
         an old link or an RPC call never breaks a page with it."""
         year = self.env.context.get("commons_year")
-        if not _is_figures_year(year):
+        if not is_commons_year(year):
             # Reading one's own settings: portal users have no access to them.
             year = self.env.user.sudo().res_users_settings_id.commons_figures_year
-        if not _is_figures_year(year):
+        if not is_commons_year(year):
             year = fields.Date.context_today(self).year
         return year
 
@@ -176,11 +190,21 @@ class CommonsResource(models.Model):
 
     def _get_figures(self, year):
         """Figures of the resources for a calendar year, read from the ledger with a
-        fixed number of grouped queries whatever the number of resources.
+        fixed number of queries whatever the number of resources, lines or bills.
+
+        A year that is over (before the user's current year) is read as it stood
+        on 31 December: the ledger up to then, and what was promised by then. The
+        current year and later ones are open: their year runs from 1 January
+        with no end, and everything promised now is committed, so that their
+        available is :meth:`_get_commons_available_amounts` (see the README's
+        "What “available” means").
 
         :return: {resource id: {field name: value}}
         """
-        figures = {resource.id: dict(EMPTY_FIGURES) for resource in self}
+        figures = {resource_id: dict(EMPTY_FIGURES) for resource_id in self.ids}
+        if not figures:
+            return figures
+        date_to = None if self._is_open_figures_year(year) else date(year, 12, 31)
         needs = (
             self.env["commons.resource.need"]
             .sudo()
@@ -192,20 +216,9 @@ class CommonsResource(models.Model):
         )
         for resource, amount in needs:
             figures[resource.id]["amount_needed"] = amount
-        for resource_id, years in self._get_ledger_by_year().items():
-            resource_figures = figures[resource_id]
-            for ledger_year, amounts in years.items():
-                if ledger_year == year:
-                    for key in ("amount_received", "amount_fee", "amount_spent"):
-                        resource_figures[key] += amounts[key]
-                elif ledger_year < year:
-                    resource_figures["amount_carried_over"] += (
-                        amounts["amount_received"]
-                        - amounts["amount_fee"]
-                        - amounts["amount_spent"]
-                    )
-        committed = self._get_committed_amounts(date(year, 12, 31))
-        for resource_id, amount in committed.items():
+        for resource_id, amounts in self._get_ledger_amounts(year, date_to).items():
+            figures[resource_id].update(amounts)
+        for resource_id, amount in self._get_committed_amounts(date_to).items():
             figures[resource_id]["amount_committed"] = amount
         funders = (
             self.env["donation.line"]
@@ -224,62 +237,102 @@ class CommonsResource(models.Model):
             )
         return figures
 
-    def _get_ledger_by_year(self):
-        """Money in and out of the resources' analytic accounts, by year, read
-        with one grouped query.
+    @api.model
+    def _is_open_figures_year(self, year):
+        """Whether the figures of ``year`` run on to today and after: the
+        current year of the user, and the years to come."""
+        return year >= fields.Date.context_today(self).year
 
-        :return: {resource id: {year: {"amount_received", "amount_fee",
-            "amount_spent": amount}}}
+    @api.model
+    @ormcache()
+    def _get_commons_ledger_column(self):
+        """The column of the resources' analytic accounts on analytic lines
+        (the Commons plan's), kept once a worker: the plan is the module's."""
+        return self._get_analytic_plan()._column_name()
+
+    def _get_ledger_amounts(self, year, date_to=None):
+        """Money in and out of the resources' analytic accounts in ``year``
+        (from 1 January to ``date_to``, or with no end), and their balance on
+        1 January, read in one pass over the ledger.
+
+        :return: {resource id: {"amount_received", "amount_fee", "amount_spent",
+            "amount_carried_over": amount}}
         """
-        resource_by_account = {
-            r.analytic_account_id.id: r.id for r in self if r.analytic_account_id
-        }
-        column = self._get_analytic_plan()._column_name()
-        # Read as superuser once the resources themselves are readable: a steward
-        # or a funder sees the totals, not the journal items behind them. What
-        # each item did to the money was settled when it was posted (see
-        # account.move.line._get_commons_movement).
-        groups = (
-            self.env["account.analytic.line"]
-            .sudo()
-            ._read_group(
-                [
-                    (column, "in", list(resource_by_account)),
-                    ("company_id", "in", self.company_id.ids),
-                    ("commons_movement", "in", ("received", "fee", "spent")),
-                ],
-                [column, "commons_movement", "date:year"],
-                ["amount:sum"],
-            )
-        )
         ledger = defaultdict(
-            lambda: defaultdict(
-                lambda: {"amount_received": 0.0, "amount_fee": 0.0, "amount_spent": 0.0}
+            lambda: {
+                "amount_received": 0.0,
+                "amount_fee": 0.0,
+                "amount_spent": 0.0,
+                "amount_carried_over": 0.0,
+            }
+        )
+        if not self.ids:
+            return ledger
+        column = self._get_commons_ledger_column()
+        self.env["account.analytic.line"].flush_model(
+            [column, "company_id", "commons_movement", "date", "amount"]
+        )
+        self.flush_model(["analytic_account_id", "company_id"])
+        start = date(year, 1, 1)
+        # Read as superuser (SQL) once the resources themselves are readable: a
+        # steward or a funder sees the totals, not the journal items behind
+        # them. What each item did to the money was settled when it was posted
+        # (see account.move.line._get_commons_movement); only the items of the
+        # resource's company count.
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT resource.id, line.commons_movement,
+                       SUM(line.amount) FILTER (WHERE line.date >= %(start)s),
+                       SUM(line.amount) FILTER (WHERE line.date < %(start)s)
+                  FROM account_analytic_line line
+                  JOIN commons_resource resource
+                    ON resource.analytic_account_id = %(column)s
+                   AND resource.company_id = line.company_id
+                 WHERE resource.id IN %(ids)s
+                   AND line.commons_movement IN ('received', 'fee', 'spent')
+                   %(date_to)s
+                 GROUP BY resource.id, line.commons_movement
+                """,
+                start=start,
+                column=SQL.identifier("line", column),
+                ids=tuple(self.ids),
+                date_to=SQL("AND line.date <= %s", date_to) if date_to else SQL(),
             )
         )
-        for account, movement, year, amount in groups:
-            amounts = ledger[resource_by_account[account.id]][year.year]
+        for resource_id, movement, in_year, before in self.env.cr.fetchall():
+            amounts = ledger[resource_id]
+            in_year, before = in_year or 0.0, before or 0.0
             if movement == "spent":
                 # Expenses are negative in analytic accounting.
-                amounts["amount_spent"] -= amount
+                amounts["amount_spent"] -= in_year
+                amounts["amount_carried_over"] += before
             else:
-                amounts["amount_received"] += amount
+                # A fee line is received, and is the host's share of it: the
+                # resource keeps what was received less the fee.
+                amounts["amount_received"] += in_year
                 if movement == "fee":
-                    amounts["amount_fee"] += amount
+                    amounts["amount_fee"] += in_year
+                else:
+                    amounts["amount_carried_over"] += before
         return ledger
 
     def _get_committed_amounts(self, date_to=None):
-        """What is promised and not spent yet, as of today: what remains of
-        the envelopes of the instructions that still take bills and started
-        by ``date_to`` (their amount_remaining), and the approved bills dated
-        by then that are not posted yet, with or without instruction (an
-        envelope's remainder leaves out the bills it approved: they are
-        promised as bills until posted).
+        """What is promised and not spent yet: what remains today of the
+        envelopes of the instructions that still take bills and started by
+        ``date_to``, and the approved bills dated by then that are not posted
+        yet, with or without instruction (an envelope's remainder leaves out
+        the bills it approved: they are promised as bills until posted).
+        Without ``date_to``, everything promised now. Summed in one query,
+        without reading the instructions or the bills.
 
         :return: {resource id: amount in the company's currency}
         """
         committed = defaultdict(float)
+        if not self.ids:
+            return committed
         Instruction = self.env["commons.allocation.instruction"].sudo()
+        Move = self.env["account.move"].sudo()
         instruction_domain = [
             ("resource_id", "in", self.ids),
             *Instruction._get_commons_committing_domain(),
@@ -292,33 +345,67 @@ class CommonsResource(models.Model):
         if date_to:
             instruction_domain.append(("date_start", "<=", date_to))
             bill_domain.append(("invoice_date", "<=", date_to))
-        instructions = Instruction.search(instruction_domain)
-        # Read now, after the caller locked the funds, never from an earlier
-        # read of the same request.
-        instructions.invalidate_recordset(["amount_remaining"])
-        for instruction in instructions:
-            committed[instruction.resource_id.id] += instruction.amount_remaining
-        for bill in self.env["account.move"].sudo().search(bill_domain):
-            committed[bill.commons_resource_id.id] += (
-                bill._get_commons_consumed_amount()
+        instructions = Instruction._search(instruction_domain)
+        # What each instruction's bills consume (its amount_consumed), read by
+        # instruction from the index of the bills' instruction.
+        consumed = Move._search(
+            [
+                "|",
+                ("state", "=", "posted"),
+                "&",
+                ("state", "=", "draft"),
+                ("commons_bill_state", "=", "approved"),
+            ]
+        )
+        consumed.add_where(
+            SQL(
+                "%s = %s",
+                Move._field_to_sql(consumed.table, "commons_instruction_id", consumed),
+                SQL.identifier(instructions.table, "id"),
             )
+        )
+        instruction_resource = Instruction._field_to_sql(
+            instructions.table, "resource_id", instructions
+        )
+        instructions.groupby = instruction_resource
+        # Each envelope's amount_remaining: never below zero.
+        remaining_sql = instructions.select(
+            instruction_resource,
+            SQL(
+                "SUM(GREATEST(%s - COALESCE(%s, 0), 0))",
+                Instruction._field_to_sql(instructions.table, "amount", instructions),
+                consumed.subselect(
+                    SQL("SUM(%s)", Move._get_commons_consumed_amount_sql(consumed))
+                ),
+            ),
+        )
+        bills = Move._search(bill_domain)
+        bill_resource = Move._field_to_sql(bills.table, "commons_resource_id", bills)
+        bills.groupby = bill_resource
+        bills_sql = bills.select(
+            bill_resource, SQL("SUM(%s)", Move._get_commons_consumed_amount_sql(bills))
+        )
+        for resource_id, amount in self.env.execute_query(
+            SQL("%s UNION ALL %s", remaining_sql, bills_sql)
+        ):
+            committed[resource_id] += amount or 0.0
         return committed
 
     def _get_commons_available_amounts(self):
-        """What each resource has today and has promised to nobody, all years
-        together: the balance any new envelope or approval is checked against.
+        """What each resource has and has promised to nobody, now: every entry of
+        its ledger, whatever its date, less everything promised now, whatever
+        its start. The balance any new envelope or approval is checked against,
+        and the available of the current year's figures (see _get_figures).
 
         :return: {resource id: amount in the company's currency}
         """
         committed = self._get_committed_amounts()
-        ledger = self._get_ledger_by_year()
+        ledger = self._get_ledger_amounts(fields.Date.context_today(self).year)
         return {
-            resource.id: sum(
-                amounts["amount_received"]
-                - amounts["amount_fee"]
-                - amounts["amount_spent"]
-                for amounts in ledger[resource.id].values()
-            )
+            resource.id: ledger[resource.id]["amount_carried_over"]
+            + ledger[resource.id]["amount_received"]
+            - ledger[resource.id]["amount_fee"]
+            - ledger[resource.id]["amount_spent"]
             - committed.get(resource.id, 0.0)
             for resource in self
         }

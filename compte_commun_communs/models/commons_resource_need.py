@@ -6,9 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import format_amount
 
-# A year outside this range is a typing error, not a plan.
-MIN_YEAR = 2000
-MAX_YEAR = 2100
+from .ledger import MAX_YEAR, MIN_YEAR, is_commons_year
 
 
 class CommonsResourceNeed(models.Model):
@@ -73,7 +71,7 @@ class CommonsResourceNeed(models.Model):
     @api.constrains("year")
     def _check_year(self):
         for need in self:
-            if not MIN_YEAR <= need.year <= MAX_YEAR:
+            if not is_commons_year(need.year):
                 raise ValidationError(
                     self.env._(
                         "The year of the need “%(need)s” must be between "

@@ -4,8 +4,9 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.osv import expression
+from odoo.tools import SQL
 
-from .commons_resource_need import MAX_YEAR, MIN_YEAR
+from .ledger import is_commons_year
 
 
 class CommonsResource(models.Model):
@@ -29,7 +30,7 @@ class CommonsResource(models.Model):
             year = int(year)
         except (TypeError, ValueError):
             year = 0
-        if not MIN_YEAR <= year <= MAX_YEAR:
+        if not is_commons_year(year):
             year = fields.Date.context_today(self).year
         return year
 
@@ -88,16 +89,17 @@ class CommonsResource(models.Model):
             .sudo()
             .search([("resource_id", "in", resources.ids), ("year", "=", year)])
         )
-        needs_by_resource = defaultdict(lambda: defaultdict(needs.browse))
+        # Lists, not recordsets: a union a need would be quadratic.
+        needs_by_resource = defaultdict(lambda: defaultdict(list))
         for need in needs:
-            needs_by_resource[need.resource_id][need.category_id] |= need
+            needs_by_resource[need.resource_id.id][need.category_id].append(need)
         funders = resources._get_public_funders(year)
         proposals = resources._get_public_proposals()
         result = []
         for resource in resources:
             resource_figures = dict(figures[resource.id])
             resource_figures.update(resource._get_derived_figures(resource_figures))
-            by_category = needs_by_resource[resource]
+            by_category = needs_by_resource[resource.id]
             result.append(
                 {
                     "resource": resource._prepare_public_resource_values(),
@@ -110,7 +112,7 @@ class CommonsResource(models.Model):
                                 {"name": need.name, "amount": need.amount}
                                 for need in category_needs
                             ],
-                            "amount": sum(category_needs.mapped("amount")),
+                            "amount": sum(need.amount for need in category_needs),
                         }
                         for category, category_needs in sorted(
                             by_category.items(),
@@ -141,31 +143,54 @@ class CommonsResource(models.Model):
     def _get_public_funders(self, year):
         """Funders of the resources' done donations of the year: those who agreed
         to be named, with their total in the company's currency, and how many
-        others.
+        others. One query whatever the number of funders: the others are
+        counted in SQL, and no record is made for a funder.
 
         :return: {resource id: {"named_funders": [{"name": str, "amount": float}],
             "other_funder_count": int}}
         """
-        groups = (
-            self.env["donation.line"]
-            .sudo()
-            ._read_group(
-                self._get_donation_line_domain(year),
-                ["commons_resource_id", "commercial_partner_id"],
-                ["amount_company_currency:sum"],
-            )
-        )
         result = {
             resource.id: {"named_funders": [], "other_funder_count": 0}
             for resource in self
         }
-        for resource, funder, amount in groups:
-            if funder.commons_named_funder:
-                result[resource.id]["named_funders"].append(
-                    {"name": funder.name, "amount": amount}
+        if not self.ids:
+            return result
+        Line = self.env["donation.line"].sudo()
+        query = Line._search(self._get_donation_line_domain(year))
+        partner = query.join(
+            query.table, "commercial_partner_id", "res_partner", "id", "funder"
+        )
+        Partner = self.env["res.partner"].sudo()
+        named = Partner._field_to_sql(partner, "commons_named_funder", query)
+        resource = Line._field_to_sql(query.table, "commons_resource_id", query)
+        funder = Line._field_to_sql(query.table, "commercial_partner_id", query)
+        # A named funder is a group of its own; the others, one group a resource.
+        named_funder = SQL("CASE WHEN %s THEN %s END", named, funder)
+        named_name = SQL(
+            "CASE WHEN %s THEN %s END",
+            named,
+            Partner._field_to_sql(partner, "name", query),
+        )
+        query.groupby = SQL("%s, %s, %s", resource, named_funder, named_name)
+        rows = self.env.execute_query(
+            query.select(
+                resource,
+                named_funder,
+                named_name,
+                SQL(
+                    "SUM(%s)",
+                    Line._field_to_sql(query.table, "amount_company_currency", query),
+                ),
+                SQL("COUNT(DISTINCT %s)", funder),
+            )
+        )
+        for resource_id, funder_id, name, amount, count in rows:
+            if funder_id:
+                result[resource_id]["named_funders"].append(
+                    {"name": name, "amount": amount}
                 )
             else:
-                result[resource.id]["other_funder_count"] += 1
+                result[resource_id]["other_funder_count"] += count
         for values in result.values():
             values["named_funders"].sort(
                 key=lambda funder: (-funder["amount"], funder["name"])

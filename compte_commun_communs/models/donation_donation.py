@@ -6,8 +6,7 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import format_amount, format_date
 
-from .commons_resource_need import MAX_YEAR, MIN_YEAR
-from .ledger import ledger_pass_context
+from .ledger import MAX_YEAR, MIN_YEAR, is_commons_year, ledger_pass_context
 
 # What may still change on a validated or cancelled donation: its receipt, its
 # status, never what its journal entry says. Fields of the chatter and
@@ -514,7 +513,7 @@ class DonationDonation(models.Model):
                         donation=self.display_name,
                     )
                 )
-            if not MIN_YEAR <= self.commons_prorata_year <= MAX_YEAR:
+            if not is_commons_year(self.commons_prorata_year):
                 raise UserError(
                     self.env._(
                         "The year of the needs must be between %(min)s and %(max)s.",

@@ -4,6 +4,18 @@
 
 from odoo.tools import SQL
 
+# The years the commons count in: a year outside them is a typing error, not
+# a plan. Needs, figures, the public pages and donations split by the needs of
+# a year all refuse or ignore one.
+MIN_YEAR = 2000
+MAX_YEAR = 2100
+
+
+def is_commons_year(year):
+    """Whether ``year`` is an int within MIN_YEAR and MAX_YEAR."""
+    return isinstance(year, int) and MIN_YEAR <= year <= MAX_YEAR
+
+
 # Where the ledger puts money in and out of a resource's analytic account.
 FUNDED_ACCOUNT_TYPES = ("income", "income_other")
 SPENT_ACCOUNT_TYPES = ("expense", "expense_depreciation", "expense_direct_cost")

@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from .commons_resource_need import MAX_YEAR, MIN_YEAR
+from .ledger import MAX_YEAR, MIN_YEAR, is_commons_year
 
 
 class ResUsersSettings(models.Model):
@@ -20,7 +20,7 @@ class ResUsersSettings(models.Model):
     def _check_commons_figures_year(self):
         for settings in self:
             year = settings.commons_figures_year
-            if year and not MIN_YEAR <= year <= MAX_YEAR:
+            if year and not is_commons_year(year):
                 raise ValidationError(
                     self.env._(
                         "The year must be between %(min)s and %(max)s.",

@@ -225,3 +225,53 @@ class TestCommonsPublicPage(CommonsCase, HttpCase):
                     [href for href in hrefs if "script" in href.lower()], page
                 )
                 self.assertNotIn("alert(", response.text, page)
+
+    def _published(self, count, start=0):
+        resources = self.env["commons.resource"].create(
+            [
+                {"name": f"Commons {i:03d}", "code": f"P{i:03d}", "is_published": True}
+                for i in range(start, start + count)
+            ]
+        )
+        self.env["commons.resource.need"].create(
+            [
+                {
+                    "resource_id": resource.id,
+                    "year": 2023,
+                    "category_id": self.cat_bug.id,
+                    "name": "Bug fixes",
+                    "amount": 500,
+                }
+                for resource in resources
+            ]
+        )
+        for resource in resources[:3]:
+            self._donate(resource, 100, "2023-02-15")
+        return resources
+
+    def _count_page_queries(self, url):
+        self._get(url)  # the caches of a first visit
+        self.env.invalidate_all()
+        count = self.cr.sql_log_count
+        response = self._get(url)
+        return self.cr.sql_log_count - count, response
+
+    def test_needs_page_is_paged_with_the_same_queries_whatever_the_resources(self):
+        self._published(2)
+        few, _response = self._count_page_queries("/communs?year=2023")
+        self._published(40, start=2)
+        many, response = self._count_page_queries("/communs?year=2023")
+        self.assertEqual(many, few)
+        page = html.fromstring(response.text)
+        self.assertEqual(
+            len(page.xpath("//section[hasclass('o_commons_resource')]")), 20
+        )
+        self.assertIn(
+            "/communs/page/3?year=2023",
+            page.xpath("//*[hasclass('o_commons_pager')]//a/@href"),
+        )
+        last = html.fromstring(self._get("/communs/page/3?year=2023").text)
+        # LOOT and the 42 others, 20 a page.
+        self.assertEqual(
+            len(last.xpath("//section[hasclass('o_commons_resource')]")), 3
+        )

@@ -3,7 +3,7 @@
 from freezegun import freeze_time
 
 from odoo import Command
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import CommonsCase
@@ -210,7 +210,7 @@ class TestCommonsResourceFigures(CommonsCase):
         self.assertEqual(read_figures(resources[:5]), read_figures(resources))
         figures = resources.with_user(self.commons_user).with_context(commons_year=2023)
         self.env.invalidate_all()
-        with self.assertQueryCount(14):
+        with self.assertQueryCount(10):
             figures.read(FIGURES)
         self.assertEqual(figures[0].coverage, 100)
         self.assertEqual(figures[-1].coverage, 50)
@@ -266,3 +266,139 @@ class TestCommonsResourceFigures(CommonsCase):
         figures_2024 = self._figures(self.loot, 2024)
         self.assertEqual(figures_2024["committed"], 1000)
         self.assertEqual(figures_2024["available"], 4600)
+
+    @freeze_time("2026-03-01")
+    def test_available_of_this_year_is_what_the_checks_read(self):
+        """An envelope that starts next year and a bill dated next year are
+        promised now: this year's figures, the envelope check and the approval
+        check read one available, and a past year its balance on 31 December."""
+        self._donate(self.loot, 5000, "2025-02-01")
+        self._instruction(self.loot, 1000, "2027-01-01")
+        later = self._bill(self.loot, 300, "2027-01-15", post=False)
+        later.action_commons_submit()
+        self._approve(later)
+        figures = self._figures(self.loot, 2026)
+        self.assertEqual(figures["carried_over"], 5000)
+        self.assertEqual(figures["committed"], 1000 + 300)
+        self.assertEqual(figures["available"], 3700)
+        self.assertEqual(self.loot._get_commons_available(), 3700)
+        # 2025 is over: its balance on 31 December, before those promises.
+        self.assertEqual(self._figures(self.loot, 2025)["available"], 5000)
+        # The envelope check refuses one cent more than the card shows...
+        envelope = (
+            self.env["commons.allocation.instruction"]
+            .with_user(self.accountant)
+            .create(
+                {
+                    "name": "Security",
+                    "resource_id": self.loot.id,
+                    "contributor_id": self.contributor.partner_id.id,
+                    "amount": 3700.01,
+                    "date_start": "2026-03-01",
+                }
+            )
+        )
+        with self.assertRefused(ValidationError, r"3,700\.00 are available"):
+            envelope.with_user(self.steward).sudo().action_activate()
+        # ... and so does the approval of a bill without instruction.
+        bill = self._bill(self.loot, 3700.01, "2026-02-20", post=False)
+        bill.action_commons_submit()
+        with self.assertRefused(UserError, r"has left: .*3,700\.00"):
+            self._approve(bill)
+        bill = self._bill(self.loot, 3700, "2026-02-20", post=False)
+        bill.action_commons_submit()
+        self._approve(bill)
+        self.assertEqual(self._figures(self.loot, 2026)["available"], 0)
+        self.assertEqual(self.loot._get_commons_available(), 0)
+
+    def _resources_with_history(self, count):
+        """``count`` resources, each with needs, donations over three years, an
+        active instruction and an approved bill not posted; every fourth with
+        posted bills too."""
+        resources = self.env["commons.resource"].browse()
+        for index in range(count):
+            resource = self._create_resource(f"Commons {index}", f"Q{index:03d}")
+            self.env["commons.resource.need"].create(
+                {
+                    "resource_id": resource.id,
+                    "year": 2024,
+                    "category_id": self.cat_bug.id,
+                    "name": "Bug fixes",
+                    "amount": 1000,
+                }
+            )
+            for year in (2022, 2023, 2024):
+                self._donate(resource, 1000, f"{year}-02-15")
+            instruction = self._instruction(resource, 300, "2024-01-01")
+            if not index % 4:
+                self._bill(resource, 100, "2023-06-01")
+                self._bill(resource, 50, "2024-03-01", instruction=instruction)
+            approved = self._bill(resource, 20, "2024-04-01", post=False)
+            approved.action_commons_submit()
+            self._approve(approved)
+            resources |= resource
+        return resources
+
+    def _count_queries(self, function):
+        self.env.invalidate_all()
+        count = self.cr.sql_log_count
+        function()
+        return self.cr.sql_log_count - count
+
+    @freeze_time("2025-03-01")
+    def test_figures_queries_do_not_grow_with_resources_lines_or_bills(self):
+        resources = self._resources_with_history(20)
+        figures = resources._get_figures(2024)
+        self.assertEqual(
+            figures[resources[0].id],
+            {
+                **figures[resources[0].id],
+                "amount_needed": 1000,
+                "amount_carried_over": 1900,
+                "amount_funded": 1000,
+                "amount_spent": 50,
+                "amount_committed": 250 + 20,
+            },
+        )
+        self._count_queries(lambda: resources[:1]._get_figures(2024))
+        one = self._count_queries(lambda: resources[:1]._get_figures(2024))
+        self.assertLessEqual(one, 8)
+        self.assertEqual(self._count_queries(lambda: resources._get_figures(2024)), one)
+        # The list of resources, as the user of Commons reads it.
+        users = resources.with_user(self.commons_user).with_context(commons_year=2024)
+        self._count_queries(lambda: users[:1].read(FIGURES))
+        self.assertEqual(
+            self._count_queries(lambda: users[:1].read(FIGURES)),
+            self._count_queries(lambda: users.read(FIGURES)),
+        )
+
+    def test_instruction_queries_do_not_grow_with_bills(self):
+        self._donate(self.loot, 5600, "2023-02-15")
+        instruction = self._instruction(self.loot, 3000, "2023-01-01")
+        names = ["amount_consumed", "amount_remaining", "amount_waiting", "bill_count"]
+
+        def bill(amount):
+            draft = self._bill(self.loot, amount, "2023-06-01", post=False)
+            draft.commons_instruction_id = instruction
+            draft.action_commons_submit()
+            return draft
+
+        self._approve(bill(100))
+        self._count_queries(lambda: instruction.read(names))
+        one = self._count_queries(lambda: instruction.read(names))
+        for _index in range(9):
+            self._approve(bill(100))
+        bill(50)
+        self.assertEqual(self._count_queries(lambda: instruction.read(names)), one)
+        # The instructions, their bills' sums, their currency (3 reads).
+        self.assertLessEqual(one, 5)
+        self.assertEqual(
+            instruction.read(names)[0],
+            {
+                "id": instruction.id,
+                "amount_consumed": 1000,
+                "amount_remaining": 2000,
+                "amount_waiting": 50,
+                "bill_count": 11,
+            },
+        )

@@ -3,7 +3,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..models.commons_resource_need import MAX_YEAR, MIN_YEAR
+from ..models.ledger import MAX_YEAR, MIN_YEAR, is_commons_year
 
 
 class CommonsResourceYearSelect(models.TransientModel):
@@ -18,7 +18,7 @@ class CommonsResourceYearSelect(models.TransientModel):
     @api.constrains("year")
     def _check_year(self):
         for wizard in self:
-            if not MIN_YEAR <= wizard.year <= MAX_YEAR:
+            if not is_commons_year(wizard.year):
                 raise ValidationError(
                     self.env._(
                         "The year must be between %(min)s and %(max)s.",
