@@ -195,7 +195,7 @@ def portal(registry, meta):
         "get", "/my/commons", check=_expect("Bill Resource")
     )
     results["contributor_page"] = contributor.measure(
-        "get", "/my/commons/bills", check=_expect("My bills")
+        "get", "/my/commons/bills", check=_expect("Bill Resource")
     )
     for name, browser in (("steward", steward), ("contributor", contributor)):
         counters = browser.counters()
