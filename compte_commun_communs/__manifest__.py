@@ -53,6 +53,7 @@
         "views/commons_public_templates.xml",
         "views/portal_funder_templates.xml",
         "views/portal_steward_templates.xml",
+        "views/portal_steward_instruction_templates.xml",
         "views/portal_steward_governance_templates.xml",
         "wizard/account_move_commons_send_back_views.xml",
         "wizard/portal_wizard_views.xml",
