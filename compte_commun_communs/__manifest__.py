@@ -22,6 +22,7 @@
         "security/ir.model.access.csv",
         "security/commons_resource_security.xml",
         "security/commons_governance_proposal_security.xml",
+        "security/commons_steward_security.xml",
         "security/donation_donation_security.xml",
         "data/account_analytic_plan_data.xml",
         "data/commons_need_category_data.xml",

@@ -35,10 +35,11 @@ class CommonsStewardPortal(CustomerPortal):
     """The steward's portal: the bills of the resources they steward waiting
     for their decision, and the allocation instructions they issue.
 
-    Portal users have no access rights on resources, bills or instructions:
-    every read is done as superuser on records found from the session user's
-    own partner, and every decision is a model method that checks again who
-    calls it (``env.user`` stays the portal user under ``sudo()``)."""
+    A steward reaches a bill or an instruction as Odoo's portal reaches its
+    documents: ``_document_check_access``, which the record rules of
+    security/commons_steward_security.xml back (read only). The page then
+    reads as superuser, and every decision is a model method that checks again
+    who calls it (``env.user`` stays the portal user under ``sudo()``)."""
 
     # -- Access ---------------------------------------------------------------
 
@@ -62,13 +63,19 @@ class CommonsStewardPortal(CustomerPortal):
         return resource
 
     def _get_commons_steward_bill_sudo(self, bill_id):
-        """A bill of a resource the session user stewards, as superuser; raises
-        MissingError for any other move."""
-        bill = request.env["account.move"].sudo().browse(bill_id).exists()
-        resources = bill and bill._get_commons_resources()
+        """A bill of a resource the session user stewards, as superuser, once
+        the record rules let them read it; raises MissingError for any other
+        move (a contributor reads their own bills too: not here)."""
+        try:
+            self._document_check_access("account.move", bill_id)
+        except AccessError as error:
+            raise MissingError(request.env._("This bill does not exist.")) from error
+        # As superuser, but as the session user: the model's checks read who
+        # decides in env.user (_document_check_access returns OdooBot's).
+        bill = request.env["account.move"].sudo().browse(bill_id)
+        resources = bill._get_commons_resources()
         if (
-            not bill
-            or bill.move_type not in APPROVAL_MOVE_TYPES
+            bill.move_type not in APPROVAL_MOVE_TYPES
             or not resources
             or resources - self._get_commons_stewarded_resources()
         ):
@@ -76,16 +83,20 @@ class CommonsStewardPortal(CustomerPortal):
         return bill
 
     def _get_commons_steward_instruction_sudo(self, instruction_id):
+        """An instruction of a resource the session user stewards, as
+        superuser, once the record rules let them read it."""
+        try:
+            self._document_check_access(
+                "commons.allocation.instruction", instruction_id
+            )
+        except AccessError as error:
+            raise MissingError(
+                request.env._("This instruction does not exist.")
+            ) from error
         instruction = (
-            request.env["commons.allocation.instruction"]
-            .sudo()
-            .browse(instruction_id)
-            .exists()
+            request.env["commons.allocation.instruction"].sudo().browse(instruction_id)
         )
-        if (
-            not instruction
-            or instruction.resource_id not in self._get_commons_stewarded_resources()
-        ):
+        if instruction.resource_id not in self._get_commons_stewarded_resources():
             raise MissingError(request.env._("This instruction does not exist."))
         return instruction
 
