@@ -3,6 +3,7 @@
 from odoo import fields, http
 from odoo.exceptions import MissingError
 from odoo.http import request
+from odoo.tools.misc import formatLang
 
 from .portal_steward import DECISION_ERRORS, CommonsStewardPortal
 
@@ -39,7 +40,7 @@ class CommonsStewardInstructionPortal(CommonsStewardPortal):
             ("days", request.env._("Days")),
             ("daily_rate", request.env._("Daily rate")),
         ):
-            raw = (post.get(name) or "").strip().replace(",", ".")
+            raw = self._normalize_commons_number(post.get(name))
             try:
                 numbers[name] = float(raw) if raw else 0.0
             except ValueError:
@@ -71,6 +72,25 @@ class CommonsStewardInstructionPortal(CommonsStewardPortal):
             request.env.user
         )
         return values, errors
+
+    @staticmethod
+    def _normalize_commons_number(raw):
+        """A number typed as the form shows it, in French ("1 500,00") or in
+        English ("1,500.00"), as Python reads it: of a comma and a point, the
+        last one is the decimal separator; a lone comma is one too."""
+        raw = "".join((raw or "").split()).replace("\u202f", "")
+        if "," in raw and "." in raw:
+            decimal = "," if raw.rfind(",") > raw.rfind(".") else "."
+            raw = raw.replace("." if decimal == "," else ",", "")
+        return raw.replace(",", ".")
+
+    @staticmethod
+    def _format_commons_number(value):
+        """A number as the form shows it, in the user's language ("1 500,00"
+        in French), or nothing for none."""
+        if not value:
+            return ""
+        return formatLang(request.env, value, digits=2)
 
     def _render_commons_instruction_form(self, resource, instruction, post, errors):
         values = self._prepare_portal_layout_values()
@@ -151,9 +171,9 @@ class CommonsStewardInstructionPortal(CommonsStewardPortal):
             form = {
                 "name": instruction.name,
                 "need_id": str(instruction.need_id.id or ""),
-                "amount": instruction.amount,
-                "days": instruction.days or "",
-                "daily_rate": instruction.daily_rate or "",
+                "amount": self._format_commons_number(instruction.amount),
+                "days": self._format_commons_number(instruction.days),
+                "daily_rate": self._format_commons_number(instruction.daily_rate),
                 "date_start": str(instruction.date_start or ""),
                 "date_end": str(instruction.date_end or ""),
             }

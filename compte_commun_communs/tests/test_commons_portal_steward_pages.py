@@ -234,3 +234,46 @@ class TestCommonsStewardList(test_commons_portal_steward.TestCommonsPortalStewar
 for _name in dir(test_commons_portal_steward.TestCommonsPortalSteward):
     if _name.startswith("test_") and _name not in vars(TestCommonsStewardList):
         setattr(TestCommonsStewardList, _name, None)
+
+
+@tagged("post_install", "-at_install")
+class TestCommonsStewardInstructionForm(
+    test_commons_portal_steward.TestCommonsPortalSteward
+):
+    """The instruction form reads amounts as the user's language writes them,
+    and ending an instruction asks first."""
+
+    def test_the_form_shows_and_reads_amounts_as_written(self):
+        url = f"/my/commons/instructions/{self.instruction.id}"
+        page = html.fromstring(self.url_open(url).text)
+        self.assertEqual(page.xpath("//input[@name='amount']/@value"), ["1,600.00"])
+        for typed, amount in (("1,700.00", 1700), ("1 800,50", 1800.5)):
+            response = self._post(url, {"name": "Bug fixes", "amount": typed})
+            self.assertEqual(urlparse(response.url).path, "/my/commons", typed)
+            self.instruction.invalidate_recordset()
+            self.assertEqual(self.instruction.amount, amount, typed)
+
+    def test_closing_asks_first_then_says_what_was_done(self):
+        self._reject(self.bill, "Not now.")
+        row = self._page().xpath(
+            f"//tr[@id='commons_instruction_{self.instruction.id}']"
+        )[0]
+        close = row.xpath(".//a[contains(@class, 'o_commons_instruction_close')]")
+        self.assertFalse(
+            row.xpath(".//button[contains(@class, 'o_commons_instruction_close')]")
+        )
+        page = html.fromstring(self.url_open(close[0].get("href")).text)
+        self.instruction.invalidate_recordset()
+        self.assertEqual(self.instruction.state, "active", "asking closes nothing")
+        form = page.xpath("//form[contains(@class, 'o_commons_instruction_end_form')]")
+        response = self._post(form[0].get("action"))
+        self.instruction.invalidate_recordset()
+        self.assertEqual(self.instruction.state, "closed")
+        self.assertIn("is closed", self._notice(html.fromstring(response.text)))
+
+
+for _name in dir(test_commons_portal_steward.TestCommonsPortalSteward):
+    if _name.startswith("test_") and _name not in vars(
+        TestCommonsStewardInstructionForm
+    ):
+        setattr(TestCommonsStewardInstructionForm, _name, None)
