@@ -2,6 +2,8 @@
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from urllib.parse import urlencode
 
+import pytz
+
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
@@ -361,6 +363,14 @@ class CommonsStewardPortal(CustomerPortal):
             "bill_id": bill.id if bill else None,
         }
 
+    def _set_commons_timezone(self):
+        """Times in the user's time zone, else in their browser's (the ``tz``
+        cookie Odoo's frontend sets, which it also gives a user without one at
+        their next login)."""
+        tz = request.env.user.tz or request.httprequest.cookies.get("tz")
+        if tz in pytz.all_timezones:
+            request.update_context(tz=tz)
+
     def _commons_redirect(self, anchor=None):
         return request.redirect("/my/commons" + (f"#{anchor}" if anchor else ""))
 
@@ -406,6 +416,7 @@ class CommonsStewardPortal(CustomerPortal):
         resources = self._get_commons_stewarded_resources()
         if not resources:
             return request.redirect("/my")
+        self._set_commons_timezone()
         values = self._prepare_portal_layout_values()
         values.update(
             self._prepare_commons_steward_values(

@@ -277,3 +277,33 @@ for _name in dir(test_commons_portal_steward.TestCommonsPortalSteward):
         TestCommonsStewardInstructionForm
     ):
         setattr(TestCommonsStewardInstructionForm, _name, None)
+
+
+@tagged("post_install", "-at_install")
+class TestCommonsStewardTimes(test_commons_portal_steward.TestCommonsPortalSteward):
+    def test_times_in_the_users_zone_else_the_browsers(self):
+        """The first approval of a bill above the threshold, given at 10:00
+        UTC, reads 11:00 in Paris in winter (and 10:00 with no zone known)."""
+        self.loot.with_user(self.accountant).commons_double_approval_amount = 1000
+        self._approve(self.bill)
+        self.bill.commons_approval_ids.sudo().date = "2024-01-15 10:00:00"
+        self.authenticate("commons_steward2", "commons_steward2")
+
+        def approvals():
+            card = self._bill_card(self._page(), self.bill)
+            return self._text(
+                card.xpath(".//dd[contains(@class, 'o_commons_bill_approvals')]")[0]
+            )
+
+        self.assertIn("10:00", approvals())
+        self.opener.cookies.set("tz", "Europe/Paris")
+        self.assertIn("11:00", approvals())
+        self.opener.cookies.set("tz", "Nowhere/Atlantis")
+        self.assertIn("10:00", approvals())
+        self.steward2.tz = "America/New_York"
+        self.assertIn("05:00", approvals())
+
+
+for _name in dir(test_commons_portal_steward.TestCommonsPortalSteward):
+    if _name.startswith("test_") and _name not in vars(TestCommonsStewardTimes):
+        setattr(TestCommonsStewardTimes, _name, None)
