@@ -1,6 +1,7 @@
 from . import portal_funder
 from . import public
 from . import portal_steward
+from . import portal_steward_instruction
 from . import portal_steward_governance
 from . import portal_contributor
 from . import login_change

@@ -1,15 +1,22 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from urllib.parse import urlencode
+
+import pytz
+
 from odoo import fields, http
 from odoo.exceptions import AccessError, MissingError, UserError, ValidationError
 from odoo.http import request
+from odoo.osv import expression
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
+from odoo.addons.portal.controllers.portal import pager as portal_pager
 
 from ..models.account_move_commons_bill import (
     APPROVAL_MOVE_TYPES,
     WAITING_BILLS_ORDER,
 )
+from ..models.commons_resource_need import MAX_YEAR, MIN_YEAR
 
 # What the portal shows in the browser; any other file is downloaded.
 INLINE_MIMETYPES = ("application/pdf", "image/jpeg", "image/png")
@@ -18,18 +25,23 @@ DECISION_ERRORS = (UserError, AccessError, ValidationError)
 # Key of the message shown once on /my/commons after a decision.
 NOTICE_KEY = "commons_steward_notice"
 RECENT_DECISIONS = 10
+# Bills a page of /my/commons shows: each is a card with its decision forms.
+BILLS_PER_PAGE = 20
 # Instructions in use first.
 STATE_RANK = {"active": 0, "draft": 1, "closed": 2, "cancel": 3}
+# The states of the bills the stewards have seen: every one but a draft.
+SEEN_BILL_STATES = ("submitted", "approved", "rejected", "returned", "withdrawn")
 
 
 class CommonsStewardPortal(CustomerPortal):
     """The steward's portal: the bills of the resources they steward waiting
     for their decision, and the allocation instructions they issue.
 
-    Portal users have no access rights on resources, bills or instructions:
-    every read is done as superuser on records found from the session user's
-    own partner, and every decision is a model method that checks again who
-    calls it (``env.user`` stays the portal user under ``sudo()``)."""
+    A steward reaches a bill or an instruction as Odoo's portal reaches its
+    documents: ``_document_check_access``, which the record rules of
+    security/commons_steward_security.xml back (read only). The page then
+    reads as superuser, and every decision is a model method that checks again
+    who calls it (``env.user`` stays the portal user under ``sudo()``)."""
 
     # -- Access ---------------------------------------------------------------
 
@@ -53,13 +65,19 @@ class CommonsStewardPortal(CustomerPortal):
         return resource
 
     def _get_commons_steward_bill_sudo(self, bill_id):
-        """A bill of a resource the session user stewards, as superuser; raises
-        MissingError for any other move."""
-        bill = request.env["account.move"].sudo().browse(bill_id).exists()
-        resources = bill and bill._get_commons_resources()
+        """A bill of a resource the session user stewards, as superuser, once
+        the record rules let them read it; raises MissingError for any other
+        move (a contributor reads their own bills too: not here)."""
+        try:
+            self._document_check_access("account.move", bill_id)
+        except AccessError as error:
+            raise MissingError(request.env._("This bill does not exist.")) from error
+        # As superuser, but as the session user: the model's checks read who
+        # decides in env.user (_document_check_access returns OdooBot's).
+        bill = request.env["account.move"].sudo().browse(bill_id)
+        resources = bill._get_commons_resources()
         if (
-            not bill
-            or bill.move_type not in APPROVAL_MOVE_TYPES
+            bill.move_type not in APPROVAL_MOVE_TYPES
             or not resources
             or resources - self._get_commons_stewarded_resources()
         ):
@@ -67,42 +85,81 @@ class CommonsStewardPortal(CustomerPortal):
         return bill
 
     def _get_commons_steward_instruction_sudo(self, instruction_id):
+        """An instruction of a resource the session user stewards, as
+        superuser, once the record rules let them read it."""
+        try:
+            self._document_check_access(
+                "commons.allocation.instruction", instruction_id
+            )
+        except AccessError as error:
+            raise MissingError(
+                request.env._("This instruction does not exist.")
+            ) from error
         instruction = (
-            request.env["commons.allocation.instruction"]
-            .sudo()
-            .browse(instruction_id)
-            .exists()
+            request.env["commons.allocation.instruction"].sudo().browse(instruction_id)
         )
-        if (
-            not instruction
-            or instruction.resource_id not in self._get_commons_stewarded_resources()
-        ):
+        if instruction.resource_id not in self._get_commons_stewarded_resources():
             raise MissingError(request.env._("This instruction does not exist."))
         return instruction
 
     # -- Data of the page -----------------------------------------------------
 
-    def _get_commons_submitted_bills(self, resources):
-        """The draft bills of the resources waiting for their stewards, in
-        the order they count against their envelopes."""
-        Move = request.env["account.move"].sudo()
-        return Move.search(
-            [
-                ("commons_resource_id", "in", resources.ids),
-                *Move._get_commons_waiting_domain(),
-            ],
-            order=WAITING_BILLS_ORDER,
-        )
+    def _get_commons_bill_searchbar_sortings(self):
+        """The orders of the list of bills, as Odoo's portal lists have them.
+        The first one is the order in which waiting bills count against their
+        envelopes."""
+        return {
+            "date": {
+                "label": request.env._("Date, oldest first"),
+                "order": WAITING_BILLS_ORDER,
+            },
+            "recent": {
+                "label": request.env._("Date, newest first"),
+                "order": "invoice_date desc, id desc",
+            },
+            "amount": {
+                "label": request.env._("Amount"),
+                "order": "amount_total desc, id",
+            },
+            "contributor": {
+                "label": request.env._("Contributor"),
+                "order": "partner_id, invoice_date, id",
+            },
+        }
 
-    def _get_commons_bills_to_decide(self, resources):
-        """The bills waiting for the session user's decision: those they may
-        decide on and have not approved yet."""
-        bills = self._get_commons_submitted_bills(resources)
-        decisions = bills._get_commons_decision_values(request.env.user)
-        return bills.filtered(
-            lambda bill: not decisions[bill]["error"]
-            and not decisions[bill]["approved_by_user"]
-        )
+    def _get_commons_bill_searchbar_filters(self):
+        """The filters of the list of bills: by default, those waiting for the
+        session user's decision (what the /my counter counts)."""
+        Move = request.env["account.move"]
+        return {
+            "to_decide": {
+                "label": request.env._("To decide"),
+                "domain": Move._get_commons_waiting_for_user_domain(request.env.user),
+            },
+            "waiting": {
+                "label": request.env._("All waiting for the stewards"),
+                "domain": Move._get_commons_waiting_domain(),
+            },
+            "approved": {
+                "label": request.env._("Approved"),
+                "domain": [("commons_bill_state", "=", "approved")],
+            },
+            "rejected": {
+                "label": request.env._("Rejected or sent back"),
+                "domain": [("commons_bill_state", "in", ("rejected", "returned"))],
+            },
+            "all": {
+                "label": request.env._("All"),
+                "domain": [("commons_bill_state", "in", SEEN_BILL_STATES)],
+            },
+        }
+
+    def _get_commons_steward_bills_domain(self, resources):
+        """The bills of ``resources`` (those the session user stewards)."""
+        return [
+            ("move_type", "in", APPROVAL_MOVE_TYPES),
+            ("commons_resource_id", "in", resources.ids),
+        ]
 
     def _get_commons_bill_files(self, bills):
         """The invoice file of each bill: its main attachment, else its first,
@@ -127,92 +184,210 @@ class CommonsStewardPortal(CustomerPortal):
         return self._get_commons_bill_files(bill)[bill.id]
 
     def _prepare_commons_bill_values(self, bill, decision, rules, left_after, files):
-        """What the steward's card of a waiting bill shows, and what its
-        Approve and Reject forms carry: the bill's fingerprint as shown.
+        """What the steward's card of a bill shows, and what the Approve and
+        Reject forms of a waiting one carry: the bill's fingerprint as shown.
 
         :param decision: the bill's values of _get_commons_decision_values
         :param rules: the error of the rules of a bill that its approval
             would raise (see _get_commons_bill_errors), or None: the bill can
             then be rejected only
+        :param left_after: see _get_commons_left_after (waiting bills only)
         """
+        waiting = bill.state == "draft" and bill.commons_bill_state == "submitted"
         error = decision["error"]
         return {
             "bill": bill,
+            "waiting": waiting,
             "instruction": bill.commons_instruction_id,
             "file": files[bill.id],
-            "remaining_after": left_after[bill],
+            "remaining_after": left_after.get(bill),
             "approvals": decision["approvals"],
-            "refusal": error and error.args[0],
-            "approval_refusal": not error and rules and rules.args[0],
+            "refusal": waiting and error and error.args[0],
+            "approval_refusal": waiting and not error and rules and rules.args[0],
             "approved_by_me": decision["approved_by_user"],
-            "fingerprint": not error and decision["fingerprint"],
+            "fingerprint": waiting and not error and decision["fingerprint"],
         }
 
-    def _prepare_commons_steward_values(self, resources):
-        """Values of /my/commons: for each resource, its figures of the year,
-        its bills waiting for the stewards, its instructions and its recent
-        decisions."""
-        year = fields.Date.context_today(request.env.user).year
-        resources = resources.with_context(commons_year=year)
-        bills = self._get_commons_submitted_bills(resources)
+    def _prepare_commons_bills_values(self, bills):
+        """The cards of ``bills``, the bills of one page: the decision values,
+        the rules and what is left after each are read for these only, with
+        the same queries whatever their number and the number of bills
+        waiting."""
         decisions = bills._get_commons_decision_values(request.env.user)
-        rules = bills._get_commons_bill_errors(approving=True)
-        left_after = bills._get_commons_left_after()
+        waiting = bills.filtered(
+            lambda bill: bill.state == "draft"
+            and bill.commons_bill_state == "submitted"
+        )
+        rules = waiting._get_commons_bill_errors(approving=True)
+        left_after = waiting._get_commons_left_after()
         files = self._get_commons_bill_files(bills)
+        return [
+            self._prepare_commons_bill_values(
+                bill, decisions[bill], rules.get(bill), left_after, files
+            )
+            for bill in bills
+        ]
+
+    def _get_commons_year(self, year):
+        """The year of the figures asked for (``?year=``), else this year.
+
+        :return: (year, the message saying why the year asked for is not
+            shown, or None)
+        """
+        today = fields.Date.context_today(request.env.user).year
+        if not year:
+            return today, None
+        try:
+            asked = int(year)
+        except ValueError:
+            asked = None
+        if asked is None or not MIN_YEAR <= asked <= MAX_YEAR:
+            return today, request.env._(
+                "“%(year)s” is not a year the figures cover: choose one from "
+                "%(min)s to %(max)s. Here are those of %(today)s.",
+                year=year,
+                min=MIN_YEAR,
+                max=MAX_YEAR,
+                today=today,
+            )
+        return asked, None
+
+    def _prepare_commons_steward_values(
+        self, resources, page=1, sortby=None, filterby=None, resource=None, year=None
+    ):
+        """Values of /my/commons: one page of the bills of the resources the
+        session user stewards, sorted and filtered as Odoo's portal lists
+        are, the bills they approved that wait for another steward, the
+        recent decisions, and for each resource its figures of the year and
+        its instructions."""
         Move = request.env["account.move"].sudo()
-        sections = []
-        for resource in resources:
-            resource_bills = bills.filtered(
-                lambda b, r=resource: b.commons_resource_id == r
-            )
-            bill_values = [
-                self._prepare_commons_bill_values(
-                    b, decisions[b], rules[b], left_after, files
-                )
-                for b in resource_bills
+        searchbar_sortings = self._get_commons_bill_searchbar_sortings()
+        if sortby not in searchbar_sortings:
+            sortby = "date"
+        searchbar_filters = self._get_commons_bill_searchbar_filters()
+        if filterby not in searchbar_filters:
+            filterby = "to_decide"
+        shown = resources.filtered(lambda r: str(r.id) == str(resource or ""))
+        domain = expression.AND(
+            [
+                self._get_commons_steward_bills_domain(shown or resources),
+                searchbar_filters[filterby]["domain"],
             ]
-            sections.append(
-                {
-                    "resource": resource,
-                    "bills": [v for v in bill_values if not v["approved_by_me"]],
-                    "bills_approved_by_me": [
-                        v for v in bill_values if v["approved_by_me"]
-                    ],
-                    "instructions": resource.instruction_ids.sorted(
-                        lambda i: (STATE_RANK[i.state], i.date_start, i.id)
-                    ),
-                    "decisions": Move.search(
-                        [
-                            ("commons_resource_id", "=", resource.id),
-                            ("move_type", "in", APPROVAL_MOVE_TYPES),
-                            ("commons_bill_state", "in", ("approved", "rejected")),
-                        ],
-                        order="write_date desc, id desc",
-                        limit=RECENT_DECISIONS,
-                    ),
-                }
+        )
+        url_args = {"sortby": sortby, "filterby": filterby}
+        if shown:
+            url_args["resource"] = shown.id
+        year, year_error = self._get_commons_year(year)
+        if (
+            year_error is None
+            and year != fields.Date.context_today(request.env.user).year
+        ):
+            url_args["year"] = year
+        bill_count = Move.search_count(domain)
+        pager = portal_pager(
+            url="/my/commons",
+            url_args=url_args,
+            total=bill_count,
+            page=page,
+            step=BILLS_PER_PAGE,
+        )
+        bills = Move.search(
+            domain,
+            order=searchbar_sortings[sortby]["order"],
+            limit=BILLS_PER_PAGE,
+            offset=pager["offset"],
+        )
+        # Approved by the session user, waiting for another steward's approval.
+        approved_by_me = Move.browse()
+        if filterby == "to_decide":
+            partner = request.env.user.partner_id
+            approved_by_me = Move.search(
+                [
+                    *self._get_commons_steward_bills_domain(shown or resources),
+                    *Move._get_commons_waiting_domain(),
+                    ("commons_approval_ids.partner_id", "in", partner.ids),
+                ],
+                order=WAITING_BILLS_ORDER,
+                limit=BILLS_PER_PAGE,
             )
-        return {"year": year, "sections": sections}
+        bill_values = self._prepare_commons_bills_values(bills | approved_by_me)
+        decisions = Move.search(
+            [
+                *self._get_commons_steward_bills_domain(resources),
+                ("commons_bill_state", "in", ("approved", "rejected")),
+            ],
+            order="write_date desc, id desc",
+            limit=RECENT_DECISIONS,
+        )
+        resources = resources.with_context(commons_year=year)
+        sections = [
+            {
+                "resource": resource,
+                "instructions": resource.instruction_ids.sorted(
+                    lambda i: (STATE_RANK[i.state], i.date_start, i.id)
+                ),
+            }
+            for resource in resources
+        ]
+        return {
+            "year": year,
+            "year_error": year_error,
+            "year_previous": year - 1 if year > MIN_YEAR else None,
+            "year_next": year + 1 if year < MAX_YEAR else None,
+            "bills": bill_values[: len(bills)],
+            "bills_approved_by_me": [
+                values for values in bill_values[len(bills) :] if values["waiting"]
+            ],
+            "decisions": decisions,
+            "sections": sections,
+            "pager": pager,
+            "bill_count": bill_count,
+            "default_url": "/my/commons",
+            "searchbar_sortings": searchbar_sortings,
+            "sortby": sortby,
+            "searchbar_filters": searchbar_filters,
+            "filterby": filterby,
+            "commons_resources": resources,
+            "commons_resource": shown,
+        }
 
     def _pop_commons_notice(self):
         return request.session.pop(NOTICE_KEY, None)
 
-    def _set_commons_notice(self, message, kind="success"):
-        request.session[NOTICE_KEY] = {"type": kind, "message": message}
+    def _set_commons_notice(self, message, kind="success", bill=None):
+        """The message shown once on /my/commons; ``bill``: the bill it is
+        about, whose card shows it (a refused decision)."""
+        request.session[NOTICE_KEY] = {
+            "type": kind,
+            "message": message,
+            "bill_id": bill.id if bill else None,
+        }
+
+    def _set_commons_timezone(self):
+        """Times in the user's time zone, else in their browser's (the ``tz``
+        cookie Odoo's frontend sets, which it also gives a user without one at
+        their next login)."""
+        tz = request.env.user.tz or request.httprequest.cookies.get("tz")
+        if tz in pytz.all_timezones:
+            request.update_context(tz=tz)
 
     def _commons_redirect(self, anchor=None):
         return request.redirect("/my/commons" + (f"#{anchor}" if anchor else ""))
+
+    def _get_commons_bills_to_decide_count(self):
+        """How many bills wait for the session user's decision: the default
+        list of /my/commons, counted with one query."""
+        Move = request.env["account.move"].sudo()
+        return Move.search_count(
+            Move._get_commons_waiting_for_user_domain(request.env.user)
+        )
 
     # -- Home -----------------------------------------------------------------
 
     def _prepare_home_portal_values(self, counters):
         values = super()._prepare_home_portal_values(counters)
         if "commons_approval_count" in counters:
-            values["commons_approval_count"] = len(
-                self._get_commons_bills_to_decide(
-                    self._get_commons_stewarded_resources()
-                )
-            )
+            values["commons_approval_count"] = self._get_commons_bills_to_decide_count()
         return values
 
     @http.route()
@@ -229,13 +404,25 @@ class CommonsStewardPortal(CustomerPortal):
 
     # -- Bills ------------------------------------------------------------------
 
-    @http.route("/my/commons", type="http", auth="user", website=True)
-    def portal_my_commons(self, **kwargs):
+    @http.route(
+        ["/my/commons", "/my/commons/page/<int:page>"],
+        type="http",
+        auth="user",
+        website=True,
+    )
+    def portal_my_commons(
+        self, page=1, sortby=None, filterby=None, resource=None, year=None, **kwargs
+    ):
         resources = self._get_commons_stewarded_resources()
         if not resources:
             return request.redirect("/my")
+        self._set_commons_timezone()
         values = self._prepare_portal_layout_values()
-        values.update(self._prepare_commons_steward_values(resources))
+        values.update(
+            self._prepare_commons_steward_values(
+                resources, page, sortby, filterby, resource, year
+            )
+        )
         values.update(
             {
                 "page_name": "commons_steward",
@@ -265,6 +452,22 @@ class CommonsStewardPortal(CustomerPortal):
             .get_response(as_attachment=not inline)
         )
 
+    def _commons_decision_redirect(self, bill, **kwargs):
+        """Back to the list the steward decided from (its page, sort and
+        filter, which the decision forms carry)."""
+        query = {
+            key: value
+            for key, value in kwargs.items()
+            if key in ("sortby", "filterby", "resource", "year") and value
+        }
+        page = kwargs.get("page")
+        url = "/my/commons"
+        if page and str(page).isdigit() and int(page) > 1:
+            url += f"/page/{int(page)}"
+        if query:
+            url += "?" + urlencode(query)
+        return request.redirect(url + (f"#commons_bill_{bill.id}" if bill else ""))
+
     @http.route(
         "/my/commons/approvals/<int:bill_id>/approve",
         type="http",
@@ -281,8 +484,8 @@ class CommonsStewardPortal(CustomerPortal):
             with request.env.cr.savepoint():
                 bill.commons_approve(fingerprint)
         except DECISION_ERRORS as error:
-            self._set_commons_notice(error.args[0], "danger")
-            return self._commons_redirect(f"commons_bill_{bill.id}")
+            self._set_commons_notice(error.args[0], "danger", bill)
+            return self._commons_decision_redirect(bill, **kwargs)
         self._set_commons_notice(
             request.env._("%(bill)s is approved.", bill=bill.ref or bill.display_name)
             if bill.commons_bill_state == "approved"
@@ -292,7 +495,7 @@ class CommonsStewardPortal(CustomerPortal):
                 bill=bill.ref or bill.display_name,
             )
         )
-        return self._commons_redirect()
+        return self._commons_decision_redirect(None, **kwargs)
 
     @http.route(
         "/my/commons/approvals/<int:bill_id>/reject",
@@ -312,321 +515,12 @@ class CommonsStewardPortal(CustomerPortal):
             with request.env.cr.savepoint():
                 bill.commons_reject(fingerprint, reason)
         except DECISION_ERRORS as error:
-            self._set_commons_notice(error.args[0], "danger")
-            return self._commons_redirect(f"commons_bill_{bill.id}")
+            self._set_commons_notice(error.args[0], "danger", bill)
+            return self._commons_decision_redirect(bill, **kwargs)
         self._set_commons_notice(
             request.env._(
                 "%(bill)s is rejected: its contributor is told why.",
                 bill=bill.ref or bill.display_name,
             )
         )
-        return self._commons_redirect()
-
-    # -- Allocation instructions ----------------------------------------------
-
-    def _parse_commons_instruction_form(self, resource, post, instruction=None):
-        """The instruction's values from the form, and the list of what is
-        wrong with the input (the model checks the rest)."""
-        errors = []
-        values = {"name": (post.get("name") or "").strip()}
-        if not values["name"]:
-            errors.append(request.env._("Say what the envelope is for."))
-        if not instruction:
-            contributor = resource.contributor_ids.filtered(
-                lambda p: str(p.id) == (post.get("contributor_id") or "")
-            )
-            if not contributor:
-                errors.append(
-                    request.env._("Choose one of the resource's contributors.")
-                )
-            values["contributor_id"] = contributor.id
-        need_id = post.get("need_id")
-        need = resource.need_ids.filtered(lambda n: str(n.id) == need_id)
-        if need_id and not need:
-            errors.append(request.env._("Choose one of the resource's needs."))
-        values["need_id"] = need.id
-        numbers = {}
-        for name, label in (
-            ("amount", request.env._("Envelope")),
-            ("days", request.env._("Days")),
-            ("daily_rate", request.env._("Daily rate")),
-        ):
-            raw = (post.get(name) or "").strip().replace(",", ".")
-            try:
-                numbers[name] = float(raw) if raw else 0.0
-            except ValueError:
-                errors.append(request.env._("%(field)s must be a number.", field=label))
-                numbers[name] = 0.0
-        if numbers["days"] and numbers["daily_rate"]:
-            values.update(days=numbers["days"], daily_rate=numbers["daily_rate"])
-        elif numbers["amount"]:
-            values.update(days=0.0, daily_rate=0.0, amount=numbers["amount"])
-        else:
-            errors.append(
-                request.env._(
-                    "Give the envelope, or the days and the daily rate it pays."
-                )
-            )
-        for name, label in (
-            ("date_start", request.env._("Start")),
-            ("date_end", request.env._("End")),
-        ):
-            raw = (post.get(name) or "").strip()
-            try:
-                values[name] = fields.Date.to_date(raw) if raw else False
-            except ValueError:
-                errors.append(
-                    request.env._("%(field)s is not a valid date.", field=label)
-                )
-                values[name] = False
-        values["date_start"] = values["date_start"] or fields.Date.context_today(
-            request.env.user
-        )
-        return values, errors
-
-    def _render_commons_instruction_form(self, resource, instruction, post, errors):
-        values = self._prepare_portal_layout_values()
-        values.update(
-            {
-                "page_name": "commons_steward",
-                "commons_form": True,
-                "resource": resource,
-                "instruction": instruction,
-                "contributors": resource.contributor_ids,
-                # An envelope may serve a need of any year: latest first.
-                "needs": resource.need_ids.sorted(lambda n: (-n.year, n.name)),
-                "available": resource._get_commons_available(),
-                "form": post,
-                "errors": errors,
-            }
-        )
-        return request.render(
-            "compte_commun_communs.portal_my_commons_instruction", values
-        )
-
-    @http.route(
-        "/my/commons/resources/<int:resource_id>/instructions/new",
-        type="http",
-        auth="user",
-        website=True,
-        methods=["GET", "POST"],
-    )
-    def portal_my_commons_instruction_new(self, resource_id, **post):
-        try:
-            resource = self._get_commons_steward_resource_sudo(resource_id)
-        except MissingError:
-            return request.redirect("/my")
-        Instruction = request.env["commons.allocation.instruction"].sudo()
-        if request.httprequest.method != "POST":
-            today = fields.Date.context_today(request.env.user)
-            return self._render_commons_instruction_form(
-                resource, Instruction, {"date_start": str(today)}, []
-            )
-        values, errors = self._parse_commons_instruction_form(resource, post)
-        if not errors:
-            try:
-                with request.env.cr.savepoint():
-                    instruction = Instruction.create(
-                        {**values, "resource_id": resource.id}
-                    )
-                    instruction.action_activate()
-            except DECISION_ERRORS as error:
-                errors.append(error.args[0])
-        if errors:
-            return self._render_commons_instruction_form(
-                resource, Instruction, post, errors
-            )
-        self._set_commons_notice(
-            request.env._(
-                "The instruction %(reference)s is issued to %(contributor)s.",
-                reference=instruction.reference,
-                contributor=instruction.contributor_id.name,
-            )
-        )
-        return self._commons_redirect(f"commons_resource_{resource.id}")
-
-    @http.route(
-        "/my/commons/instructions/<int:instruction_id>",
-        type="http",
-        auth="user",
-        website=True,
-        methods=["GET", "POST"],
-    )
-    def portal_my_commons_instruction(self, instruction_id, **post):
-        """Edit a draft or an active instruction."""
-        try:
-            instruction = self._get_commons_steward_instruction_sudo(instruction_id)
-        except MissingError:
-            return request.redirect("/my")
-        resource = instruction.resource_id
-        if request.httprequest.method != "POST":
-            form = {
-                "name": instruction.name,
-                "need_id": str(instruction.need_id.id or ""),
-                "amount": instruction.amount,
-                "days": instruction.days or "",
-                "daily_rate": instruction.daily_rate or "",
-                "date_start": str(instruction.date_start or ""),
-                "date_end": str(instruction.date_end or ""),
-            }
-            return self._render_commons_instruction_form(
-                resource, instruction, form, []
-            )
-        errors = []
-        if instruction.state not in ("draft", "active"):
-            errors.append(
-                request.env._(
-                    "A closed or cancelled instruction cannot change: issue a new one."
-                )
-            )
-        else:
-            values, errors = self._parse_commons_instruction_form(
-                resource, post, instruction
-            )
-        if not errors:
-            try:
-                with request.env.cr.savepoint():
-                    instruction.commons_update(values)
-            except DECISION_ERRORS as error:
-                errors.append(error.args[0])
-        if errors:
-            return self._render_commons_instruction_form(
-                resource, instruction, post, errors
-            )
-        self._set_commons_notice(
-            request.env._(
-                "The instruction %(reference)s is updated.",
-                reference=instruction.reference,
-            )
-        )
-        return self._commons_redirect(f"commons_resource_{resource.id}")
-
-    def _commons_instruction_action(self, instruction_id, method, done_message):
-        """Call an action of the instruction; ``done_message(reference)`` is
-        the notice shown when it succeeds."""
-        try:
-            instruction = self._get_commons_steward_instruction_sudo(instruction_id)
-        except MissingError:
-            return request.redirect("/my")
-        try:
-            with request.env.cr.savepoint():
-                getattr(instruction, method)()
-        except DECISION_ERRORS as error:
-            self._set_commons_notice(error.args[0], "danger")
-        else:
-            self._set_commons_notice(done_message(instruction.reference))
-        return self._commons_redirect(f"commons_resource_{instruction.resource_id.id}")
-
-    @http.route(
-        "/my/commons/instructions/<int:instruction_id>/activate",
-        type="http",
-        auth="user",
-        website=True,
-        methods=["POST"],
-    )
-    def portal_my_commons_instruction_activate(self, instruction_id, **kwargs):
-        return self._commons_instruction_action(
-            instruction_id,
-            "action_activate",
-            lambda ref: request.env._(
-                "The instruction %(reference)s is issued.", reference=ref
-            ),
-        )
-
-    @staticmethod
-    def _parse_commons_ids(raw):
-        """The ids a form carries as "1,2,3"; what is not an id is left out."""
-        return [int(part) for part in (raw or "").split(",") if part.strip().isdigit()]
-
-    def _commons_instruction_end(self, instruction_id, method, post, done_message):
-        """Close or cancel an instruction (``method``: commons_close or
-        commons_cancel). Its bills waiting for the stewards are shown first,
-        with the reason to reject them that the model asks for, and the form
-        carries the ids of those shown; without waiting bills, a POST ends it
-        at once."""
-        try:
-            instruction = self._get_commons_steward_instruction_sudo(instruction_id)
-        except MissingError:
-            return request.redirect("/my")
-        error = None
-        if request.httprequest.method == "POST":
-            rejected = instruction._get_commons_waiting_bills()
-            try:
-                with request.env.cr.savepoint():
-                    getattr(instruction, method)(
-                        post.get("reason"),
-                        self._parse_commons_ids(post.get("bill_ids")),
-                    )
-            except DECISION_ERRORS as exc:
-                error = exc.args[0]
-            else:
-                message = done_message(instruction.reference)
-                if rejected:
-                    message = request.env._(
-                        "%(done)s Its %(count)s bills waiting for the stewards are "
-                        "rejected: their contributors are told why.",
-                        done=message,
-                        count=len(rejected),
-                    )
-                self._set_commons_notice(message)
-                return self._commons_redirect(
-                    f"commons_resource_{instruction.resource_id.id}"
-                )
-            if not instruction._get_commons_waiting_bills():
-                # Refused for another reason: say it on the stewards' page.
-                self._set_commons_notice(error, "danger")
-                return self._commons_redirect(
-                    f"commons_resource_{instruction.resource_id.id}"
-                )
-        values = self._prepare_portal_layout_values()
-        values.update(
-            {
-                "page_name": "commons_steward",
-                "commons_form": True,
-                "instruction": instruction,
-                "resource": instruction.resource_id,
-                "closing": method == "commons_close",
-                "waiting": instruction._get_commons_waiting_bills(),
-                "reason": post.get("reason") or "",
-                "error": error,
-            }
-        )
-        return request.render(
-            "compte_commun_communs.portal_my_commons_instruction_end", values
-        )
-
-    @http.route(
-        "/my/commons/instructions/<int:instruction_id>/close",
-        type="http",
-        auth="user",
-        website=True,
-        methods=["GET", "POST"],
-    )
-    def portal_my_commons_instruction_close(self, instruction_id, **post):
-        return self._commons_instruction_end(
-            instruction_id,
-            "commons_close",
-            post,
-            lambda ref: request.env._(
-                "The instruction %(reference)s is closed: what was left of its "
-                "envelope is available again.",
-                reference=ref,
-            ),
-        )
-
-    @http.route(
-        "/my/commons/instructions/<int:instruction_id>/cancel",
-        type="http",
-        auth="user",
-        website=True,
-        methods=["GET", "POST"],
-    )
-    def portal_my_commons_instruction_cancel(self, instruction_id, **post):
-        return self._commons_instruction_end(
-            instruction_id,
-            "commons_cancel",
-            post,
-            lambda ref: request.env._(
-                "The instruction %(reference)s is cancelled.", reference=ref
-            ),
-        )
+        return self._commons_decision_redirect(None, **kwargs)

@@ -884,22 +884,48 @@ class AccountMove(models.Model):
         self.ensure_one()
         return max(0.0, self._get_commons_consumed_amount())
 
+    @api.model
+    def _get_commons_waiting_for_user_domain(self, user):
+        """The bills waiting for ``user``'s decision, as a domain: waiting for
+        the stewards of a resource ``user`` stewards, neither theirs (by their
+        company, or as who sent it) nor approved by them. Counting them needs
+        no fingerprint: an approval on record is one of the bill as it is, for
+        every change of a bill removes its approvals
+        (_lapse_commons_approvals). Whether ``user`` may decide on each is
+        still what _get_commons_decision_values says.
+
+        :return: a domain on account.move
+        """
+        partner = user.partner_id
+        return [
+            *self._get_commons_waiting_domain(),
+            ("commons_resource_id.steward_ids", "in", partner.ids),
+            ("commercial_partner_id", "!=", partner.commercial_partner_id.id),
+            ("commons_submitted_by_id", "!=", user.id),
+            ("commons_approval_ids", "not any", [("partner_id", "=", partner.id)]),
+        ]
+
     def _get_commons_left_after(self):
         """What each bill's envelope (or, for a bill without instruction, its
         resource's available funds) has left once that bill and the bills
         waiting before it are approved: each waiting bill counts once, in the
-        order WAITING_BILLS_ORDER (the stewards' page lists them so).
+        order WAITING_BILLS_ORDER. One query whatever the number of bills
+        waiting: a running sum over them, by envelope or resource, of what
+        each holds (_get_commons_waiting_amount, in SQL).
 
         :return: {bill: amount in the company's currency}
         """
         if not self:
             return {}
-        instructions = self.commons_instruction_id.sudo()
-        resources = self.filtered(
+        bills = self.sudo()
+        instructions = bills.commons_instruction_id
+        resources = bills.filtered(
             lambda bill: not bill.commons_instruction_id
-        ).commons_resource_id.sudo()
+        ).commons_resource_id
         Move = self.env["account.move"].sudo()
-        waiting = Move.search(
+        Move.flush_model()
+        self.env["res.company"].flush_model(["commons_vat_recoverable"])
+        query = Move._search(
             [
                 *Move._get_commons_waiting_domain(),
                 "|",
@@ -907,27 +933,46 @@ class AccountMove(models.Model):
                 "&",
                 ("commons_instruction_id", "=", False),
                 ("commons_resource_id", "in", resources.ids),
-            ],
-            order=WAITING_BILLS_ORDER,
+            ]
         )
+        order = Move._order_to_sql(WAITING_BILLS_ORDER, query)
+        rows = self.env.execute_query(
+            SQL(
+                """
+                SELECT id, held FROM (
+                    SELECT account_move.id, SUM(GREATEST(0.0, CASE
+                        WHEN company.commons_vat_recoverable
+                        THEN -account_move.amount_untaxed_signed
+                        ELSE -account_move.amount_total_signed END)) OVER (
+                        PARTITION BY account_move.commons_instruction_id,
+                            CASE WHEN account_move.commons_instruction_id IS NULL
+                            THEN account_move.commons_resource_id END
+                        ORDER BY %(order)s
+                    ) AS held
+                    FROM account_move
+                    JOIN res_company company ON company.id = account_move.company_id
+                    WHERE account_move.id IN %(waiting)s
+                ) running
+                WHERE id IN %(ids)s
+                """,
+                order=order,
+                waiting=query.subselect(),
+                ids=tuple(bills.ids),
+            )
+        )
+        held = dict(rows)
         available = resources._get_commons_available_amounts()
         start = {
             instruction: instruction.amount_remaining for instruction in instructions
         }
         start.update({resource: available[resource.id] for resource in resources})
-        left = dict(start)
         after = {}
-        for bill in waiting:
-            budget = bill.commons_instruction_id or bill.commons_resource_id
-            left[budget] -= bill._get_commons_waiting_amount()
-            after[bill] = left[budget]
-        return {
-            bill: after[bill]
-            if bill in after
-            else start.get(bill.commons_instruction_id or bill.commons_resource_id, 0.0)
-            - bill._get_commons_waiting_amount()
-            for bill in self
-        }
+        for bill in bills:
+            budget = start.get(bill.commons_instruction_id or bill.commons_resource_id)
+            after[bill] = (budget or 0.0) - (
+                held[bill.id] if bill.id in held else bill._get_commons_waiting_amount()
+            )
+        return {bill: after[bill.sudo()] for bill in self}
 
     def _set_commons_decision(self, state, reason):
         self.sudo().commons_approval_ids.unlink()

@@ -37,6 +37,20 @@ class ResPartnerBank(models.Model):
             bank.acc_holder_name = bank.acc_holder_name
         return super(ResPartnerBank, self - kept)._compute_account_holder_name()
 
+    @api.depends_context("uid")
+    def _compute_display_name(self):
+        # A portal user reads the bank accounts of others (a steward, those of
+        # the bills they decide on) by their last digits only, whatever path
+        # names them (a bill read over RPC gives its account's name).
+        super()._compute_display_name()
+        user = self.env.user
+        if not user.share:
+            return
+        own = user.partner_id.commercial_partner_id
+        for bank in self:
+            if bank.sudo().partner_id.commercial_partner_id != own:
+                bank.display_name = bank.sudo()._get_commons_masked_number()
+
     def write(self, vals):
         if "partner_id" in vals and "acc_holder_name" not in vals:
             # The holder follows the new partner, as Odoo's compute has it, but
