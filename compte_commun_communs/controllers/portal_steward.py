@@ -16,7 +16,7 @@ from ..models.account_move_commons_bill import (
     APPROVAL_MOVE_TYPES,
     WAITING_BILLS_ORDER,
 )
-from ..models.commons_resource_need import MAX_YEAR, MIN_YEAR
+from ..models.ledger import MAX_YEAR, MIN_YEAR, is_commons_year
 
 # What the portal shows in the browser; any other file is downloaded.
 INLINE_MIMETYPES = ("application/pdf", "image/jpeg", "image/png")
@@ -241,7 +241,7 @@ class CommonsStewardPortal(CustomerPortal):
             asked = int(year)
         except ValueError:
             asked = None
-        if asked is None or not MIN_YEAR <= asked <= MAX_YEAR:
+        if not is_commons_year(asked):
             return today, request.env._(
                 "“%(year)s” is not a year the figures cover: choose one from "
                 "%(min)s to %(max)s. Here are those of %(today)s.",

@@ -1,7 +1,7 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
 from odoo import fields, http
-from odoo.exceptions import MissingError
+from odoo.exceptions import MissingError, UserError
 from odoo.http import request
 from odoo.tools.misc import formatLang
 
@@ -34,16 +34,17 @@ class CommonsStewardInstructionPortal(CommonsStewardPortal):
         if need_id and not need:
             errors.append(request.env._("Choose one of the resource's needs."))
         values["need_id"] = need.id
+        intake = request.env["commons.bill.intake"]
+        currency = resource.currency_id
         numbers = {}
-        for name, label in (
-            ("amount", request.env._("Envelope")),
-            ("days", request.env._("Days")),
-            ("daily_rate", request.env._("Daily rate")),
+        for name, label, rounding in (
+            ("amount", request.env._("Envelope"), currency),
+            ("days", request.env._("Days"), None),
+            ("daily_rate", request.env._("Daily rate"), currency),
         ):
-            raw = self._normalize_commons_number(post.get(name))
             try:
-                numbers[name] = float(raw) if raw else 0.0
-            except ValueError:
+                numbers[name] = intake._parse_commons_amount(post.get(name), rounding)
+            except UserError:
                 errors.append(request.env._("%(field)s must be a number.", field=label))
                 numbers[name] = 0.0
         if numbers["days"] and numbers["daily_rate"]:
@@ -60,10 +61,9 @@ class CommonsStewardInstructionPortal(CommonsStewardPortal):
             ("date_start", request.env._("Start")),
             ("date_end", request.env._("End")),
         ):
-            raw = (post.get(name) or "").strip()
             try:
-                values[name] = fields.Date.to_date(raw) if raw else False
-            except ValueError:
+                values[name] = intake._parse_commons_date(post.get(name))
+            except UserError:
                 errors.append(
                     request.env._("%(field)s is not a valid date.", field=label)
                 )
@@ -72,17 +72,6 @@ class CommonsStewardInstructionPortal(CommonsStewardPortal):
             request.env.user
         )
         return values, errors
-
-    @staticmethod
-    def _normalize_commons_number(raw):
-        """A number typed as the form shows it, in French ("1 500,00") or in
-        English ("1,500.00"), as Python reads it: of a comma and a point, the
-        last one is the decimal separator; a lone comma is one too."""
-        raw = "".join((raw or "").split()).replace("\u202f", "")
-        if "," in raw and "." in raw:
-            decimal = "," if raw.rfind(",") > raw.rfind(".") else "."
-            raw = raw.replace("." if decimal == "," else ",", "")
-        return raw.replace(",", ".")
 
     @staticmethod
     def _format_commons_number(value):
