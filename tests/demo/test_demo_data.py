@@ -10,6 +10,7 @@ from lxml import html
 
 from odoo import fields
 from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tools.misc import format_amount
 
 WAITING_BILL = "compte_commun_communs.account_move_loot_bill_security_current_demo"
 REJECTION_REASON = "Ces corrections sont déjà couvertes par la facture de juin."
@@ -181,18 +182,28 @@ class TestDemoStory(DemoRpcMixin, HttpCase):
         mails = self.env["mail.mail"].search(
             [("model", "=", "account.move"), ("res_id", "=", bill.id)]
         )
+        # the subject names the bill and its amount, in French
+        amount = format_amount(self.env, bill.amount_total, bill.currency_id, "fr_FR")
         self.assertEqual(
             set(mails.mapped("subject")),
-            {"ANIS – Une facture de Sacha Dupont attend votre approbation"},
+            {
+                f"ANIS – Facture {bill.ref} de Sacha Dupont ({amount}) en attente "
+                "de votre approbation"
+            },
         )
+        self.assertIn("Facture de Sacha Dupont", mails[0].body_html)
+        self.assertNotIn("Pièce comptable", mails[0].body_html)
         self.assertEqual(
             mails.recipient_ids,
             self._ref("res_partner_loot_steward_demo")
             | self._ref("res_partner_loot_steward2_demo"),
         )
         rejected = self._ref("account_move_loot_bill_june_extra_2023_demo")
+        amount = format_amount(
+            self.env, rejected.amount_total, rejected.currency_id, "fr_FR"
+        )
         self.assertIn(
-            "ANIS – Votre facture SD-2023-08 est refusée",
+            f"ANIS – Votre facture SD-2023-08 ({amount}) est refusée",
             self.env["mail.mail"]
             .search([("model", "=", "account.move"), ("res_id", "=", rejected.id)])
             .mapped("subject"),
