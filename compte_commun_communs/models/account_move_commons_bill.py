@@ -22,6 +22,15 @@ PIPELINE_FIELDS = {
 # The order of the bills waiting for the stewards: each counts against its
 # envelope after the ones before it.
 WAITING_BILLS_ORDER = "invoice_date, id"
+# The commons status of a posted bill, by its payment state (any other:
+# "posted", to pay).
+POSTED_STATUSES = {
+    "partial": "partial",
+    "in_payment": "in_payment",
+    "paid": "paid",
+    "invoicing_legacy": "paid",
+    "reversed": "reversed",
+}
 # States in which the contributor may still correct or withdraw the bill.
 CORRECTABLE_STATES = ("submitted", "rejected", "returned")
 
@@ -65,6 +74,30 @@ class AccountMove(models.Model):
         index=True,
         tracking=True,
     )
+    commons_status = fields.Selection(
+        [
+            ("draft", "To Submit"),
+            ("submitted", "Waiting for Stewards"),
+            ("approved", "Approved, to Post"),
+            ("rejected", "Rejected"),
+            ("returned", "Sent Back"),
+            ("withdrawn", "Withdrawn"),
+            ("posted", "Posted, to Pay"),
+            ("partial", "Partly Paid"),
+            ("in_payment", "In Payment"),
+            ("paid", "Paid"),
+            ("reversed", "Reversed"),
+            ("cancel", "Cancelled"),
+        ],
+        compute="_compute_commons_status",
+        store=True,
+        index=True,
+        readonly=True,
+        copy=False,
+        help="Where a contributor's bill charged to a commons resource stands, "
+        "from its stewards' approval to its payment: one field that lists, "
+        "filters and reports read. Empty on any other move.",
+    )
     commons_state_reason = fields.Text(
         string="Reason",
         readonly=True,
@@ -95,6 +128,31 @@ class AccountMove(models.Model):
         resources = self._get_commons_resources_by_move()
         for move in self:
             move.commons_resource_id = resources[move][:1]
+
+    @api.depends(
+        "move_type",
+        "commons_resource_id",
+        "state",
+        "commons_bill_state",
+        "payment_state",
+    )
+    def _compute_commons_status(self):
+        # As hr.expense.sheet's state: the stewards' decision until the bill
+        # is posted, then where its payment stands.
+        for move in self:
+            if (
+                move.move_type not in APPROVAL_MOVE_TYPES
+                or not move.commons_resource_id
+            ):
+                move.commons_status = False
+            elif move.state == "cancel":
+                move.commons_status = (
+                    "withdrawn" if move.commons_bill_state == "withdrawn" else "cancel"
+                )
+            elif move.state == "posted":
+                move.commons_status = POSTED_STATUSES.get(move.payment_state, "posted")
+            else:
+                move.commons_status = move.commons_bill_state or "draft"
 
     @api.depends(
         "commons_resource_id.commons_double_approval_amount",

@@ -859,19 +859,14 @@ class AccountMove(models.Model):
             "withdrawn": self.env._("Withdrawn"),
             "cancelled": self.env._("Cancelled"),
         }
-        date = False
-        if bill.state == "cancel":
-            code = (
-                "withdrawn" if bill.commons_bill_state == "withdrawn" else "cancelled"
-            )
-        elif bill.state == "posted":
-            if bill.payment_state in ("paid", "in_payment", "partial"):
-                code = "partial" if bill.payment_state == "partial" else "paid"
-                date = bill._get_commons_payment_date()
-            else:
-                code = "posted"
-        else:
-            code = bill.commons_bill_state or "draft"
+        # The bill's commons_status, as the contributor reads it.
+        code = {
+            False: "draft",
+            "cancel": "cancelled",
+            "in_payment": "paid",
+            "reversed": "posted",
+        }.get(bill.commons_status, bill.commons_status)
+        date = code in ("partial", "paid") and bill._get_commons_payment_date()
         return {
             "code": code,
             "label": labels[code],
