@@ -11,14 +11,6 @@ from odoo.tools.misc import format_date, formatLang
 # A contributor's documents that spend a resource's funds, or give them back
 # (a credit note): they need a steward's approval before they touch the ledger.
 APPROVAL_MOVE_TYPES = ("in_invoice", "in_refund", "in_receipt")
-# Written by the bill's own methods only (as superuser, after checking who
-# calls them), never by a write over RPC or in the backend.
-PIPELINE_FIELDS = {
-    "commons_bill_state",
-    "commons_state_reason",
-    "commons_submitted_by_id",
-    "commons_approval_ids",
-}
 # The order of the bills waiting for the stewards: each counts against its
 # envelope after the ones before it.
 WAITING_BILLS_ORDER = "invoice_date, id"
@@ -31,7 +23,8 @@ POSTED_STATUSES = {
     "invoicing_legacy": "paid",
     "reversed": "reversed",
 }
-# States in which the contributor may still correct or withdraw the bill.
+# States in which the contributor may still correct or withdraw the bill: read
+# through account.move._get_commons_correctable_states, which an addon extends.
 CORRECTABLE_STATES = ("submitted", "rejected", "returned")
 
 
@@ -174,14 +167,35 @@ class AccountMove(models.Model):
                 else 1
             )
 
+    # -- The rules' fields and states: another addon extends them -------------
+
+    @api.model
+    def _get_commons_pipeline_fields(self):
+        """The stewards' approval of a bill: written by the bill's own methods
+        only (as superuser, after checking who calls them), never by a write
+        over RPC or in the backend."""
+        return {
+            "commons_bill_state",
+            "commons_state_reason",
+            "commons_submitted_by_id",
+            "commons_approval_ids",
+        }
+
+    @api.model
+    def _get_commons_correctable_states(self):
+        """The stewards' states in which the contributor may still correct or
+        withdraw the bill."""
+        return CORRECTABLE_STATES
+
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and any(PIPELINE_FIELDS & vals.keys() for vals in vals_list):
+        pipeline_fields = self._get_commons_pipeline_fields()
+        if not self.env.su and any(pipeline_fields & vals.keys() for vals in vals_list):
             raise AccessError(self._commons_pipeline_error())
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.su and PIPELINE_FIELDS & vals.keys():
+        if not self.env.su and self._get_commons_pipeline_fields() & vals.keys():
             raise AccessError(self._commons_pipeline_error())
         res = super().write(vals)
         if "state" not in vals or vals["state"] == "draft":
@@ -203,7 +217,7 @@ class AccountMove(models.Model):
             if bill.state != "draft" or bill.commons_bill_state not in (
                 False,
                 "draft",
-                *CORRECTABLE_STATES,
+                *self._get_commons_correctable_states(),
             ):
                 raise UserError(
                     self.env._(
@@ -290,8 +304,9 @@ class AccountMove(models.Model):
         """The contributor withdraws a bill not approved yet: it is cancelled."""
         for bill in self:
             bill._check_commons_submitter()
-            if bill.state != "draft" or bill.commons_bill_state not in (
-                CORRECTABLE_STATES
+            if (
+                bill.state != "draft"
+                or bill.commons_bill_state not in self._get_commons_correctable_states()
             ):
                 raise UserError(
                     self.env._(

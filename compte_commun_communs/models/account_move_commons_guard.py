@@ -7,20 +7,6 @@ from .account_move_commons_bill import APPROVAL_MOVE_TYPES
 from .account_move_commons_payment import PAID_OUT_MOVE_TYPES
 from .ledger import SPENT_ACCOUNT_TYPES
 
-# What a steward approves of a bill, besides its lines' amounts: a write of
-# these on a posted bill is checked against the approval.
-APPROVED_MOVE_FIELDS = {
-    "partner_id",
-    "partner_bank_id",
-    "currency_id",
-    "invoice_line_ids",
-    "line_ids",
-    "commons_instruction_id",
-    "invoice_date",
-    "move_type",
-    "company_id",
-}
-
 
 class AccountMove(models.Model):
     """The guards on every path that posts or pays a bill charged to a commons
@@ -57,12 +43,31 @@ class AccountMove(models.Model):
         if "matched_payment_ids" in vals:
             self._check_commons_payable()
         res = super().write(vals)
-        if vals.get("state") == "posted" or APPROVED_MOVE_FIELDS & vals.keys():
+        if (
+            vals.get("state") == "posted"
+            or self._get_commons_approved_fields() & vals.keys()
+        ):
             # Again with what the write changed: a posted bill stays as its
             # stewards approved it (Odoo lets some of these change on a posted
             # move, or all of them with the context key skip_readonly_check).
             self.filtered(lambda move: move.state == "posted")._check_commons_postable()
         return res
+
+    @api.model
+    def _get_commons_approved_fields(self):
+        """What a steward approves of a bill, besides its lines' amounts: a
+        write of these on a posted bill is checked against the approval."""
+        return {
+            "partner_id",
+            "partner_bank_id",
+            "currency_id",
+            "invoice_line_ids",
+            "line_ids",
+            "commons_instruction_id",
+            "invoice_date",
+            "move_type",
+            "company_id",
+        }
 
     def _check_commons_cancellable(self):
         """The host does not cancel, unseen, a bill waiting for its stewards or

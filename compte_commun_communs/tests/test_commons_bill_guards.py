@@ -4,6 +4,8 @@
 of the resource approved it as it is: not the accountant, not the
 administrator, not the list actions, the crons or a write over RPC."""
 
+from unittest.mock import patch
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
@@ -721,6 +723,22 @@ class TestCommonsBillGuards(CommonsCase):
         self.assertEqual(approval.exists().move_id, bill)
         with self.assertRefused(UserError, NOT_APPROVED):
             self.bill.action_post()
+
+    def test_an_addon_adds_a_field_to_the_stewards_approval(self):
+        """The fields only the bill's own methods write are a method's, which
+        another addon extends (a payment order's, say)."""
+        Move = type(self.env["account.move"])
+        fields_of_the_addon = Move._get_commons_pipeline_fields(self.bill) | {
+            "narration"
+        }
+        with patch.object(
+            Move, "_get_commons_pipeline_fields", return_value=fields_of_the_addon
+        ):
+            with self.assertRefused(AccessError, PIPELINE):
+                self.bill.with_user(self.accountant).write({"narration": "Paid"})
+            self.bill.sudo().write({"narration": "Paid"})
+        self.bill.with_user(self.accountant).write({"narration": "Checked"})
+        self.assertEqual(str(self.bill.narration), "<p>Checked</p>")
 
     def test_bill_cannot_be_created_approved(self):
         vals = {
