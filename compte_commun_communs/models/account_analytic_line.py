@@ -95,7 +95,9 @@ class AccountAnalyticLine(models.Model):
         """
         Item = self.env["account.move.line"].sudo()
         items = [Item.browse(vals.get("move_line_id")) for vals in vals_list]
-        if not self.env.su or not all(item.exists() for item in items):
+        made_by = Item.concat(*items)
+        # Each of an existing journal item, read with one query.
+        if not self.env.su or not all(items) or made_by.exists() != made_by:
             raise UserError(self._get_commons_hand_made_error())
         origins = Item.concat(*items).move_id._get_commons_origins()
         movements = []

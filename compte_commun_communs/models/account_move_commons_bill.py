@@ -182,6 +182,21 @@ class AccountMove(models.Model):
         }
 
     @api.model
+    def _get_commons_bookkeeping_fields(self):
+        """Odoo's own bookkeeping of a move, which no steward approves: a
+        write of these alone never makes an approval lapse (Odoo writes
+        ``checked`` on each move it posts, its dirty flags on each move it
+        syncs, and the payments it links to each bill it pays; what pays a
+        bill is checked by the guards of money out)."""
+        return {
+            "checked",
+            "needed_terms_dirty",
+            "posted_before",
+            "is_move_sent",
+            "matched_payment_ids",
+        }
+
+    @api.model
     def _get_commons_correctable_states(self):
         """The stewards' states in which the contributor may still correct or
         withdraw the bill."""
@@ -198,7 +213,9 @@ class AccountMove(models.Model):
         if not self.env.su and self._get_commons_pipeline_fields() & vals.keys():
             raise AccessError(self._commons_pipeline_error())
         res = super().write(vals)
-        if "state" not in vals or vals["state"] == "draft":
+        if (
+            "state" not in vals or vals["state"] == "draft"
+        ) and not vals.keys() <= self._get_commons_bookkeeping_fields():
             self._lapse_commons_approvals()
         return res
 
@@ -381,6 +398,34 @@ class AccountMove(models.Model):
             )
             bill._notify_commons_contributor("rejected")
 
+    def _wait_for_second_commons_approval(self):
+        """The approved bills among these that their resource's threshold,
+        lowered, now puts above it wait for a second steward's approval: they
+        are waiting for the stewards again, who are emailed."""
+        for bill in self.sudo():
+            approvals = bill._get_commons_valid_approvals()
+            if (
+                bill.state != "draft"
+                or bill.commons_bill_state != "approved"
+                or len(approvals.partner_id) >= bill.commons_approvals_needed
+            ):
+                continue
+            bill.write({"commons_bill_state": "submitted"})
+            bill.message_post(
+                body=self.env._(
+                    "%(resource)s now needs two stewards' approvals above "
+                    "%(amount)s: the bill waits for a second steward.",
+                    resource=bill.commons_resource_id.name,
+                    amount=formatLang(
+                        self.env,
+                        bill.commons_resource_id.commons_double_approval_amount,
+                        currency_obj=bill.company_currency_id,
+                    ),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            bill._notify_commons_stewards()
+
     @api.model
     def _get_commons_rejection_reason(self, reason):
         """The reason of a rejection, which the contributor reads."""
@@ -462,6 +507,18 @@ class AccountMove(models.Model):
         ]
         return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()
 
+    def _prefetch_commons_fingerprints(self):
+        """Read at once what the fingerprints of these bills are made of (see
+        _get_commons_fingerprint), so that computing them one bill after
+        the other makes no query per bill."""
+        bills = self.sudo()
+        lines = bills.invoice_line_ids
+        lines.tax_ids  # noqa: B018 pylint: disable=pointless-statement
+        lines.account_id  # noqa: B018 pylint: disable=pointless-statement
+        bills.partner_bank_id  # noqa: B018 pylint: disable=pointless-statement
+        bills.message_main_attachment_id.mapped("checksum")
+        bills.commons_approval_ids.mapped("fingerprint")
+
     def _get_commons_valid_approvals(self, fingerprint=None):
         """The approvals given to the bill as it is now (``fingerprint``, when
         the caller just computed it)."""
@@ -476,9 +533,11 @@ class AccountMove(models.Model):
     def _lapse_commons_approvals(self):
         """An approval holds for the bill a steward saw: once the bill changes,
         its approvals lapse and it waits for the stewards again."""
-        for bill in self.sudo().filtered("commons_approval_ids"):
-            if bill.state == "posted":
-                continue
+        bills = self.sudo().filtered(
+            lambda bill: bill.commons_approval_ids and bill.state != "posted"
+        )
+        bills._prefetch_commons_fingerprints()
+        for bill in bills:
             lapsed = bill.commons_approval_ids - bill._get_commons_valid_approvals()
             if not lapsed:
                 continue

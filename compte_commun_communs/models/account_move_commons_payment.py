@@ -196,8 +196,18 @@ class AccountMove(models.Model):
 
     def _check_commons_matched_payments(self):
         """The payments linked to a commons bill send its money where its
-        stewards approved."""
-        self._get_commons_paid_out_bills().matched_payment_ids._check_commons_bank_account()
+        stewards approved: each bill checked against each of its payments,
+        with no query per payment (the wizard links them one at a time)."""
+        for bill in self._get_commons_paid_out_bills():
+            for payment in bill.matched_payment_ids.filtered(
+                lambda payment: payment.state not in ("canceled", "rejected")
+            ):
+                bill._check_commons_paid_to(
+                    payment.partner_bank_id,
+                    partner=payment.partner_id,
+                    outbound=payment.payment_type == "outbound",
+                )
+                payment._check_commons_nothing_written_off(bill)
 
     def _check_commons_paid_by(self, item, counterpart, vals, resources, credit_notes):
         """What pays a commons bill: its payable item is reconciled with a

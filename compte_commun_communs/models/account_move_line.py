@@ -27,8 +27,10 @@ class AccountMoveLine(models.Model):
         if ledger_fields:
             self._check_commons_ledger_unchanged(ledger_fields, vals)
         res = super().write(vals)
-        # A line written on its own (not through its bill) changes the bill too.
-        self.move_id._lapse_commons_approvals()
+        if not vals.keys() <= self._get_commons_bookkeeping_fields():
+            # A line written on its own (not through its bill) changes the
+            # bill too.
+            self.move_id._lapse_commons_approvals()
         if ledger_fields:
             # An item of a posted move that named no resource may have been
             # given one: the move must then be a movement of its money.
@@ -57,6 +59,13 @@ class AccountMoveLine(models.Model):
             "amount_currency",
             "partner_id",
         }
+
+    @api.model
+    def _get_commons_bookkeeping_fields(self):
+        """Odoo's own bookkeeping of a journal item, which no steward approves:
+        a write of these alone never makes its bill's approval lapse (Odoo
+        writes its dirty flags on each move it syncs)."""
+        return {"epd_dirty", "discount_allocation_dirty"}
 
     @api.model
     def _get_commons_ledger_line_fields(self):

@@ -1,8 +1,15 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from contextvars import ContextVar
+
 from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
+
+# Set while payments are created (see account.payment.create), which checks
+# them once made: Odoo writes each new payment's entry on it, one payment at a
+# time. Set by the code, never by a request.
+_CREATING = ContextVar("commons_payments_creating", default=False)
 
 
 class AccountPayment(models.Model):
@@ -34,7 +41,11 @@ class AccountPayment(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        payments = super().create(vals_list)
+        token = _CREATING.set(True)
+        try:
+            payments = super().create(vals_list)
+        finally:
+            _CREATING.reset(token)
         # A payment linked to bills (over RPC, without the wizard) pays them.
         payments.invoice_ids._check_commons_payable()
         payments._check_commons_bank_account()
@@ -47,7 +58,7 @@ class AccountPayment(models.Model):
         res = super().write(vals)
         if "invoice_ids" in vals:
             self.invoice_ids._check_commons_payable()
-        if checked:
+        if checked and not _CREATING.get():
             # Also after the wizard: a payment of a commons bill keeps the
             # bank account and the contributor its stewards approved.
             self._check_commons_bank_account()

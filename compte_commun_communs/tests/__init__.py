@@ -3,6 +3,7 @@ from . import test_commons_backend_forms
 from . import test_commons_bill_approval
 from . import test_commons_bill_guards
 from . import test_commons_bill_mail
+from . import test_commons_bill_queries
 from . import test_commons_bill_status
 from . import test_commons_bill_tour
 from . import test_commons_governance
