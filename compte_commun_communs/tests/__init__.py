@@ -7,7 +7,7 @@ from . import test_commons_bill_queries
 from . import test_commons_bill_status
 from . import test_commons_bill_tour
 from . import test_commons_governance
-from . import test_commons_portal
+from . import test_commons_portal_funder
 from . import test_commons_portal_contributor
 from . import test_commons_portal_einvoice
 from . import test_commons_portal_steward
@@ -26,4 +26,3 @@ from . import test_donation_funding
 from . import test_donation_lock
 from . import test_donation_receipt
 from . import test_donation_tax_receipt_cerfa
-from . import test_commons_hardening
