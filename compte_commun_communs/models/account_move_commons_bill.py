@@ -533,8 +533,12 @@ class AccountMove(models.Model):
     def _lapse_commons_approvals(self):
         """An approval holds for the bill a steward saw: once the bill changes,
         its approvals lapse and it waits for the stewards again."""
+        # Only a bill sent to its stewards has approvals: the others are told
+        # apart without reading them.
         bills = self.sudo().filtered(
-            lambda bill: bill.commons_approval_ids and bill.state != "posted"
+            lambda bill: bill.commons_bill_state
+            and bill.state != "posted"
+            and bill.commons_approval_ids
         )
         bills._prefetch_commons_fingerprints()
         for bill in bills:

@@ -7,9 +7,9 @@ from . import test_commons_bill_queries
 from . import test_commons_bill_status
 from . import test_commons_bill_tour
 from . import test_commons_governance
-from . import test_commons_portal_funder
 from . import test_commons_portal_contributor
 from . import test_commons_portal_einvoice
+from . import test_commons_portal_funder
 from . import test_commons_portal_steward
 from . import test_commons_public_page
 from . import test_commons_resource

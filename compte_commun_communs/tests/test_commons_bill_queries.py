@@ -17,6 +17,8 @@ from odoo.tests import Form, tagged
 from .common import CommonsCase
 
 REFERENCES = itertools.count(1)
+# The queries by which Odoo's own caches may differ between two runs.
+ODOO_CACHES_SLACK = 5
 COMMONS_TABLES = re.compile(
     r'(FROM|JOIN|INTO|UPDATE)\s+"(commons_[a-z_]+|donation_donation)"'
 )
@@ -145,14 +147,18 @@ class TestCommonsBillQueries(CommonsCase):
             "plain_50": measure(plain_fifty),
         }
         total = {key: value[0] for key, value in counts.items()}
-        # What 49 more bills cost is Odoo's own work per move, no more.
+        # What 49 more bills cost is Odoo's own work per move, no more (give
+        # or take the few queries by which Odoo's caches differ between two
+        # partners' bills: a sequence's date range, their bank accounts).
         self.assertLessEqual(
             total["commons_50"] - total["commons_1"],
-            total["plain_50"] - total["plain_1"],
+            total["plain_50"] - total["plain_1"] + ODOO_CACHES_SLACK,
             counts,
         )
-        # The commons' own tables are read the same number of times.
+        # The commons' own tables are read the same number of times, for
+        # commons bills and for the others.
         self.assertEqual(counts["commons_50"][1], counts["commons_1"][1], counts)
+        self.assertEqual(counts["plain_50"][1], counts["plain_1"][1], counts)
         return one | fifty
 
     def test_posting_50_approved_bills_costs_the_guards_what_1_does(self):
