@@ -584,11 +584,14 @@ class AccountMove(models.Model):
         bills = self.sudo()
         resources = bills._get_commons_resources_by_move()
         duplicates = bills._get_commons_duplicates(approving)
+        bank_accounts = {}
         errors = {}
         for bill in bills:
             try:
                 bill._check_commons_bill_rules(
-                    resources[bill], duplicates.get(bill, bills.browse())
+                    resources[bill],
+                    duplicates.get(bill, bills.browse()),
+                    bank_accounts,
                 )
             except UserError as error:
                 errors[bill] = error
@@ -596,10 +599,12 @@ class AccountMove(models.Model):
                 errors[bill] = None
         return errors
 
-    def _check_commons_bill_rules(self, resources, duplicates):
+    def _check_commons_bill_rules(self, resources, duplicates, bank_accounts=None):
         """Raise UserError unless the bill keeps the rules of a bill (see
         _check_commons_bill), given its ``resources`` and its
-        ``duplicates``, as _get_commons_bill_errors read them."""
+        ``duplicates``, as _get_commons_bill_errors read them (and the
+        ``bank_accounts`` of the contributors it read, see
+        _check_commons_bill_bank_account)."""
         self.ensure_one()
         bill = self.sudo()
         if bill.move_type not in APPROVAL_MOVE_TYPES or not resources:
@@ -654,7 +659,7 @@ class AccountMove(models.Model):
                     ref=bill.ref,
                 )
             )
-        self._check_commons_bill_bank_account()
+        self._check_commons_bill_bank_account(bank_accounts)
 
     def _get_commons_duplicates(self, approving=False):
         """The other bills of each bill's contributor with the same number,

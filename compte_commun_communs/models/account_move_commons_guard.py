@@ -177,10 +177,15 @@ class AccountMove(models.Model):
                     )
                 move._check_commons_approved(resources[move])
 
-    def _check_commons_bill_bank_account(self):
+    def _check_commons_bill_bank_account(self, bank_accounts=None):
         """A bill goes to its stewards with the bank account its money will be
         paid to: one of its contributor's own, which the stewards read and
-        approve (see _get_commons_fingerprint)."""
+        approve (see _get_commons_fingerprint).
+
+        :param bank_accounts: {(commercial partner, company): their bank
+            accounts}, which the caller checking several bills keeps, and
+            this fills: one search per contributor, not per bill
+        """
         self.ensure_one()
         bill = self.sudo()
         if bill.move_type not in PAID_OUT_MOVE_TYPES:
@@ -198,7 +203,12 @@ class AccountMove(models.Model):
                 )
             )
         # The accounts the contributor's portal offers them, no other.
-        if bank not in self._commons_get_portal_bank_accounts(partner, bill.company_id):
+        if bank_accounts is None:
+            bank_accounts = {}
+        key = (partner, bill.company_id)
+        if key not in bank_accounts:
+            bank_accounts[key] = self._commons_get_portal_bank_accounts(*key)
+        if bank not in bank_accounts[key]:
             raise UserError(
                 self.env._(
                     "The bank account %(account)s is not one of the bank accounts "
