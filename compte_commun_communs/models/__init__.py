@@ -1,5 +1,5 @@
 from . import account_chart_template
-from . import account_move
+from . import account_move_donation
 from . import account_move_commons_bill
 from . import account_move_commons_guard
 from . import account_move_commons_payment

@@ -8,17 +8,6 @@ from odoo.exceptions import UserError
 
 _logger = logging.getLogger(__name__)
 
-# What an analytic item of a resource holds of the ledger: its money, its
-# year, its journal item and what it does to the resource's money. The plans'
-# columns are added to these.
-LEDGER_FIELDS = {
-    "amount",
-    "date",
-    "general_account_id",
-    "move_line_id",
-    "company_id",
-    "commons_movement",
-}
 # What a journal item does to a resource's money (see
 # account.move.line._get_commons_movement).
 COMMONS_MOVEMENTS = [
@@ -60,10 +49,24 @@ class AccountAnalyticLine(models.Model):
                     vals["commons_movement"] = movement
         return super().create(vals_list)
 
+    @api.model
+    def _get_commons_ledger_fields(self):
+        """What an analytic item of a resource holds of the ledger: its money,
+        its year, its journal item and what it does to the resource's money.
+        The plans' columns are added to these."""
+        return {
+            "amount",
+            "date",
+            "general_account_id",
+            "move_line_id",
+            "company_id",
+            "commons_movement",
+        }
+
     def write(self, vals):
         if not self.env.su:
             column = self._get_commons_column()
-            fields = LEDGER_FIELDS | set(self._get_plan_fnames())
+            fields = self._get_commons_ledger_fields() | set(self._get_plan_fnames())
             if vals.get(column) or (fields & vals.keys() and self.filtered(column)):
                 raise UserError(self._get_commons_hand_made_error())
         return super().write(vals)
@@ -92,7 +95,9 @@ class AccountAnalyticLine(models.Model):
         """
         Item = self.env["account.move.line"].sudo()
         items = [Item.browse(vals.get("move_line_id")) for vals in vals_list]
-        if not self.env.su or not all(item.exists() for item in items):
+        made_by = Item.concat(*items)
+        # Each of an existing journal item, read with one query.
+        if not self.env.su or not all(items) or made_by.exists() != made_by:
             raise UserError(self._get_commons_hand_made_error())
         origins = Item.concat(*items).move_id._get_commons_origins()
         movements = []

@@ -11,18 +11,20 @@ from odoo.tools.misc import format_date, formatLang
 # A contributor's documents that spend a resource's funds, or give them back
 # (a credit note): they need a steward's approval before they touch the ledger.
 APPROVAL_MOVE_TYPES = ("in_invoice", "in_refund", "in_receipt")
-# Written by the bill's own methods only (as superuser, after checking who
-# calls them), never by a write over RPC or in the backend.
-PIPELINE_FIELDS = {
-    "commons_bill_state",
-    "commons_state_reason",
-    "commons_submitted_by_id",
-    "commons_approval_ids",
-}
 # The order of the bills waiting for the stewards: each counts against its
 # envelope after the ones before it.
 WAITING_BILLS_ORDER = "invoice_date, id"
-# States in which the contributor may still correct or withdraw the bill.
+# The commons status of a posted bill, by its payment state (any other:
+# "posted", to pay).
+POSTED_STATUSES = {
+    "partial": "partial",
+    "in_payment": "in_payment",
+    "paid": "paid",
+    "invoicing_legacy": "paid",
+    "reversed": "reversed",
+}
+# States in which the contributor may still correct or withdraw the bill: read
+# through account.move._get_commons_correctable_states, which an addon extends.
 CORRECTABLE_STATES = ("submitted", "rejected", "returned")
 
 
@@ -65,6 +67,30 @@ class AccountMove(models.Model):
         index=True,
         tracking=True,
     )
+    commons_status = fields.Selection(
+        [
+            ("draft", "To Submit"),
+            ("submitted", "Waiting for Stewards"),
+            ("approved", "Approved, to Post"),
+            ("rejected", "Rejected"),
+            ("returned", "Sent Back"),
+            ("withdrawn", "Withdrawn"),
+            ("posted", "Posted, to Pay"),
+            ("partial", "Partly Paid"),
+            ("in_payment", "In Payment"),
+            ("paid", "Paid"),
+            ("reversed", "Reversed"),
+            ("cancel", "Cancelled"),
+        ],
+        compute="_compute_commons_status",
+        store=True,
+        index=True,
+        readonly=True,
+        copy=False,
+        help="Where a contributor's bill charged to a commons resource stands, "
+        "from its stewards' approval to its payment: one field that lists, "
+        "filters and reports read. Empty on any other move.",
+    )
     commons_state_reason = fields.Text(
         string="Reason",
         readonly=True,
@@ -97,6 +123,31 @@ class AccountMove(models.Model):
             move.commons_resource_id = resources[move][:1]
 
     @api.depends(
+        "move_type",
+        "commons_resource_id",
+        "state",
+        "commons_bill_state",
+        "payment_state",
+    )
+    def _compute_commons_status(self):
+        # As hr.expense.sheet's state: the stewards' decision until the bill
+        # is posted, then where its payment stands.
+        for move in self:
+            if (
+                move.move_type not in APPROVAL_MOVE_TYPES
+                or not move.commons_resource_id
+            ):
+                move.commons_status = False
+            elif move.state == "cancel":
+                move.commons_status = (
+                    "withdrawn" if move.commons_bill_state == "withdrawn" else "cancel"
+                )
+            elif move.state == "posted":
+                move.commons_status = POSTED_STATUSES.get(move.payment_state, "posted")
+            else:
+                move.commons_status = move.commons_bill_state or "draft"
+
+    @api.depends(
         "commons_resource_id.commons_double_approval_amount",
         "amount_total_signed",
         "amount_untaxed_signed",
@@ -116,17 +167,55 @@ class AccountMove(models.Model):
                 else 1
             )
 
+    # -- The rules' fields and states: another addon extends them -------------
+
+    @api.model
+    def _get_commons_pipeline_fields(self):
+        """The stewards' approval of a bill: written by the bill's own methods
+        only (as superuser, after checking who calls them), never by a write
+        over RPC or in the backend."""
+        return {
+            "commons_bill_state",
+            "commons_state_reason",
+            "commons_submitted_by_id",
+            "commons_approval_ids",
+        }
+
+    @api.model
+    def _get_commons_bookkeeping_fields(self):
+        """Odoo's own bookkeeping of a move, which no steward approves: a
+        write of these alone never makes an approval lapse (Odoo writes
+        ``checked`` on each move it posts, its dirty flags on each move it
+        syncs, and the payments it links to each bill it pays; what pays a
+        bill is checked by the guards of money out)."""
+        return {
+            "checked",
+            "needed_terms_dirty",
+            "posted_before",
+            "is_move_sent",
+            "matched_payment_ids",
+        }
+
+    @api.model
+    def _get_commons_correctable_states(self):
+        """The stewards' states in which the contributor may still correct or
+        withdraw the bill."""
+        return CORRECTABLE_STATES
+
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and any(PIPELINE_FIELDS & vals.keys() for vals in vals_list):
+        pipeline_fields = self._get_commons_pipeline_fields()
+        if not self.env.su and any(pipeline_fields & vals.keys() for vals in vals_list):
             raise AccessError(self._commons_pipeline_error())
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.su and PIPELINE_FIELDS & vals.keys():
+        if not self.env.su and self._get_commons_pipeline_fields() & vals.keys():
             raise AccessError(self._commons_pipeline_error())
         res = super().write(vals)
-        if "state" not in vals or vals["state"] == "draft":
+        if (
+            "state" not in vals or vals["state"] == "draft"
+        ) and not vals.keys() <= self._get_commons_bookkeeping_fields():
             self._lapse_commons_approvals()
         return res
 
@@ -145,7 +234,7 @@ class AccountMove(models.Model):
             if bill.state != "draft" or bill.commons_bill_state not in (
                 False,
                 "draft",
-                *CORRECTABLE_STATES,
+                *self._get_commons_correctable_states(),
             ):
                 raise UserError(
                     self.env._(
@@ -232,8 +321,9 @@ class AccountMove(models.Model):
         """The contributor withdraws a bill not approved yet: it is cancelled."""
         for bill in self:
             bill._check_commons_submitter()
-            if bill.state != "draft" or bill.commons_bill_state not in (
-                CORRECTABLE_STATES
+            if (
+                bill.state != "draft"
+                or bill.commons_bill_state not in self._get_commons_correctable_states()
             ):
                 raise UserError(
                     self.env._(
@@ -307,6 +397,34 @@ class AccountMove(models.Model):
                 subtype_xmlid="mail.mt_note",
             )
             bill._notify_commons_contributor("rejected")
+
+    def _wait_for_second_commons_approval(self):
+        """The approved bills among these that their resource's threshold,
+        lowered, now puts above it wait for a second steward's approval: they
+        are waiting for the stewards again, who are emailed."""
+        for bill in self.sudo():
+            approvals = bill._get_commons_valid_approvals()
+            if (
+                bill.state != "draft"
+                or bill.commons_bill_state != "approved"
+                or len(approvals.partner_id) >= bill.commons_approvals_needed
+            ):
+                continue
+            bill.write({"commons_bill_state": "submitted"})
+            bill.message_post(
+                body=self.env._(
+                    "%(resource)s now needs two stewards' approvals above "
+                    "%(amount)s: the bill waits for a second steward.",
+                    resource=bill.commons_resource_id.name,
+                    amount=formatLang(
+                        self.env,
+                        bill.commons_resource_id.commons_double_approval_amount,
+                        currency_obj=bill.company_currency_id,
+                    ),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+            bill._notify_commons_stewards()
 
     @api.model
     def _get_commons_rejection_reason(self, reason):
@@ -405,6 +523,18 @@ class AccountMove(models.Model):
         ]
         return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()
 
+    def _prefetch_commons_fingerprints(self):
+        """Read at once what the fingerprints of these bills are made of (see
+        _get_commons_fingerprint), so that computing them one bill after
+        the other makes no query per bill."""
+        bills = self.sudo()
+        lines = bills.invoice_line_ids
+        lines.tax_ids  # noqa: B018 pylint: disable=pointless-statement
+        lines.account_id  # noqa: B018 pylint: disable=pointless-statement
+        bills.partner_bank_id  # noqa: B018 pylint: disable=pointless-statement
+        bills.message_main_attachment_id.mapped("checksum")
+        bills.commons_approval_ids.mapped("fingerprint")
+
     def _get_commons_valid_approvals(self, fingerprint=None):
         """The approvals given to the bill as it is now (``fingerprint``, when
         the caller just computed it)."""
@@ -419,9 +549,15 @@ class AccountMove(models.Model):
     def _lapse_commons_approvals(self):
         """An approval holds for the bill a steward saw: once the bill changes,
         its approvals lapse and it waits for the stewards again."""
-        for bill in self.sudo().filtered("commons_approval_ids"):
-            if bill.state == "posted":
-                continue
+        # Only a bill sent to its stewards has approvals: the others are told
+        # apart without reading them.
+        bills = self.sudo().filtered(
+            lambda bill: bill.commons_bill_state
+            and bill.state != "posted"
+            and bill.commons_approval_ids
+        )
+        bills._prefetch_commons_fingerprints()
+        for bill in bills:
             lapsed = bill.commons_approval_ids - bill._get_commons_valid_approvals()
             if not lapsed:
                 continue

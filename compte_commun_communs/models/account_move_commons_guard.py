@@ -7,20 +7,6 @@ from .account_move_commons_bill import APPROVAL_MOVE_TYPES
 from .account_move_commons_payment import PAID_OUT_MOVE_TYPES
 from .ledger import SPENT_ACCOUNT_TYPES
 
-# What a steward approves of a bill, besides its lines' amounts: a write of
-# these on a posted bill is checked against the approval.
-APPROVED_MOVE_FIELDS = {
-    "partner_id",
-    "partner_bank_id",
-    "currency_id",
-    "invoice_line_ids",
-    "line_ids",
-    "commons_instruction_id",
-    "invoice_date",
-    "move_type",
-    "company_id",
-}
-
 
 class AccountMove(models.Model):
     """The guards on every path that posts or pays a bill charged to a commons
@@ -57,12 +43,31 @@ class AccountMove(models.Model):
         if "matched_payment_ids" in vals:
             self._check_commons_payable()
         res = super().write(vals)
-        if vals.get("state") == "posted" or APPROVED_MOVE_FIELDS & vals.keys():
+        if (
+            vals.get("state") == "posted"
+            or self._get_commons_approved_fields() & vals.keys()
+        ):
             # Again with what the write changed: a posted bill stays as its
             # stewards approved it (Odoo lets some of these change on a posted
             # move, or all of them with the context key skip_readonly_check).
             self.filtered(lambda move: move.state == "posted")._check_commons_postable()
         return res
+
+    @api.model
+    def _get_commons_approved_fields(self):
+        """What a steward approves of a bill, besides its lines' amounts: a
+        write of these on a posted bill is checked against the approval."""
+        return {
+            "partner_id",
+            "partner_bank_id",
+            "currency_id",
+            "invoice_line_ids",
+            "line_ids",
+            "commons_instruction_id",
+            "invoice_date",
+            "move_type",
+            "company_id",
+        }
 
     def _check_commons_cancellable(self):
         """The host does not cancel, unseen, a bill waiting for its stewards or
@@ -71,12 +76,13 @@ class AccountMove(models.Model):
         own withdrawal marks the bill withdrawn before cancelling it."""
         if self.env.su:
             return
-        for bill in self.sudo():
-            if (
-                bill.move_type in APPROVAL_MOVE_TYPES
-                and bill.commons_bill_state in ("submitted", "approved")
-                and bill._get_commons_resources()
-            ):
+        bills = self.sudo().filtered(
+            lambda bill: bill.move_type in APPROVAL_MOVE_TYPES
+            and bill.commons_bill_state in ("submitted", "approved")
+        )
+        resources = bills._get_commons_resources_read() if bills else {}
+        for bill in bills:
+            if resources[bill]:
                 raise UserError(
                     self.env._(
                         "%(bill)s is %(state)s: the host does not cancel it. Send "
@@ -92,16 +98,17 @@ class AccountMove(models.Model):
         # it when the partner's settings say so: a commons bill waits for its
         # stewards instead of making the upload fail.
         self.ensure_one()
-        if (
-            self.move_type in APPROVAL_MOVE_TYPES
-            and self._get_commons_resources()
-            and self.commons_bill_state != "approved"
-        ):
+        resources = (
+            self._get_commons_resources()
+            if self.move_type in APPROVAL_MOVE_TYPES
+            else None
+        )
+        if resources and self.commons_bill_state != "approved":
             self.message_post(
                 body=self.env._(
                     "This bill is charged to %(resource)s: it is not auto-posted "
                     "before a steward of the resource approves it.",
-                    resource=self._get_commons_resources()[:1].display_name,
+                    resource=resources[:1].display_name,
                 ),
                 subtype_xmlid="mail.mt_note",
             )
@@ -113,14 +120,15 @@ class AccountMove(models.Model):
         it is a movement of the resource's money (the ledger rule,
         _check_commons_ledger) and, for a bill, as its stewards approved it."""
         self._check_commons_ledger()
-        for move in self:
-            if move.move_type not in APPROVAL_MOVE_TYPES:
-                continue
-            resources = move._get_commons_resources()
-            if not resources:
-                continue
-            move._check_commons_approved()
-            move._check_commons_expense_accounts(resources)
+        moves = self.filtered(lambda move: move.move_type in APPROVAL_MOVE_TYPES)
+        if not moves:
+            return
+        resources = moves._get_commons_resources_read()
+        bills = moves.filtered(lambda move: resources[move])
+        bills._prefetch_commons_fingerprints()
+        for bill in bills:
+            bill._check_commons_approved(resources[bill])
+            bill._check_commons_expense_accounts(resources[bill])
 
     def _check_commons_expense_accounts(self, resources):
         """A bill charges a resource an expense: booked on a balance sheet
@@ -156,6 +164,7 @@ class AccountMove(models.Model):
             return
         if resources is None:
             resources = moves._get_commons_resources_read()
+        moves.filtered(lambda move: resources[move])._prefetch_commons_fingerprints()
         for move in moves:
             if resources[move]:
                 if move.state != "posted":
@@ -171,7 +180,8 @@ class AccountMove(models.Model):
     def _check_commons_bill_bank_account(self):
         """A bill goes to its stewards with the bank account its money will be
         paid to: one of its contributor's own, which the stewards read and
-        approve (see _get_commons_fingerprint)."""
+        approve (see _get_commons_fingerprint). Read from the account itself,
+        with no search: the stewards' page checks every bill it shows."""
         self.ensure_one()
         bill = self.sudo()
         if bill.move_type not in PAID_OUT_MOVE_TYPES:

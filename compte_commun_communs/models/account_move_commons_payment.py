@@ -3,7 +3,7 @@
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
 
 from .account_move_commons_bill import APPROVAL_MOVE_TYPES
@@ -11,9 +11,6 @@ from .account_move_commons_bill import APPROVAL_MOVE_TYPES
 # Bills whose money goes out to their contributor: paid on the bank account
 # their stewards approved.
 PAID_OUT_MOVE_TYPES = ("in_invoice", "in_receipt")
-# The stewards' states in which a draft bill's files are kept as they read
-# them (a posted bill's are always).
-FILE_LOCKED_STATES = ("submitted", "approved")
 
 # The resources of the bills a payment wizard pays, read as it starts (see
 # account.move._read_commons_bills_once): set by the code, never by a request.
@@ -107,16 +104,23 @@ class AccountMove(models.Model):
             resources = moves._get_commons_resources_read()
         return moves.filtered(lambda move: resources[move])
 
+    @api.model
+    def _get_commons_file_locked_states(self):
+        """The stewards' states in which a draft bill's files are kept as they
+        read them (a posted bill's are always)."""
+        return ("submitted", "approved")
+
     def _get_commons_file_locked_bills(self):
         """The commons bills among these whose files stay as the stewards read
         them: waiting for their decision, approved, or posted; as superuser."""
+        file_locked_states = self._get_commons_file_locked_states()
         moves = self.sudo().filtered(
             lambda move: move.move_type in APPROVAL_MOVE_TYPES
             and (
                 move.state == "posted"
                 or (
                     move.state == "draft"
-                    and move.commons_bill_state in FILE_LOCKED_STATES
+                    and move.commons_bill_state in file_locked_states
                 )
             )
         )
@@ -192,8 +196,18 @@ class AccountMove(models.Model):
 
     def _check_commons_matched_payments(self):
         """The payments linked to a commons bill send its money where its
-        stewards approved."""
-        self._get_commons_paid_out_bills().matched_payment_ids._check_commons_bank_account()
+        stewards approved: each bill checked against each of its payments,
+        with no query per payment (the wizard links them one at a time)."""
+        for bill in self._get_commons_paid_out_bills():
+            for payment in bill.matched_payment_ids.filtered(
+                lambda payment: payment.state not in ("canceled", "rejected")
+            ):
+                bill._check_commons_paid_to(
+                    payment.partner_bank_id,
+                    partner=payment.partner_id,
+                    outbound=payment.payment_type == "outbound",
+                )
+                payment._check_commons_nothing_written_off(bill)
 
     def _check_commons_paid_by(self, item, counterpart, vals, resources, credit_notes):
         """What pays a commons bill: its payable item is reconciled with a

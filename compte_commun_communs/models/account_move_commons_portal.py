@@ -3,7 +3,6 @@
 from odoo import Command, models
 from odoo.exceptions import AccessError, UserError
 
-from .account_move_commons_bill import CORRECTABLE_STATES
 from .commons_bill_intake import commons_form_field
 
 
@@ -113,7 +112,10 @@ class AccountMove(models.Model):
         """Whether the contributor may still correct or withdraw the bill."""
         self.ensure_one()
         bill = self.sudo()
-        return bill.state == "draft" and bill.commons_bill_state in CORRECTABLE_STATES
+        return (
+            bill.state == "draft"
+            and bill.commons_bill_state in bill._get_commons_correctable_states()
+        )
 
     def _get_commons_portal_status(self):
         """The bill's status as its contributor sees it.
@@ -136,19 +138,14 @@ class AccountMove(models.Model):
             "withdrawn": self.env._("Withdrawn"),
             "cancelled": self.env._("Cancelled"),
         }
-        date = False
-        if bill.state == "cancel":
-            code = (
-                "withdrawn" if bill.commons_bill_state == "withdrawn" else "cancelled"
-            )
-        elif bill.state == "posted":
-            if bill.payment_state in ("paid", "in_payment", "partial"):
-                code = "partial" if bill.payment_state == "partial" else "paid"
-                date = bill._get_commons_payment_date()
-            else:
-                code = "posted"
-        else:
-            code = bill.commons_bill_state or "draft"
+        # The bill's commons_status, as the contributor reads it.
+        code = {
+            False: "draft",
+            "cancel": "cancelled",
+            "in_payment": "paid",
+            "reversed": "posted",
+        }.get(bill.commons_status, bill.commons_status)
+        date = code in ("partial", "paid") and bill._get_commons_payment_date()
         return {
             "code": code,
             "label": labels[code],

@@ -7,18 +7,6 @@ from .account_move_commons_bill import APPROVAL_MOVE_TYPES
 from .account_move_commons_payment import EXCHANGE_DIFFERENCES
 from .ledger import FUNDED_ACCOUNT_TYPES, SPENT_ACCOUNT_TYPES, changed_field_labels
 
-# What a posted item of a donation's entry keeps: its money and where it is
-# earmarked.
-PROTECTED_LINE_FIELDS = {
-    "analytic_distribution",
-    "account_id",
-    "debit",
-    "credit",
-    "balance",
-    "amount_currency",
-    "partner_id",
-}
-
 
 class AccountMoveLine(models.Model):
     _inherit = "account.move.line"
@@ -33,14 +21,16 @@ class AccountMoveLine(models.Model):
         return lines
 
     def write(self, vals):
-        if PROTECTED_LINE_FIELDS & vals.keys():
+        if self._get_commons_donation_entry_fields() & vals.keys():
             self.move_id._check_commons_donation_entry()
         ledger_fields = self._get_commons_ledger_line_fields() & vals.keys()
         if ledger_fields:
             self._check_commons_ledger_unchanged(ledger_fields, vals)
         res = super().write(vals)
-        # A line written on its own (not through its bill) changes the bill too.
-        self.move_id._lapse_commons_approvals()
+        if not vals.keys() <= self._get_commons_bookkeeping_fields():
+            # A line written on its own (not through its bill) changes the
+            # bill too.
+            self.move_id._lapse_commons_approvals()
         if ledger_fields:
             # An item of a posted move that named no resource may have been
             # given one: the move must then be a movement of its money.
@@ -56,6 +46,28 @@ class AccountMoveLine(models.Model):
         moves.exists()._lapse_commons_approvals()
         return res
 
+    @api.model
+    def _get_commons_donation_entry_fields(self):
+        """What a posted item of a donation's entry keeps: its money and where
+        it is earmarked."""
+        return {
+            "analytic_distribution",
+            "account_id",
+            "debit",
+            "credit",
+            "balance",
+            "amount_currency",
+            "partner_id",
+        }
+
+    @api.model
+    def _get_commons_bookkeeping_fields(self):
+        """Odoo's own bookkeeping of a journal item, which no steward approves:
+        a write of these alone never makes its bill's approval lapse (Odoo
+        writes its dirty flags on each move it syncs)."""
+        return {"epd_dirty", "discount_allocation_dirty"}
+
+    @api.model
     def _get_commons_ledger_line_fields(self):
         """What a posted item that names a resource's analytic account keeps:
         what the resource's figures and its analytic items were made from."""

@@ -1,48 +1,64 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from contextvars import ContextVar
+
 from odoo import api, models
 from odoo.exceptions import UserError
 from odoo.tools import float_compare
 
-# What says where a payment's money goes, or how much of it: a payment of a
-# commons bill is checked again when one of these is written.
-COMMONS_PAYMENT_FIELDS = {
-    "partner_bank_id",
-    "partner_id",
-    "invoice_ids",
-    "amount",
-    "currency_id",
-    "payment_type",
-    "partner_type",
-    "journal_id",
-    "destination_account_id",
-    "state",
-}
-
-# What a payment of a commons bill keeps once it is no longer a draft: the
-# money it sent, and to whom (a payment order or a bank file reads them).
-FROZEN_PAYMENT_FIELDS = COMMONS_PAYMENT_FIELDS - {"state", "invoice_ids"}
+# Set while payments are created (see account.payment.create), which checks
+# them once made: Odoo writes each new payment's entry on it, one payment at a
+# time. Set by the code, never by a request.
+_CREATING = ContextVar("commons_payments_creating", default=False)
 
 
 class AccountPayment(models.Model):
     _inherit = "account.payment"
 
+    @api.model
+    def _get_commons_payment_fields(self):
+        """What says where a payment's money goes, or how much of it: a payment
+        of a commons bill is checked again when one of these is written."""
+        return {
+            "partner_bank_id",
+            "partner_id",
+            "invoice_ids",
+            "amount",
+            "currency_id",
+            "payment_type",
+            "partner_type",
+            "journal_id",
+            "destination_account_id",
+            "state",
+        }
+
+    @api.model
+    def _get_commons_frozen_payment_fields(self):
+        """What a payment of a commons bill keeps once it is no longer a
+        draft: the money it sent, and to whom (a payment order or a bank file
+        reads them)."""
+        return self._get_commons_payment_fields() - {"state", "invoice_ids"}
+
     @api.model_create_multi
     def create(self, vals_list):
-        payments = super().create(vals_list)
+        token = _CREATING.set(True)
+        try:
+            payments = super().create(vals_list)
+        finally:
+            _CREATING.reset(token)
         # A payment linked to bills (over RPC, without the wizard) pays them.
         payments.invoice_ids._check_commons_payable()
         payments._check_commons_bank_account()
         return payments
 
     def write(self, vals):
-        checked = COMMONS_PAYMENT_FIELDS & vals.keys()
-        if FROZEN_PAYMENT_FIELDS & vals.keys():
+        checked = self._get_commons_payment_fields() & vals.keys()
+        if self._get_commons_frozen_payment_fields() & vals.keys():
             self._check_commons_payment_kept(vals)
         res = super().write(vals)
         if "invoice_ids" in vals:
             self.invoice_ids._check_commons_payable()
-        if checked:
+        if checked and not _CREATING.get():
             # Also after the wizard: a payment of a commons bill keeps the
             # bank account and the contributor its stewards approved.
             self._check_commons_bank_account()
@@ -115,7 +131,7 @@ class AccountPayment(models.Model):
         for payment, bills in payments._get_commons_bills_by_payment().items():
             if not bills:
                 continue
-            for name in FROZEN_PAYMENT_FIELDS & vals.keys():
+            for name in self._get_commons_frozen_payment_fields() & vals.keys():
                 field = payment._fields[name]
                 value = payment[name]
                 if field.type == "many2one":

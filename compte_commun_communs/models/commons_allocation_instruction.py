@@ -11,38 +11,6 @@ from odoo.tools.misc import format_date, formatLang
 from .account_move_commons_bill import WAITING_BILLS_ORDER
 from .ledger import lock_rows
 
-# Written by the instruction's own methods only (as superuser, after checking
-# that a steward of the resource calls them), never by a write over RPC.
-STEWARD_FIELDS = {"state", "steward_id", "date_activated"}
-# What an active instruction changes only by its steward's hand.
-ACTIVE_FIELDS = {
-    "resource_id",
-    "contributor_id",
-    "amount",
-    "days",
-    "daily_rate",
-    "name",
-    "need_id",
-    "date_start",
-    "date_end",
-    "company_id",
-}
-# What a steward edits of an instruction from their portal.
-STEWARD_EDITABLE_FIELDS = {
-    "name",
-    "need_id",
-    "amount",
-    "days",
-    "daily_rate",
-    "date_start",
-    "date_end",
-}
-# Whom and what an issued instruction is for: it changes by a new one only.
-ISSUED_FIELDS = {"resource_id", "contributor_id", "company_id"}
-# What makes the envelope a promise: a change is checked against the
-# resource's funds (a later end makes an ended envelope commit again).
-ENVELOPE_FIELDS = {"amount", "days", "daily_rate", "resource_id", "date_end"}
-
 
 class CommonsAllocationInstruction(models.Model):
     """A steward's decision to give a contributor an envelope from a resource's
@@ -281,9 +249,60 @@ class CommonsAllocationInstruction(models.Model):
                     self.env._("The need must be one of the resource's needs.")
                 )
 
+    # -- The rules' fields: another addon extends them -------------------------
+
+    @api.model
+    def _get_commons_steward_fields(self):
+        """Written by the instruction's own methods only (as superuser, after
+        checking that a steward of the resource calls them), never by a write
+        over RPC."""
+        return {"state", "steward_id", "date_activated"}
+
+    @api.model
+    def _get_commons_active_fields(self):
+        """What an active instruction changes only by its steward's hand."""
+        return {
+            "resource_id",
+            "contributor_id",
+            "amount",
+            "days",
+            "daily_rate",
+            "name",
+            "need_id",
+            "date_start",
+            "date_end",
+            "company_id",
+        }
+
+    @api.model
+    def _get_commons_steward_editable_fields(self):
+        """What a steward edits of an instruction from their portal."""
+        return {
+            "name",
+            "need_id",
+            "amount",
+            "days",
+            "daily_rate",
+            "date_start",
+            "date_end",
+        }
+
+    @api.model
+    def _get_commons_issued_fields(self):
+        """Whom and what an issued instruction is for: it changes by a new one
+        only."""
+        return {"resource_id", "contributor_id", "company_id"}
+
+    @api.model
+    def _get_commons_envelope_fields(self):
+        """What makes the envelope a promise: a change is checked against the
+        resource's funds (a later end makes an ended envelope commit again)."""
+        return {"amount", "days", "daily_rate", "resource_id", "date_end"}
+
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su and any(STEWARD_FIELDS & vals.keys() for vals in vals_list):
+        steward_fields = self._get_commons_steward_fields()
+        if not self.env.su and any(steward_fields & vals.keys() for vals in vals_list):
             raise AccessError(
                 self.env._("An instruction is made active by a steward only.")
             )
@@ -298,14 +317,15 @@ class CommonsAllocationInstruction(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        envelope_fields = self._get_commons_envelope_fields()
         if not self.env.su:
-            if STEWARD_FIELDS & vals.keys():
+            if self._get_commons_steward_fields() & vals.keys():
                 raise AccessError(
                     self.env._(
                         "The state of an instruction changes by its buttons only."
                     )
                 )
-            if ACTIVE_FIELDS & vals.keys():
+            if self._get_commons_active_fields() & vals.keys():
                 if any(i.state in ("closed", "cancel") for i in self):
                     raise UserError(
                         self.env._(
@@ -316,10 +336,10 @@ class CommonsAllocationInstruction(models.Model):
                 self.filtered(lambda i: i.state == "active")._check_steward()
             self._check_issued_fields(vals)
         active = self.filtered(lambda i: i.state == "active")
-        if ENVELOPE_FIELDS & vals.keys() and active:
+        if envelope_fields & vals.keys() and active:
             active.resource_id._lock_commons_funds()
         res = super().write(vals)
-        if (ENVELOPE_FIELDS | {"state"}) & vals.keys():
+        if (envelope_fields | {"state"}) & vals.keys():
             self.filtered(lambda i: i.state == "active")._check_envelope()
         return res
 
@@ -327,7 +347,7 @@ class CommonsAllocationInstruction(models.Model):
         """An issued instruction stays with its resource and its contributor:
         its stewards decided it for them."""
         for instruction in self.filtered(lambda i: i.state != "draft"):
-            for name in ISSUED_FIELDS & vals.keys():
+            for name in self._get_commons_issued_fields() & vals.keys():
                 if instruction[name].id != vals[name]:
                     raise UserError(
                         self.env._(
@@ -383,7 +403,7 @@ class CommonsAllocationInstruction(models.Model):
         it as superuser; the caller is checked here): its purpose, need,
         envelope and period only, within the resource's funds."""
         self._check_steward()
-        refused = vals.keys() - STEWARD_EDITABLE_FIELDS
+        refused = vals.keys() - self._get_commons_steward_editable_fields()
         if refused:
             raise AccessError(
                 self.env._(

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools.misc import formatLang
 
 # The schemes a resource's website may have: it is shown as a link to anyone.
 WEB_SCHEMES = ("http", "https")
@@ -323,8 +322,9 @@ class CommonsResource(models.Model):
         return res
 
     def _check_steward_not_self(self, former_stewards):
-        """The host never approves in a steward's place: nobody makes
-        themselves a steward of a resource."""
+        """Nobody makes themselves a steward of a resource. This stops
+        self-appointment only: whom else the host appoints, every steward,
+        former and new, is emailed (see _notify_stewards_change)."""
         partner = self.env.user.partner_id
         for resource in self:
             if partner in resource.steward_ids - former_stewards:
@@ -353,24 +353,7 @@ class CommonsResource(models.Model):
                 ]
             )
         )
-        for bill in bills:
-            approvals = bill._get_commons_valid_approvals()
-            if len(approvals.partner_id) < bill.commons_approvals_needed:
-                bill.write({"commons_bill_state": "submitted"})
-                bill.message_post(
-                    body=self.env._(
-                        "%(resource)s now needs two stewards' approvals above "
-                        "%(amount)s: the bill waits for a second steward.",
-                        resource=bill.commons_resource_id.name,
-                        amount=formatLang(
-                            self.env,
-                            bill.commons_resource_id.commons_double_approval_amount,
-                            currency_obj=bill.company_currency_id,
-                        ),
-                    ),
-                    subtype_xmlid="mail.mt_note",
-                )
-                bill._notify_commons_stewards()
+        bills._wait_for_second_commons_approval()
 
     def _notify_stewards_change(self, former_stewards):
         """Write a change of stewards in the chatter and email it to every

@@ -647,3 +647,102 @@ class TestCommonsInstructionEndedInThePortals(CommonsCase, HttpCase):
             steward, contributor = self._as_steward_and_contributor()
             self.assertEqual(steward, ("ended", "Ended"))
             self.assertEqual(contributor, ("ended", "Ended", False))
+
+
+@tagged("post_install", "-at_install")
+class TestCommonsInstructionStewardEdit(CommonsCase):
+    """A steward's portal edits an instruction through the model, which checks
+    who calls, what they change, the funds and the state."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
+        cls.dokos = cls._create_resource("DOKOS", "DOKOS")
+        cls._donate(cls.loot, 5000, "2023-02-15")
+        cls._donate(cls.dokos, 8000, "2023-02-15")
+        cls.expense_account = cls.company_data["default_account_expense"]
+        cls.bank_journal = cls.company_data["default_journal_bank"]
+
+    # -- Helpers --------------------------------------------------------------
+
+    def _loot_2023(self):
+        loot = self.loot.with_user(self.accountant).with_context(commons_year=2023)
+        loot.invalidate_recordset()
+        return loot
+
+    def _as_steward(self, record, steward=None):
+        """The record as the steward's portal calls it: as superuser, the
+        steward still being who calls."""
+        return record.with_user(steward or self.steward).sudo()
+
+    # -- The steward's portal edits an instruction through the model --------
+
+    def test_instruction_update_checks_the_steward(self):
+        instruction = self._instruction(self.loot, 1600, "2023-05-01")
+        self._as_steward(instruction).commons_update(
+            {"name": "Security fixes", "amount": 2000, "date_end": "2023-12-31"}
+        )
+        self.assertEqual(instruction.name, "Security fixes")
+        self.assertEqual(instruction.amount, 2000)
+        # The portal's superuser does not make a contributor a steward, and
+        # the backend and RPC get the same answer.
+        for record in (
+            self._as_steward(instruction, self.contributor),
+            instruction.with_user(self.accountant),
+        ):
+            with self.assertRefused(AccessError, "Only a steward of Logiciel LOOT"):
+                record.commons_update({"amount": 4000})
+        self.assertEqual(instruction.amount, 2000)
+
+    def test_instruction_update_changes_what_a_steward_edits_only(self):
+        instruction = self._instruction(self.loot, 1600, "2023-05-01")
+        steward = self._as_steward(instruction)
+        for vals in (
+            {"resource_id": self.dokos.id},
+            {"contributor_id": self.contributor2.partner_id.id},
+            {"state": "draft"},
+            {"steward_id": self.steward2.partner_id.id},
+        ):
+            with self.assertRefused(AccessError, "cannot change"):
+                steward.commons_update(vals)
+        self.assertEqual(instruction.resource_id, self.loot)
+        self.assertEqual(instruction.state, "active")
+
+    def test_instruction_update_checks_the_funds_and_the_state(self):
+        instruction = self._instruction(self.loot, 1600, "2023-05-01")
+        steward = self._as_steward(instruction)
+        with self.assertRefused(ValidationError, "does not have the funds"):
+            steward.commons_update({"amount": 5001})
+        # Days × rate make the envelope too.
+        with self.assertRefused(ValidationError, "does not have the funds"):
+            steward.commons_update({"days": 10, "daily_rate": 600})
+        self.assertEqual(instruction.amount, 1600)
+        steward.action_close()
+        with self.assertRefused(UserError, "closed or cancelled instruction"):
+            steward.commons_update({"name": "Reopened"})
+
+    def test_days_and_rate_of_an_active_instruction_check_the_funds(self):
+        """A steward editing an issued instruction in the backend sets days and
+        a rate: the envelope they make is checked as a typed one is."""
+        instruction = self._instruction(self.loot, 1600, "2023-05-01")
+        with self.assertRefused(ValidationError, "does not have the funds"):
+            self._as_steward(instruction).write({"days": 10, "daily_rate": 600})
+        self.assertEqual(instruction.amount, 1600)
+        self.assertEqual(self._loot_2023().amount_available, 5000 - 1600)
+
+    def test_issued_instruction_stays_on_its_resource(self):
+        """An envelope LOOT's stewards issued never moves onto DOKOS, whose
+        stewards never decided it, nor to another contributor: not by the
+        host, not by a steward of LOOT (the host's staff are never stewards)."""
+        instruction = self._instruction(self.loot, 1600, "2023-05-01")
+        for vals in (
+            {"resource_id": self.dokos.id},
+            {"contributor_id": self.contributor2.partner_id.id},
+        ):
+            with self.assertRefused(AccessError, "Only a steward of Logiciel LOOT"):
+                instruction.with_user(self.accountant).write(vals)
+            with self.assertRefused(AccessError, "A steward cannot change"):
+                instruction.with_user(self.steward).sudo().commons_update(vals)
+        self.assertEqual(instruction.resource_id, self.loot)
+        self.assertEqual(instruction.contributor_id, self.contributor.partner_id)

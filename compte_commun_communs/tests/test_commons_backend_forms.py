@@ -120,7 +120,7 @@ class TestCommonsBackendForms(CommonsCase):
         list_view = self.env["account.move"].get_views(
             [(action["views"][0][0], "list")]
         )["views"]["list"]["arch"]
-        self.assertIn('name="commons_bill_state"', list_view)
+        self.assertIn('name="commons_status"', list_view)
 
     def test_accountant_records_and_submits_a_bill(self):
         instruction = self._instruction(self.loot, 1500, "2023-03-01")

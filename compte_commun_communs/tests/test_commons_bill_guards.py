@@ -4,6 +4,8 @@
 of the resource approved it as it is: not the accountant, not the
 administrator, not the list actions, the crons or a write over RPC."""
 
+from unittest.mock import patch
+
 from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
@@ -29,6 +31,12 @@ CONTEXT_TRICKS = {
     "install_mode": True,
     "import_file": True,
 }
+
+OTHER_PARTNER = "paid to its contributor"
+NOT_AN_EXPENSE = "a bill is spent on an expense account"
+KEEPS_RESOURCE = "is posted and moved the money of Logiciel LOOT"
+ALREADY_PAID = "is paid already"
+HAND_MADE = "come from the journal items"
 
 
 @tagged("post_install", "-at_install")
@@ -722,6 +730,22 @@ class TestCommonsBillGuards(CommonsCase):
         with self.assertRefused(UserError, NOT_APPROVED):
             self.bill.action_post()
 
+    def test_an_addon_adds_a_field_to_the_stewards_approval(self):
+        """The fields only the bill's own methods write are a method's, which
+        another addon extends (a payment order's, say)."""
+        Move = type(self.env["account.move"])
+        fields_of_the_addon = Move._get_commons_pipeline_fields(self.bill) | {
+            "narration"
+        }
+        with patch.object(
+            Move, "_get_commons_pipeline_fields", return_value=fields_of_the_addon
+        ):
+            with self.assertRefused(AccessError, PIPELINE):
+                self.bill.with_user(self.accountant).write({"narration": "Paid"})
+            self.bill.sudo().write({"narration": "Paid"})
+        self.bill.with_user(self.accountant).write({"narration": "Checked"})
+        self.assertEqual(str(self.bill.narration), "<p>Checked</p>")
+
     def test_bill_cannot_be_created_approved(self):
         vals = {
             "move_type": "in_invoice",
@@ -880,3 +904,160 @@ class TestCommonsBillGuards(CommonsCase):
                 {"analytic_distribution": {str(self.dokos.analytic_account_id.id): 100}}
             )
         self.assertEqual(bill.commons_resource_id, self.loot)
+
+
+@tagged("post_install", "-at_install")
+class TestCommonsBillKeptAsApproved(CommonsCase):
+    """What a commons bill keeps on the other paths found by auditing "funding
+    out": auto-post of an uploaded file, reconciliation with another
+    partner's money, its resource and expense accounts once approved, a
+    payment made before it was charged to a resource."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
+        cls.dokos = cls._create_resource("DOKOS", "DOKOS")
+        cls._donate(cls.loot, 5000, "2023-02-15")
+        cls._donate(cls.dokos, 8000, "2023-02-15")
+        cls.expense_account = cls.company_data["default_account_expense"]
+        cls.bank_journal = cls.company_data["default_journal_bank"]
+
+    # -- Helpers --------------------------------------------------------------
+
+    def _approved_bill(self, amount=1000, post=False):
+        bill = self._bill(self.loot, amount, "2023-06-01", post=False)
+        bill.action_commons_submit()
+        self._approve(bill)
+        self.assertEqual(bill.commons_bill_state, "approved")
+        if post:
+            bill.action_post()
+        return bill
+
+    def _loot_2023(self):
+        loot = self.loot.with_user(self.accountant).with_context(commons_year=2023)
+        loot.invalidate_recordset()
+        return loot
+
+    # -- A bill read from an uploaded file is auto-posted only if approved --
+
+    def test_auto_post_of_an_uploaded_bill_leaves_a_commons_bill_draft(self):
+        self.company.autopost_bills = True
+        self.contributor.partner_id.sudo().autopost_bills = "always"
+        bill = self._bill(self.loot, 1000, "2023-06-01", post=False)
+        bill.with_user(self.accountant)._autopost_bill()
+        self.assertEqual(bill.state, "draft")
+        self.assertTrue(
+            bill.message_ids.filtered(
+                lambda message: "not auto-posted" in (message.body or "")
+            )
+        )
+        approved = self._approved_bill()
+        approved.with_user(self.accountant)._autopost_bill()
+        self.assertEqual(approved.state, "posted")
+
+    # -- A commons bill is reconciled with its contributor's money only ----
+
+    def test_reconciliation_with_another_partner_refused(self):
+        bill = self._approved_bill(post=True)
+        payment = (
+            self.env["account.payment"]
+            .with_user(self.accountant)
+            .create(
+                {
+                    "payment_type": "outbound",
+                    "partner_type": "supplier",
+                    "partner_id": self.contributor2.partner_id.id,
+                    "amount": 1000,
+                    "date": "2023-07-01",
+                    "journal_id": self.bank_journal.id,
+                }
+            )
+        )
+        payment.action_post()
+        lines = (payment.move_id.line_ids | bill.line_ids).filtered(
+            lambda line: line.account_id.account_type == "liability_payable"
+        )
+        with self.assertRefused(UserError, OTHER_PARTNER):
+            lines.with_user(self.accountant).reconcile()
+        bill.invalidate_recordset()
+        self.assertEqual(bill.payment_state, "not_paid")
+        # The payment wizard pays the contributor.
+        action = bill.action_register_payment()
+        self.env["account.payment.register"].with_user(self.accountant).with_context(
+            **action["context"]
+        ).create({"payment_date": "2023-07-01"}).action_create_payments()
+        self.assertIn(bill.payment_state, ("in_payment", "paid"))
+
+    # -- What else an approved bill keeps -----------------------------------
+
+    def test_posted_approved_bill_keeps_its_resource(self):
+        """Taking the resource off a posted bill (or deleting its analytic
+        item) would give the resource back money that left."""
+        bill = self._approved_bill(post=True)
+        with self.assertRefused(UserError, KEEPS_RESOURCE):
+            bill.invoice_line_ids.with_user(self.accountant).write(
+                {"analytic_distribution": False}
+            )
+        with self.assertRefused(UserError, KEEPS_RESOURCE):
+            bill.with_user(self.accountant).with_context(
+                skip_readonly_check=True
+            ).write(
+                {
+                    "invoice_line_ids": [
+                        Command.update(
+                            bill.invoice_line_ids.id, {"analytic_distribution": {}}
+                        )
+                    ]
+                }
+            )
+        with self.assertRefused(UserError, HAND_MADE):
+            bill.invoice_line_ids.analytic_line_ids.with_user(self.accountant).unlink()
+        bill.invalidate_recordset()
+        self.assertEqual(bill.commons_resource_id, self.loot)
+        self.assertEqual(self._loot_2023().amount_spent, 1000)
+
+    def test_commons_bill_is_an_expense(self):
+        """A bill booked on a balance sheet account would spend the resource's
+        money without showing in its figures."""
+        asset = self.env["account.account"].create(
+            {
+                "code": "205100",
+                "name": "Software",
+                "account_type": "asset_non_current",
+                "company_ids": [Command.set(self.company.ids)],
+            }
+        )
+        bill = self._approved_bill()
+        bill.invoice_line_ids.with_user(self.accountant).account_id = asset
+        # Each line's account is part of what the stewards approve.
+        self.assertEqual(bill.commons_bill_state, "submitted")
+        self._approve(bill)
+        with self.assertRefused(UserError, NOT_AN_EXPENSE):
+            bill.with_user(self.accountant).action_post()
+        bill.invoice_line_ids.account_id = self.expense_account
+        self._approve(bill)
+        bill.with_user(self.accountant).action_post()
+        with self.assertRefused(UserError, KEEPS_RESOURCE):
+            bill.invoice_line_ids.with_user(self.accountant).write(
+                {"account_id": asset.id}
+            )
+        self.assertEqual(self._loot_2023().amount_spent, 1000)
+
+    def test_bill_paid_before_it_is_charged_to_a_resource_is_not_approved(self):
+        """The list's "Pay" pays a draft bill of the host; charged to a
+        resource afterwards, it would reach its stewards already paid."""
+        # Not charged to a resource yet.
+        bill = self._bill(None, 700, "2023-06-01", post=False)
+        action = bill.action_force_register_payment()
+        self.env["account.payment.register"].with_user(self.accountant).with_context(
+            **action["context"]
+        ).create({"payment_date": "2023-06-02"}).action_create_payments()
+        self.assertTrue(bill.sudo().matched_payment_ids)
+        bill.invoice_line_ids.analytic_distribution = {
+            str(self.loot.analytic_account_id.id): 100
+        }
+        self.assertEqual(bill.commons_resource_id, self.loot)
+        with self.assertRefused(UserError, ALREADY_PAID):
+            bill.action_commons_submit()
+        self.assertFalse(bill.commons_bill_state)

@@ -22,6 +22,8 @@ HAND_MADE = "they are not made, changed or deleted by hand"
 PLAN_KEPT = "its plan, company and status change with the resource"
 NOT_APPROVED = "cannot be posted or paid before a steward of the resource approves"
 
+HAND_MADE = "come from the journal items"
+
 
 @tagged("post_install", "-at_install")
 class TestCommonsLedgerRule(CommonsCase):
@@ -509,3 +511,97 @@ class TestCommonsLedgerRule(CommonsCase):
         self.assertEqual(
             (money["received"], money["fee"], money["spent"]), (5000, 500, 1000)
         )
+
+
+@tagged("post_install", "-at_install")
+class TestCommonsAnalyticItemsFromJournalItems(CommonsCase):
+    """The analytic items of a resource come from journal items only, and keep
+    their figures."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
+        cls.dokos = cls._create_resource("DOKOS", "DOKOS")
+        cls._donate(cls.loot, 5000, "2023-02-15")
+        cls._donate(cls.dokos, 8000, "2023-02-15")
+        cls.expense_account = cls.company_data["default_account_expense"]
+        cls.bank_journal = cls.company_data["default_journal_bank"]
+
+    # -- Helpers --------------------------------------------------------------
+
+    def _approved_bill(self, amount=1000, post=False):
+        bill = self._bill(self.loot, amount, "2023-06-01", post=False)
+        bill.action_commons_submit()
+        self._approve(bill)
+        self.assertEqual(bill.commons_bill_state, "approved")
+        if post:
+            bill.action_post()
+        return bill
+
+    def _loot_2023(self):
+        loot = self.loot.with_user(self.accountant).with_context(commons_year=2023)
+        loot.invalidate_recordset()
+        return loot
+
+    # -- Analytic items of a resource come from journal items only ---------
+
+    def _analytic_vals(self, **vals):
+        return {
+            "name": "Hand-made",
+            "date": "2023-06-01",
+            "amount": -700,
+            "general_account_id": self.expense_account.id,
+            self.plan_column: self.loot.analytic_account_id.id,
+            "company_id": self.company.id,
+            **vals,
+        }
+
+    def test_hand_made_analytic_item_on_a_resource_refused(self):
+        AnalyticLine = self.env["account.analytic.line"].with_user(self.accountant)
+        income = self.company_data["default_account_revenue"]
+        for vals in (
+            self._analytic_vals(),
+            self._analytic_vals(amount=9000, general_account_id=income.id),
+        ):
+            with self.assertRefused(UserError, HAND_MADE):
+                AnalyticLine.create(vals)
+        # Nor is a hand-made item of another plan moved onto the resource.
+        other_plan = self.env["account.analytic.plan"].create({"name": "Projects"})
+        project = self.env["account.analytic.account"].create(
+            {"name": "Website", "plan_id": other_plan.id}
+        )
+        item = AnalyticLine.create(
+            {
+                "name": "Website",
+                "date": "2023-06-01",
+                "amount": -300,
+                other_plan._column_name(): project.id,
+                "company_id": self.company.id,
+            }
+        )
+        with self.assertRefused(UserError, HAND_MADE):
+            item.write({self.plan_column: self.loot.analytic_account_id.id})
+        loot = self._loot_2023()
+        self.assertEqual(loot.amount_spent, 0)
+        self.assertEqual(loot.amount_funded, 5000)
+
+    def test_analytic_item_of_a_journal_item_keeps_its_figures(self):
+        bill = self._approved_bill(post=True)
+        item = bill.invoice_line_ids.analytic_line_ids
+        self.assertEqual(item[self.plan_column], self.loot.analytic_account_id)
+        self.assertEqual(self._loot_2023().amount_spent, 1000)
+        for vals in (
+            {"date": "2024-01-15"},
+            {"general_account_id": self.company_data["default_account_revenue"].id},
+            {"move_line_id": False},
+            {self.plan_column: self.dokos.analytic_account_id.id},
+        ):
+            with self.assertRefused(UserError, HAND_MADE):
+                item.with_user(self.accountant).write(vals)
+        # Its label is free.
+        item.with_user(self.accountant).write({"name": "Bug fixes, June"})
+        self.assertEqual(self._loot_2023().amount_spent, 1000)
+        # Posting a donation still makes its analytic item.
+        self._donate(self.loot, 300, "2023-09-01")
+        self.assertEqual(self._loot_2023().amount_funded, 5300)

@@ -1,20 +1,22 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
-from odoo import models
+from odoo import api, models
 from odoo.exceptions import UserError
-
-# What a donation's entry may not see changed once posted: the money, where it
-# is earmarked, and whether it is posted.
-PROTECTED_MOVE_FIELDS = {"state", "line_ids", "invoice_line_ids", "date", "partner_id"}
 
 
 class AccountMove(models.Model):
     _inherit = "account.move"
 
     def write(self, vals):
-        if PROTECTED_MOVE_FIELDS & vals.keys():
+        if self._get_commons_donation_entry_fields() & vals.keys():
             self._check_commons_donation_entry()
         return super().write(vals)
+
+    @api.model
+    def _get_commons_donation_entry_fields(self):
+        """What a donation's entry may not see changed once posted: the money,
+        where it is earmarked, and whether it is posted."""
+        return {"state", "line_ids", "invoice_line_ids", "date", "partner_id"}
 
     def _check_draftable(self):
         self._check_commons_donation_entry()
