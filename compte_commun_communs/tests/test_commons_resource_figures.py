@@ -372,6 +372,28 @@ class TestCommonsResourceFigures(CommonsCase):
             self._count_queries(lambda: users.read(FIGURES)),
         )
 
+    def test_figures_read_the_ledger_from_their_index(self):
+        """The install makes the index the figures read the ledger from: a
+        resource's counted items, with their date and amount."""
+        column = self.env["commons.resource"]._get_analytic_plan()._column_name()
+        self.env.cr.execute(
+            """
+            SELECT pg_get_indexdef(index.indexrelid)
+              FROM pg_index index
+              JOIN pg_class class ON class.oid = index.indexrelid
+             WHERE class.relname = 'account_analytic_line_commons_ledger_index'
+            """
+        )
+        [[definition]] = self.env.cr.fetchall()
+        self.assertIn(
+            f"ON public.account_analytic_line USING btree ({column}, company_id, "
+            "commons_movement) INCLUDE (date, amount) WHERE",
+            definition,
+        )
+        for movement in ("received", "fee", "spent"):
+            self.assertIn(f"'{movement}'", definition)
+        self.assertNotIn("'none'", definition)
+
     def test_instruction_queries_do_not_grow_with_bills(self):
         self._donate(self.loot, 5600, "2023-02-15")
         instruction = self._instruction(self.loot, 3000, "2023-01-01")
