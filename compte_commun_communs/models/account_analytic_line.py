@@ -5,6 +5,8 @@ from collections import defaultdict
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
+from odoo.tools.sql import column_exists, index_exists
 
 _logger = logging.getLogger(__name__)
 
@@ -16,6 +18,10 @@ COMMONS_MOVEMENTS = [
     ("spent", "Spent"),
     ("none", "Not Counted"),
 ]
+# The movements the figures add up (see commons.resource._get_ledger_amounts).
+COUNTED_MOVEMENTS = ("received", "fee", "spent")
+# The index the figures read the ledger from, without the table.
+LEDGER_INDEX = "account_analytic_line_commons_ledger_index"
 
 
 class AccountAnalyticLine(models.Model):
@@ -35,6 +41,37 @@ class AccountAnalyticLine(models.Model):
         help="What the journal item did to the commons resource's money when it "
         "was posted: the resource's figures add these up.",
     )
+
+    def init(self):
+        res = super().init()
+        # On an update; on install the plan's column is made after the
+        # models, and post_init_hook makes the index.
+        self._create_commons_ledger_index()
+        return res
+
+    @api.model
+    def _create_commons_ledger_index(self):
+        """The index of the resources' figures: every counted item of a
+        resource, by resource, with its date and amount, so that the figures
+        read it alone (an index-only scan, where the visibility map allows),
+        not the table, whose lines are four times wider."""
+        column = self._get_commons_column()
+        if (
+            not column
+            or index_exists(self.env.cr, LEDGER_INDEX)
+            or not column_exists(self.env.cr, self._table, column)
+        ):
+            return
+        self.env.cr.execute(
+            SQL(
+                "CREATE INDEX %s ON %s (%s, company_id, commons_movement)"
+                " INCLUDE (date, amount) WHERE commons_movement IN %s",
+                SQL.identifier(LEDGER_INDEX),
+                SQL.identifier(self._table),
+                SQL.identifier(column),
+                COUNTED_MOVEMENTS,
+            )
+        )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.models import NewId
 from odoo.tools import SQL, float_round, ormcache
 
+from .account_analytic_line import COUNTED_MOVEMENTS
 from .ledger import is_commons_year, lock_rows
 
 EMPTY_FIGURES = {
@@ -278,26 +279,42 @@ class CommonsResource(models.Model):
         # steward or a funder sees the totals, not the journal items behind
         # them. What each item did to the money was settled when it was posted
         # (see account.move.line._get_commons_movement); only the items of the
-        # resource's company count.
+        # resource's company count. The items are summed by analytic account
+        # first, then joined to the resources: a join of a few rows an account
+        # rather than of every item. They are read from the ledger's index
+        # alone (see account.analytic.line._create_commons_ledger_index: the
+        # condition on commons_movement is its own), one account after the
+        # other: ANY(ARRAY(…)) makes the accounts an index condition, where
+        # IN (SELECT …) lets PostgreSQL prefer a scan of the whole table.
         self.env.cr.execute(
             SQL(
                 """
                 SELECT resource.id, line.commons_movement,
-                       SUM(line.amount) FILTER (WHERE line.date >= %(start)s),
-                       SUM(line.amount) FILTER (WHERE line.date < %(start)s)
-                  FROM account_analytic_line line
+                       line.in_year, line.before
+                  FROM (SELECT %(column)s AS account_id, company_id,
+                               commons_movement,
+                               SUM(amount) FILTER (WHERE date >= %(start)s)
+                                   AS in_year,
+                               SUM(amount) FILTER (WHERE date < %(start)s)
+                                   AS before
+                          FROM account_analytic_line
+                         WHERE commons_movement IN %(movements)s
+                           AND %(column)s = ANY(ARRAY(
+                               SELECT analytic_account_id FROM commons_resource
+                                WHERE id IN %(ids)s))
+                           %(date_to)s
+                         GROUP BY %(column)s, company_id, commons_movement
+                       ) line
                   JOIN commons_resource resource
-                    ON resource.analytic_account_id = %(column)s
+                    ON resource.analytic_account_id = line.account_id
                    AND resource.company_id = line.company_id
                  WHERE resource.id IN %(ids)s
-                   AND line.commons_movement IN ('received', 'fee', 'spent')
-                   %(date_to)s
-                 GROUP BY resource.id, line.commons_movement
                 """,
                 start=start,
-                column=SQL.identifier("line", column),
+                movements=COUNTED_MOVEMENTS,
+                column=SQL.identifier(column),
                 ids=tuple(self.ids),
-                date_to=SQL("AND line.date <= %s", date_to) if date_to else SQL(),
+                date_to=SQL("AND date <= %s", date_to) if date_to else SQL(),
             )
         )
         for resource_id, movement, in_year, before in self.env.cr.fetchall():

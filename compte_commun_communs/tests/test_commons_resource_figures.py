@@ -372,6 +372,44 @@ class TestCommonsResourceFigures(CommonsCase):
             self._count_queries(lambda: users.read(FIGURES)),
         )
 
+    def test_figures_read_the_ledger_from_their_index(self):
+        """The install makes the index the figures read the ledger from (a
+        resource's counted items, with their date and amount), and the one
+        they count the funders from."""
+        column = self.env["commons.resource"]._get_analytic_plan()._column_name()
+        self.env.cr.execute(
+            """
+            SELECT pg_get_indexdef(index.indexrelid)
+              FROM pg_index index
+              JOIN pg_class class ON class.oid = index.indexrelid
+             WHERE class.relname = 'account_analytic_line_commons_ledger_index'
+            """
+        )
+        [[definition]] = self.env.cr.fetchall()
+        self.assertIn(
+            f"ON public.account_analytic_line USING btree ({column}, company_id, "
+            "commons_movement) INCLUDE (date, amount) WHERE",
+            definition,
+        )
+        for movement in ("received", "fee", "spent"):
+            self.assertIn(f"'{movement}'", definition)
+        self.assertNotIn("'none'", definition)
+        # And the one its funders are counted from.
+        self.env.cr.execute(
+            """
+            SELECT pg_get_indexdef(index.indexrelid)
+              FROM pg_index index
+              JOIN pg_class class ON class.oid = index.indexrelid
+             WHERE class.relname = 'donation_line_commons_funders_index'
+            """
+        )
+        [[definition]] = self.env.cr.fetchall()
+        self.assertIn(
+            "ON public.donation_line USING btree (commons_resource_id, "
+            "donation_date) INCLUDE (state, commercial_partner_id) WHERE",
+            definition,
+        )
+
     def test_instruction_queries_do_not_grow_with_bills(self):
         self._donate(self.loot, 5600, "2023-02-15")
         instruction = self._instruction(self.loot, 3000, "2023-01-01")
