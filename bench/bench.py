@@ -289,13 +289,13 @@ class Bench:
         failures = []
         for what, name, half, (variant, _) in groups:
             big, small = self.queries(name, variant), self.queries(half, variant)
-            if big != small:
+            if big > small:
                 failures.append(
                     f"{what}: {small} queries for {count // 2} resources, "
                     f"{big} for {count}"
                 )
         big, small = self.queries("communs", count), self.queries("communs", count // 2)
-        if big != small:
+        if big > small:
             failures.append(
                 f"`/communs`: {small} queries with {count // 2} published, "
                 f"{big} with {count}"
@@ -308,7 +308,8 @@ class Bench:
             ("bill_figures", "the bill resource's `_get_figures`"),
         ):
             counts = [self.queries(name, bills) for bills in stages]
-            if len(set(counts)) > 1:
+            # Fewer is not growth: a bigger page may find more in the cache.
+            if any(later > counts[0] for later in counts[1:]):
                 failures.append(
                     f"{what}: "
                     + ", ".join(
