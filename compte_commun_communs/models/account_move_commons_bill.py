@@ -7,6 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, float_compare
 from odoo.tools.misc import format_date, formatLang
+from odoo.tools.sql import create_index
 
 # A contributor's documents that spend a resource's funds, or give them back
 # (a credit note): they need a steward's approval before they touch the ledger.
@@ -113,6 +114,20 @@ class AccountMove(models.Model):
         help="How many different stewards must approve the bill: two above the "
         "resource's threshold, else one.",
     )
+
+    def init(self):
+        res = super().init()
+        # A contributor's portal reads their bills by their commercial partner,
+        # latest first, which Odoo does not index: without it, every vendor
+        # bill is read (or every move, by date).
+        create_index(
+            self.env.cr,
+            "account_move_commons_contributor_index",
+            self._table,
+            ["commercial_partner_id", "invoice_date", "id"],
+            where="commons_resource_id IS NOT NULL",
+        )
+        return res
 
     @api.depends(
         "line_ids.analytic_distribution", "invoice_line_ids.analytic_distribution"

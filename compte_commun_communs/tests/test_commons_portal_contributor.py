@@ -944,3 +944,22 @@ class TestCommonsPortalContributor(CommonsCase, HttpCase):
             "/my/counters", {"counters": ["commons_bill_count"]}
         )
         self.assertFalse(counters["commons_bill_count"])
+
+    def test_bills_are_read_from_an_index_of_their_contributor(self):
+        """The install makes the index a contributor's page reads their bills
+        from, latest first: Odoo indexes no commercial partner of a move, and
+        the page would otherwise read every vendor bill of the host."""
+        self.env.cr.execute(
+            """
+            SELECT pg_get_indexdef(index.indexrelid)
+              FROM pg_index index
+              JOIN pg_class class ON class.oid = index.indexrelid
+             WHERE class.relname = 'account_move_commons_contributor_index'
+            """
+        )
+        [[definition]] = self.env.cr.fetchall()
+        self.assertIn(
+            "ON public.account_move USING btree (commercial_partner_id, "
+            "invoice_date, id) WHERE (commons_resource_id IS NOT NULL)",
+            definition,
+        )
