@@ -386,3 +386,35 @@ class CommonsCase(AccountTestInvoicingCommon):
         them (its fingerprint now)."""
         bill = bill.with_user(steward or cls.steward).sudo()
         bill.commons_approve(bill._get_commons_fingerprint())
+
+
+class CommonsAuditCase(CommonsCase):
+    """Two funded resources, LOOT and DOKOS, for the tests of the paths found
+    by auditing money out (instructions, guards, the ledger's analytic
+    items)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
+        cls.dokos = cls._create_resource("DOKOS", "DOKOS")
+        cls._donate(cls.loot, 5000, "2023-02-15")
+        cls._donate(cls.dokos, 8000, "2023-02-15")
+        cls.expense_account = cls.company_data["default_account_expense"]
+        cls.bank_journal = cls.company_data["default_journal_bank"]
+
+    # -- Helpers --------------------------------------------------------------
+
+    def _approved_bill(self, amount=1000, post=False):
+        bill = self._bill(self.loot, amount, "2023-06-01", post=False)
+        bill.action_commons_submit()
+        self._approve(bill)
+        self.assertEqual(bill.commons_bill_state, "approved")
+        if post:
+            bill.action_post()
+        return bill
+
+    def _loot_2023(self):
+        loot = self.loot.with_user(self.accountant).with_context(commons_year=2023)
+        loot.invalidate_recordset()
+        return loot

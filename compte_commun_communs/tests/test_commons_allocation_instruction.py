@@ -11,7 +11,7 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, HttpCase, tagged
 
-from .common import CommonsCase
+from .common import CommonsAuditCase, CommonsCase
 
 NOT_A_STEWARD = "Only a steward of Logiciel LOOT decides on its allocation"
 BY_BUTTONS = "The state of an instruction changes by its buttons only"
@@ -650,26 +650,9 @@ class TestCommonsInstructionEndedInThePortals(CommonsCase, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestCommonsInstructionStewardEdit(CommonsCase):
+class TestCommonsInstructionStewardEdit(CommonsAuditCase):
     """A steward's portal edits an instruction through the model, which checks
     who calls, what they change, the funds and the state."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
-        cls.dokos = cls._create_resource("DOKOS", "DOKOS")
-        cls._donate(cls.loot, 5000, "2023-02-15")
-        cls._donate(cls.dokos, 8000, "2023-02-15")
-        cls.expense_account = cls.company_data["default_account_expense"]
-        cls.bank_journal = cls.company_data["default_journal_bank"]
-
-    # -- Helpers --------------------------------------------------------------
-
-    def _loot_2023(self):
-        loot = self.loot.with_user(self.accountant).with_context(commons_year=2023)
-        loot.invalidate_recordset()
-        return loot
 
     def _as_steward(self, record, steward=None):
         """The record as the steward's portal calls it: as superuser, the

@@ -10,7 +10,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
-from .common import CommonsCase
+from .common import CommonsAuditCase, CommonsCase
 
 NOT_APPROVED = "cannot be posted or paid before a steward of the resource approves"
 NOT_POSTED = "is not posted: a bill of a commons resource is paid once approved"
@@ -907,37 +907,11 @@ class TestCommonsBillGuards(CommonsCase):
 
 
 @tagged("post_install", "-at_install")
-class TestCommonsBillKeptAsApproved(CommonsCase):
+class TestCommonsBillKeptAsApproved(CommonsAuditCase):
     """What a commons bill keeps on the other paths found by auditing "funding
     out": auto-post of an uploaded file, reconciliation with another
     partner's money, its resource and expense accounts once approved, a
     payment made before it was charged to a resource."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
-        cls.dokos = cls._create_resource("DOKOS", "DOKOS")
-        cls._donate(cls.loot, 5000, "2023-02-15")
-        cls._donate(cls.dokos, 8000, "2023-02-15")
-        cls.expense_account = cls.company_data["default_account_expense"]
-        cls.bank_journal = cls.company_data["default_journal_bank"]
-
-    # -- Helpers --------------------------------------------------------------
-
-    def _approved_bill(self, amount=1000, post=False):
-        bill = self._bill(self.loot, amount, "2023-06-01", post=False)
-        bill.action_commons_submit()
-        self._approve(bill)
-        self.assertEqual(bill.commons_bill_state, "approved")
-        if post:
-            bill.action_post()
-        return bill
-
-    def _loot_2023(self):
-        loot = self.loot.with_user(self.accountant).with_context(commons_year=2023)
-        loot.invalidate_recordset()
-        return loot
 
     # -- A bill read from an uploaded file is auto-posted only if approved --
 

@@ -14,7 +14,7 @@ from odoo.tools import SQL
 
 from odoo.addons.mail.tests.common import mail_new_test_user
 
-from .common import MANAGER_GROUPS, CommonsCase
+from .common import MANAGER_GROUPS, CommonsAuditCase, CommonsCase
 
 LEDGER_RULE = "a resource's money moves only through a validated donation"
 KEPT = "is posted and moved the money of Logiciel LOOT"
@@ -514,35 +514,9 @@ class TestCommonsLedgerRule(CommonsCase):
 
 
 @tagged("post_install", "-at_install")
-class TestCommonsAnalyticItemsFromJournalItems(CommonsCase):
+class TestCommonsAnalyticItemsFromJournalItems(CommonsAuditCase):
     """The analytic items of a resource come from journal items only, and keep
     their figures."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.loot = cls._create_resource("Logiciel LOOT", "LOOT")
-        cls.dokos = cls._create_resource("DOKOS", "DOKOS")
-        cls._donate(cls.loot, 5000, "2023-02-15")
-        cls._donate(cls.dokos, 8000, "2023-02-15")
-        cls.expense_account = cls.company_data["default_account_expense"]
-        cls.bank_journal = cls.company_data["default_journal_bank"]
-
-    # -- Helpers --------------------------------------------------------------
-
-    def _approved_bill(self, amount=1000, post=False):
-        bill = self._bill(self.loot, amount, "2023-06-01", post=False)
-        bill.action_commons_submit()
-        self._approve(bill)
-        self.assertEqual(bill.commons_bill_state, "approved")
-        if post:
-            bill.action_post()
-        return bill
-
-    def _loot_2023(self):
-        loot = self.loot.with_user(self.accountant).with_context(commons_year=2023)
-        loot.invalidate_recordset()
-        return loot
 
     # -- Analytic items of a resource come from journal items only ---------
 
