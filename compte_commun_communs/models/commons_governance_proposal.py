@@ -606,14 +606,19 @@ class CommonsGovernanceProposal(models.Model):
         self._post_commons_event(state)
 
     @api.model
+    def _get_commons_public_wait_domain(self):
+        """The proposals that wait in public: no steward could confirm them,
+        so they take effect at their date unless someone objects."""
+        return [("state", "=", "waiting"), ("date_effective", "!=", False)]
+
+    @api.model
     def _cron_apply_commons_proposals(self):
         """Apply the proposals nobody could confirm whose waiting period is
         over and that nobody objected to; one that can no longer apply is
         cancelled, with the reason."""
         due = self.sudo().search(
             [
-                ("state", "=", "waiting"),
-                ("date_effective", "!=", False),
+                *self._get_commons_public_wait_domain(),
                 ("date_effective", "<=", fields.Datetime.now()),
             ],
             order="date_effective, id",

@@ -216,18 +216,14 @@ class CommonsResource(models.Model):
         """While a change that no steward can confirm waits on a resource's
         public page, the resource stays published and active: hidden, the
         change would take effect unseen. Checked whoever writes."""
-        waiting = (
-            self.env["commons.governance.proposal"]
-            .sudo()
-            .search(
-                [
-                    ("resource_id", "in", self.ids),
-                    ("state", "=", "waiting"),
-                    ("date_effective", "!=", False),
-                ],
-                order="date_effective, id",
-                limit=1,
-            )
+        Proposal = self.env["commons.governance.proposal"].sudo()
+        waiting = Proposal.search(
+            [
+                ("resource_id", "in", self.ids),
+                *Proposal._get_commons_public_wait_domain(),
+            ],
+            order="date_effective, id",
+            limit=1,
         )
         if waiting:
             raise UserError(

@@ -205,17 +205,13 @@ class CommonsResource(models.Model):
         :return: {resource id: [dict]}, see
             commons.governance.proposal._prepare_public_values
         """
-        proposals = (
-            self.env["commons.governance.proposal"]
-            .sudo()
-            .search(
-                [
-                    ("resource_id", "in", self.ids),
-                    ("state", "=", "waiting"),
-                    ("date_effective", "!=", False),
-                ],
-                order="date_effective, id",
-            )
+        Proposal = self.env["commons.governance.proposal"].sudo()
+        proposals = Proposal.search(
+            [
+                ("resource_id", "in", self.ids),
+                *Proposal._get_commons_public_wait_domain(),
+            ],
+            order="date_effective, id",
         )
         result = {resource.id: [] for resource in self}
         for proposal in proposals:
