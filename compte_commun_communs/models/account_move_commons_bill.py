@@ -197,6 +197,31 @@ class AccountMove(models.Model):
         }
 
     @api.model
+    def _get_commons_derived_fields(self):
+        """What a bill's lines and states make of it: its resource and its
+        status. Stored, so that lists, rules and figures read them, and never
+        written: a bill filed under another resource would go to other
+        stewards, a status written would show a bill paid that is not."""
+        return {"commons_resource_id", "commons_status"}
+
+    @api.model
+    def _check_commons_written_fields(self, vals):
+        """Refuse, to anyone but the bill's own methods (as superuser), a
+        write of the stewards' approval or of what derives from the bill."""
+        if self.env.su:
+            return
+        if self._get_commons_pipeline_fields() & vals.keys():
+            raise AccessError(self._commons_pipeline_error())
+        if self._get_commons_derived_fields() & vals.keys():
+            raise AccessError(
+                self.env._(
+                    "A bill's resource follows from the analytic distribution "
+                    "of its lines, and its status from its approval, posting "
+                    "and payment: neither is written."
+                )
+            )
+
+    @api.model
     def _get_commons_bookkeeping_fields(self):
         """Odoo's own bookkeeping of a move, which no steward approves: a
         write of these alone never makes an approval lapse (Odoo writes
@@ -219,14 +244,12 @@ class AccountMove(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        pipeline_fields = self._get_commons_pipeline_fields()
-        if not self.env.su and any(pipeline_fields & vals.keys() for vals in vals_list):
-            raise AccessError(self._commons_pipeline_error())
+        for vals in vals_list:
+            self._check_commons_written_fields(vals)
         return super().create(vals_list)
 
     def write(self, vals):
-        if not self.env.su and self._get_commons_pipeline_fields() & vals.keys():
-            raise AccessError(self._commons_pipeline_error())
+        self._check_commons_written_fields(vals)
         res = super().write(vals)
         if (
             "state" not in vals or vals["state"] == "draft"

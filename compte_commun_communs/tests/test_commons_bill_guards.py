@@ -17,6 +17,7 @@ NOT_POSTED = "is not posted: a bill of a commons resource is paid once approved"
 # What a posted item of a resource keeps, whoever asks (the ledger rule).
 LEDGER_KEPT = "is posted and moved the money of Logiciel LOOT"
 PIPELINE = "The stewards' approval of a bill changes by its own buttons only"
+DERIVED = "A bill's resource follows from the analytic distribution of its lines"
 APPROVAL_LOCKED = "Approvals are given by a steward of the resource"
 # Context keys a caller over RPC might try, hoping one turns a check off.
 CONTEXT_TRICKS = {
@@ -729,6 +730,27 @@ class TestCommonsBillGuards(CommonsCase):
         self.assertEqual(approval.exists().move_id, bill)
         with self.assertRefused(UserError, NOT_APPROVED):
             self.bill.action_post()
+
+    def test_nobody_writes_a_bills_resource_or_status(self):
+        """A bill's resource and status follow from it: the accountant and the
+        administrator cannot file it under another resource, whose stewards
+        would decide on it, nor show it paid."""
+        self.bill.action_commons_submit()
+        self.assertEqual(self.bill.commons_status, "submitted")
+        for user in (self.accountant, self.admin):
+            bill = self.bill.with_user(user).with_company(self.company)
+            with self.assertRefused(AccessError, DERIVED):
+                bill.write({"commons_status": "paid"})
+            with self.assertRefused(AccessError, DERIVED):
+                bill.write({"commons_resource_id": self.dokos.id})
+        self.bill.invalidate_recordset()
+        self.assertEqual(self.bill.commons_status, "submitted")
+        self.assertEqual(self.bill.commons_resource_id, self.loot)
+        self.assertFalse(
+            self.env["account.move"].search(
+                [("commons_resource_id", "=", self.dokos.id)]
+            )
+        )
 
     def test_an_addon_adds_a_field_to_the_stewards_approval(self):
         """The fields only the bill's own methods write are a method's, which
