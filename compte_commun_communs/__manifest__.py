@@ -15,6 +15,8 @@
         "portal",
         "http_routing",
         "donation",
+        "base_iban",
+        "account_banking_sepa_credit_transfer",
     ],
     "external_dependencies": {"python": ["num2words"]},
     "data": [

@@ -14,8 +14,11 @@ SIGNATURE_PNG = (
     "PchI7wAAAABJRU5ErkJggg=="
 )
 
+# The host's accountant: Accounting / Payments is OCA's payment orders' group,
+# which also holds the right to edit bank accounts (base's partner managers lose it).
 MANAGER_GROUPS = (
     "base.group_user,base.group_partner_manager,account.group_account_manager,"
+    "account_payment_order.group_account_payment,"
     "compte_commun_communs.compte_commun_communs_group_manager"
 )
 
@@ -23,6 +26,14 @@ MANAGER_GROUPS = (
 class CommonsCase(AccountTestInvoicingCommon):
     """A host company with a chart of accounts, a donation product and payment
     method, the host's accountant, a read-only commons user and a portal user."""
+
+    @classmethod
+    def get_default_groups(cls):
+        # The test user records bank accounts, which OCA's payment orders give
+        # to their Accounting / Payments group only.
+        return super().get_default_groups() | cls.env.ref(
+            "account_payment_order.group_account_payment"
+        )
 
     @classmethod
     def setUpClass(cls):
