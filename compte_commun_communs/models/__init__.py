@@ -6,6 +6,8 @@ from . import account_move_commons_payment
 from . import account_move_line
 from . import account_partial_reconcile
 from . import account_payment
+from . import account_payment_line
+from . import account_payment_order
 from . import account_payment_method_line
 from . import base_partner_merge_automatic_wizard
 from . import commons_allocation_instruction
@@ -31,6 +33,7 @@ from . import donation_tax_receipt_cerfa
 from . import ir_attachment
 from . import mail_mail
 from . import res_company
+from . import res_company_commons_payment
 from . import res_groups
 from . import res_partner
 from . import res_partner_bank

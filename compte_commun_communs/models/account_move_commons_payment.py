@@ -38,6 +38,43 @@ class AccountMove(models.Model):
             self._check_commons_matched_payments()
         return res
 
+    @api.depends("bank_partner_id", "payment_mode_id")
+    def _compute_partner_bank_id(self):
+        # The bank account of a commons bill is the one its contributor chose
+        # and its stewards read: once the bill is in their hands or posted, no
+        # change of its partner or payment mode (OCA's account_payment_partner
+        # empties it without a mode) moves it. A posted bill's would move with
+        # no write, past every guard; a draft's approval lapses as the
+        # stewards' fingerprint sees the partner change.
+        kept = {
+            move: move.partner_bank_id
+            for move in self
+            if move.move_type in PAID_OUT_MOVE_TYPES
+            and move.commons_resource_id
+            and (move.commons_bill_state or move.state == "posted")
+        }
+        res = super()._compute_partner_bank_id()
+        for move, bank in kept.items():
+            move.partner_bank_id = bank
+        return res
+
+    def _post(self, soft=True):
+        # A commons bill is paid with the host's payment mode of contributors'
+        # bills, when set up: OCA's "Add to Payment Order" takes it.
+        for company, bills in (
+            self.filtered(
+                lambda move: move.move_type in PAID_OUT_MOVE_TYPES
+                and move.commons_resource_id
+                and not move.payment_mode_id
+            )
+            .grouped("company_id")
+            .items()
+        ):
+            mode = company._get_commons_payment_mode()
+            if mode:
+                bills.write({"payment_mode_id": mode.id})
+        return super()._post(soft=soft)
+
     def _message_set_main_attachment_id(
         self, attachments, force=False, filter_xml=True
     ):

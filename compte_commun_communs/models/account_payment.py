@@ -73,13 +73,16 @@ class AccountPayment(models.Model):
     def _get_commons_bills_by_payment(self):
         """The commons bills each payment pays, read with one search of the
         resources whatever the number of payments (none for payments linked
-        to no bill).
+        to no bill): linked to it, reconciled with it, or whose items its
+        payment order's lines pay (OCA's orders link no invoice).
 
         :return: {payment: account.move (as superuser)}
         """
         payments = self.sudo()
         paid = {
-            payment: payment.invoice_ids | payment.reconciled_bill_ids
+            payment: payment.invoice_ids
+            | payment.reconciled_bill_ids
+            | payment.payment_line_ids.move_line_id.move_id
             for payment in payments
         }
         bills = (

@@ -34,3 +34,4 @@ from . import test_donation_funding
 from . import test_donation_lock
 from . import test_donation_receipt
 from . import test_donation_tax_receipt_cerfa
+from . import test_commons_payment_order

@@ -8,3 +8,4 @@ from . import donation_tax_receipt_print
 from . import portal_wizard
 from . import tax_receipt_annual_create
 from . import commons_resource_propose
+from . import account_payment_line_create

@@ -1,5 +1,7 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+import re
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
@@ -96,6 +98,19 @@ class CommonsSettings(models.TransientModel):
     commons_is_administrator = fields.Boolean(
         compute="_compute_commons_is_administrator"
     )
+    # How the contributors are paid: SEPA credit transfers from the host's
+    # bank account (see res.company._set_commons_sepa_transfer).
+    commons_sepa_iban = fields.Char(
+        string="Host's IBAN",
+        help="The IBAN of the host's bank account the contributors are paid "
+        "from, put on its bank journal.",
+    )
+    commons_sepa_bic = fields.Char(
+        string="Host's BIC", help="The BIC of the host's bank."
+    )
+    commons_payment_mode_id = fields.Many2one(
+        related="company_id.commons_payment_mode_id"
+    )
 
     def _compute_commons_is_administrator(self):
         self.commons_is_administrator = self.env.user.has_group("base.group_system")
@@ -112,6 +127,11 @@ class CommonsSettings(models.TransientModel):
                 values[name] = company._fields[company_field].convert_to_write(
                     company[company_field], company
                 )
+        host_account = company._get_commons_host_bank_account()
+        if "commons_sepa_iban" in fields_list:
+            values["commons_sepa_iban"] = host_account.acc_number or False
+        if "commons_sepa_bic" in fields_list:
+            values["commons_sepa_bic"] = host_account.bank_id.bic or False
         return values
 
     @api.model_create_multi
@@ -129,7 +149,9 @@ class CommonsSettings(models.TransientModel):
             )
         # The related fields write the company: as superuser, once the user is
         # known to be a Commons manager.
-        return super(CommonsSettings, self.sudo()).create(vals_list).sudo(False)
+        settings = super(CommonsSettings, self.sudo()).create(vals_list)
+        settings._apply_commons_sepa_transfer()
+        return settings.sudo(False)
 
     def write(self, vals):
         self._check_commons_manager()
@@ -141,7 +163,10 @@ class CommonsSettings(models.TransientModel):
                 and any(settings.company_id[name] != value for settings in self)
             }
         )
-        return super(CommonsSettings, self.sudo()).write(vals)
+        res = super(CommonsSettings, self.sudo()).write(vals)
+        if {"commons_sepa_iban", "commons_sepa_bic"} & vals.keys():
+            self.sudo()._apply_commons_sepa_transfer()
+        return res
 
     @api.model
     def _check_commons_manager(self):
@@ -160,6 +185,26 @@ class CommonsSettings(models.TransientModel):
                 "stewards the time to see a change of who decides."
             )
         )
+
+    def _apply_commons_sepa_transfer(self):
+        """Set up the SEPA transfers to contributors when the host's IBAN or
+        BIC changed (or the payment mode is not set up yet)."""
+        for settings in self:
+            company = settings.company_id
+            if not settings.commons_sepa_iban and not settings.commons_sepa_bic:
+                continue
+            account = company._get_commons_host_bank_account()
+            if (
+                company._get_commons_payment_mode()
+                and account.sanitized_acc_number
+                == re.sub(r"\s", "", settings.commons_sepa_iban or "").upper()
+                and account.bank_id.bic
+                == re.sub(r"\s", "", settings.commons_sepa_bic or "").upper()
+            ):
+                continue
+            company._set_commons_sepa_transfer(
+                settings.commons_sepa_iban, settings.commons_sepa_bic
+            )
 
     def action_save(self):
         """The form's Save: the settings were written when the record was saved;
