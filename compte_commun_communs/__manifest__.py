@@ -75,6 +75,7 @@
         "demo/donation_donation_demo.xml",
         "demo/commons_allocation_instruction_demo.xml",
         "demo/account_move_demo.xml",
+        "demo/account_payment_order_demo.xml",
     ],
     "assets": {
         "web.report_assets_common": [

@@ -60,20 +60,24 @@ class AccountMove(models.Model):
 
     def _post(self, soft=True):
         # A commons bill is paid with the host's payment mode of contributors'
-        # bills, when set up: OCA's "Add to Payment Order" takes it.
+        # bills, when set up, whatever its partner's default mode: OCA's "Add
+        # to Payment Order" takes it. Set once posted (posting writes the
+        # partner, from which OCA computes the mode); the accountant may still
+        # change it then.
+        posted = super()._post(soft=soft)
         for company, bills in (
-            self.filtered(
+            posted.filtered(
                 lambda move: move.move_type in PAID_OUT_MOVE_TYPES
                 and move.commons_resource_id
-                and not move.payment_mode_id
             )
             .grouped("company_id")
             .items()
         ):
             mode = company._get_commons_payment_mode()
-            if mode:
+            bills = bills.filtered(lambda bill, mode=mode: bill.payment_mode_id != mode)
+            if mode and bills:
                 bills.write({"payment_mode_id": mode.id})
-        return super()._post(soft=soft)
+        return posted
 
     def _message_set_main_attachment_id(
         self, attachments, force=False, filter_xml=True

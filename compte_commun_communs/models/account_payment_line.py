@@ -120,8 +120,8 @@ class AccountPaymentLine(models.Model):
         if currency.compare_amounts(self.amount_currency, 0.0) <= 0:
             raise UserError(
                 self.env._(
-                    "The payment line %(line)s of %(bill)s pays nothing: its "
-                    "amount is above zero.",
+                    "The payment line %(line)s of %(bill)s pays nothing: enter "
+                    "an amount above zero.",
                     line=self.name,
                     bill=bill.display_name,
                 )

@@ -54,6 +54,44 @@ class CommonsDemo(models.AbstractModel):
         return getattr(bill, method)(bill._get_commons_fingerprint(), *args)
 
     @api.model
+    def _demo_save_settings(self, user_xmlid, values):
+        """The demo user saves the Commons settings with ``values``, as the
+        form does (its fields not in ``values`` keep the company's)."""
+        user = self.env.ref(f"compte_commun_communs.{user_xmlid}")
+        return self.env["commons.settings"].with_user(user).create(values)
+
+    @api.model
+    def _demo_pay_by_order(self, user_xmlid, bill_xmlids, order_xmlid):
+        """The demo user pays the bills through a payment order as the
+        backend does: "Add to Payment Order", then the order's Confirm,
+        Generate Payment File and File Successfully Uploaded; the order is
+        named ``order_xmlid``.
+
+        :return: the payment order
+        """
+        user = self.env.ref(f"compte_commun_communs.{user_xmlid}")
+        bills = self.env["account.move"].union(
+            *(self.env.ref(f"compte_commun_communs.{xmlid}") for xmlid in bill_xmlids)
+        )
+        action = bills.with_user(user).create_account_payment_line()
+        order = (
+            self.env["account.payment.order"].with_user(user).browse(action["res_id"])
+        )
+        order.draft2open()
+        order.open2generated()
+        order.generated2uploaded()
+        self.env["ir.model.data"]._update_xmlids(
+            [
+                {
+                    "xml_id": f"compte_commun_communs.{order_xmlid}",
+                    "record": order,
+                    "noupdate": True,
+                }
+            ]
+        )
+        return order
+
+    @api.model
     def _demo_record(self, user_xmlid, record_xmlid):
         user = self.env.ref(f"compte_commun_communs.{user_xmlid}")
         record = self.env.ref(f"compte_commun_communs.{record_xmlid}").with_user(user)

@@ -108,7 +108,7 @@ class ResCompany(models.Model):
             )
             company._translate_commons_payment_mode(mode)
             company.commons_payment_mode_id = mode
-        company._set_commons_payment_mode_on_bills()
+            company._set_commons_payment_mode_on_bills()
         return mode
 
     def _get_commons_payment_journal(self):
@@ -185,10 +185,10 @@ class ResCompany(models.Model):
         mode.update_field_translations("name", names)
 
     def _set_commons_payment_mode_on_bills(self):
-        """The company's commons bills posted and waiting to be paid take its
-        payment mode when they have none, as those posted from now on do
-        (account.move._post): the "Add to Payment Order" action then takes
-        them."""
+        """Once the payment mode is set up, the company's commons bills posted
+        and waiting to be paid take it, as those posted from now on do
+        (account.move._post), unless a payment order already has them: the
+        "Add to Payment Order" action then takes them."""
         self.ensure_one()
         mode = self.commons_payment_mode_id
         bills = (
@@ -201,9 +201,9 @@ class ResCompany(models.Model):
                     ("commons_resource_id", "!=", False),
                     ("state", "=", "posted"),
                     ("payment_state", "in", ("not_paid", "partial")),
-                    ("payment_mode_id", "=", False),
+                    ("payment_mode_id", "!=", mode.id),
                 ]
             )
-        )
+        ).filtered(lambda bill: not bill.line_ids.payment_line_ids)
         if mode and bills:
             bills.write({"payment_mode_id": mode.id})

@@ -151,10 +151,32 @@ class TestCommonsPaymentSettings(CommonsPaymentOrderCase):
         )
         self.assertEqual(payable.payment_mode_id, self.mode)
 
-    def test_the_payment_mode_never_moves_the_bank_account(self):
-        # Changing the payment mode of a posted bill by its form.
+    def test_bills_take_it_whatever_their_partners_mode(self):
+        manual = self._manual_mode()
+        self.contributor.partner_id.with_company(
+            self.company
+        ).supplier_payment_mode_id = manual
+        bill = self._posted_bill(400, "SD-1", post=False)
+        self.assertEqual(bill.payment_mode_id, manual)
+        bill.action_post()
+        self.assertEqual(bill.payment_mode_id, self.mode)
+        self.assertEqual(bill.partner_bank_id, self.contributor_bank)
+
+    def test_bills_posted_before_the_set_up_take_it(self):
+        self.company.sudo().commons_payment_mode_id = False
         bill = self._posted_bill(400, "SD-1")
-        manual = self.env["account.payment.mode"].create(
+        self.assertFalse(bill.payment_mode_id)
+        self.env["commons.settings"].with_user(self.accountant).create(
+            {"commons_sepa_iban": HOST_IBAN, "commons_sepa_bic": HOST_BIC}
+        )
+        mode = self.company._get_commons_payment_mode()
+        self.assertTrue(mode)
+        self.assertNotEqual(mode, self.mode)
+        self.assertEqual(bill.payment_mode_id, mode)
+        self.assertEqual(bill.partner_bank_id, self.contributor_bank)
+
+    def _manual_mode(self):
+        return self.env["account.payment.mode"].create(
             {
                 "name": "Manual",
                 "company_id": self.company.id,
@@ -164,6 +186,11 @@ class TestCommonsPaymentSettings(CommonsPaymentOrderCase):
                 "bank_account_link": "variable",
             }
         )
+
+    def test_the_payment_mode_never_moves_the_bank_account(self):
+        # Changing the payment mode of a posted bill by its form.
+        bill = self._posted_bill(400, "SD-1")
+        manual = self._manual_mode()
         with Form(bill.with_user(self.accountant)) as form:
             form.payment_mode_id = manual
         self.assertEqual(bill.payment_mode_id, manual)
@@ -447,7 +474,7 @@ class TestCommonsPaymentOrderGuards(CommonsPaymentOrderCase):
                     ),
                     (
                         {"move_line_id": self._payable(posted), "amount_currency": 0},
-                        "pays nothing",
+                        "pays nothing: enter an amount above zero",
                     ),
                     (
                         {

@@ -1,5 +1,6 @@
 """The demo's money goes where its stewards approved: as the host's accountant,
-over JSON-RPC, Sacha's June bill (approved by Camille, posted) cannot be paid
+over JSON-RPC, Sacha's June bill (approved by Camille, posted, its payment
+order rejected by the bank and set back) cannot be paid
 to another bank account, by the payment wizard nor by a payment made
 directly; it is paid on Sacha's own account, the one Camille approved."""
 
@@ -39,6 +40,17 @@ class TestDemoPayment(DemoRpcMixin, HttpCase):
     def test_approved_bill_is_not_paid_to_another_bank_account(self):
         june = self._ref(JUNE_BILL)
         sacha_bank = self._ref("res_partner_bank_loot_contributor_demo")
+        # The demo paid it through a SEPA payment order: the bank rejects the
+        # file, and the accountant sets the order back (OCA's Cancel).
+        self._result(
+            self._call_kw(
+                "accountant",
+                "account.payment.order",
+                "action_uploaded_cancel",
+                [self._ref("account_payment_order_loot_june_2023_demo").ids],
+            )
+        )
+        june.invalidate_recordset()
         self.assertEqual(
             (june.state, june.commons_bill_state, june.payment_state),
             ("posted", "approved", "not_paid"),
