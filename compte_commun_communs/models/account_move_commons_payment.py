@@ -50,8 +50,8 @@ class AccountMove(models.Model):
             move: move.partner_bank_id
             for move in self
             if move.move_type in PAID_OUT_MOVE_TYPES
-            and move.commons_resource_id
             and (move.commons_bill_state or move.state == "posted")
+            and move.commons_resource_id
         }
         res = super()._compute_partner_bank_id()
         for move, bank in kept.items():
