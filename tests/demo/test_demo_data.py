@@ -435,7 +435,8 @@ class TestDemoStory(DemoRpcMixin, HttpCase):
                 for ref, row in rows.items()
             },
             {
-                "SD-2023-07": "posted",
+                # paid through the demo's SEPA payment order
+                "SD-2023-07": "paid",
                 "SD-2023-08": "rejected",
                 waiting.ref: "submitted",
             },
