@@ -289,6 +289,44 @@ class TestCommonsPaymentOrderFile(CommonsPaymentOrderCase):
             self.assertTrue(bill.currency_id.is_zero(bill.amount_residual))
             self.assertIn(bill.commons_status, ("in_payment", "paid"))
 
+    def test_a_sepa_order_in_euros(self):
+        """Bills in euros make a SEPA order: its file says so (SvcLvl SEPA)."""
+        eur = self.setup_other_currency("EUR")
+        self.company.currency_exchange_journal_id = self.company_data[
+            "default_journal_misc"
+        ]
+        bills = self.env["account.move"]
+        for amount, ref in ((400, "SD-EUR-1"), (600, "SD-EUR-2")):
+            bill = self._bill(self.loot, amount, "2023-06-01", post=False)
+            bill.write({"ref": ref, "currency_id": eur.id})
+            bill.action_commons_submit()
+            self._approve(bill)
+            bill.action_post()
+            bills |= bill
+        order = self._order_of(bills).with_user(self.accountant)
+        order.draft2open()
+        self.assertTrue(order.sepa)
+        self.assertEqual(len(order.payment_ids), 1)
+        order.open2generated()
+        root, ns = self._pain(order)
+        etree.XMLSchema(etree.parse(file_open(PAIN_XSD))).assertValid(root)
+        self.assertEqual(
+            root.xpath("//p:PmtInf/p:PmtTpInf/p:SvcLvl/p:Cd", namespaces=ns)[0].text,
+            "SEPA",
+        )
+        self.assertEqual(root.xpath("//p:GrpHdr/p:NbOfTxs", namespaces=ns)[0].text, "1")
+        self.assertEqual(
+            Decimal(root.xpath("//p:GrpHdr/p:CtrlSum", namespaces=ns)[0].text),
+            Decimal("1000.00"),
+        )
+        [amount] = root.xpath("//p:CdtTrfTxInf/p:Amt/p:InstdAmt", namespaces=ns)
+        self.assertEqual(
+            (amount.get("Ccy"), Decimal(amount.text)), ("EUR", Decimal("1000.00"))
+        )
+        order.generated2uploaded()
+        for bill in bills:
+            self.assertTrue(bill.currency_id.is_zero(bill.amount_residual))
+
     def test_rejected_by_the_bank_reads_unpaid_again(self):
         bill = self._posted_bill(400, "SD-2023-06")
         order = self._order_of(bill)
