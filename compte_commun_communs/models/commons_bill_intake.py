@@ -891,3 +891,16 @@ class CommonsBillIntake(models.AbstractModel):
             bill._check_commons_portal_bill(filename, content, mimetype, einvoice)
             bill.action_commons_submit()
         return bill
+
+
+class AccountEdiCommon(models.AbstractModel):
+    _inherit = "account.edi.common"
+
+    def _import_partner_bank(self, invoice, bank_details):
+        # An e-invoice names the account it wants to be paid to: whoever
+        # imports it (the host's administrator included), the account it
+        # brings is a new one to confirm, never trusted, and its contributor
+        # hears of it (see res.partner.bank.create).
+        return super(
+            AccountEdiCommon, self.with_context(commons_untrusted=True)
+        )._import_partner_bank(invoice, bank_details)
