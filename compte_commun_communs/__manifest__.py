@@ -78,6 +78,8 @@
         "demo/donation_donation_demo.xml",
         "demo/commons_allocation_instruction_demo.xml",
         "demo/account_move_demo.xml",
+        "demo/res_partner_bank_demo.xml",
+        "demo/account_move_contributor2_demo.xml",
     ],
     "assets": {
         "web.report_assets_common": [

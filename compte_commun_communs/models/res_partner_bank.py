@@ -297,16 +297,19 @@ class ResPartnerBank(models.Model):
             .filtered(lambda b: b.sanitized_acc_number == sanitized)
         )
         if same and same != bank:
-            raise CommonsFormError(
+            message = (
                 self.env._(
-                    "The account %(account)s is already recorded for you%(archived)s.",
+                    "The account %(account)s is already recorded for you.",
                     account=same[0]._get_commons_masked_number(),
-                    archived=""
-                    if same[0].active
-                    else self.env._(", and archived: ask the host to restore it"),
-                ),
-                "acc_number",
+                )
+                if same[0].active
+                else self.env._(
+                    "The account %(account)s was recorded for you before and is "
+                    "archived: ask the host to restore it.",
+                    account=same[0]._get_commons_masked_number(),
+                )
             )
+            raise CommonsFormError(message, "acc_number")
         if bank and bank == same:
             # The same number: only its holder may change.
             if bank.acc_holder_name != holder:
