@@ -102,6 +102,14 @@ class ResPartnerBank(models.Model):
         changed._commons_on_number_recorded()
         if vals.get("allow_out_payment"):
             self._get_commons_confirm_activities().action_feedback()
+        elif "allow_out_payment" in vals:
+            # Trust withdrawn by a holder of the right: to confirm again.
+            for bank in (
+                (self - changed)
+                .sudo()
+                .filtered(lambda b: b.active and b._is_commons_contributor_account())
+            ):
+                bank._schedule_commons_confirm_activity()
         if "active" in vals and not vals["active"]:
             self._get_commons_confirm_activities().unlink()
         return res

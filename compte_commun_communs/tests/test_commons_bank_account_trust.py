@@ -191,6 +191,9 @@ class TestCommonsBankAccountTrust(CommonsCase):
         bank.with_user(self.admin).write({"allow_out_payment": True})
         self.assertTrue(bank.allow_out_payment)
         self.assertFalse(self._activities(bank), "done")
+        # Its trust withdrawn, it is to confirm again.
+        bank.with_user(self.admin).write({"allow_out_payment": False})
+        self.assertEqual(self._activities(bank).user_id, self.admin)
 
     def test_activity_goes_to_the_accountant_who_holds_the_right(self):
         self.accountant.groups_id += self.env.ref("account.group_validate_bank_account")
