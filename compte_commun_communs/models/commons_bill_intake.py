@@ -453,8 +453,8 @@ class CommonsBillIntake(models.AbstractModel):
         if not accounts:
             raise UserError(
                 self.env._(
-                    "The host has no bank account of yours to pay this bill to: ask "
-                    "the host to record your bank account, then send your bill."
+                    "The host has no bank account of yours to pay this bill to: add "
+                    "yours in My bank accounts, then send your bill."
                 )
             )
         try:
