@@ -560,7 +560,11 @@ class CommonsBillIntake(models.AbstractModel):
             self.env["account.move"]
             .sudo()
             .with_company(company)
-            .with_context(mail_create_nosubscribe=True, tracking_disable=True)
+            .with_context(
+                mail_create_nosubscribe=True,
+                tracking_disable=True,
+                commons_einvoice_probe=True,
+            )
         )
         with closing(self.env.cr.savepoint()):
             probe = Move.create({"move_type": "in_invoice"})

@@ -120,7 +120,12 @@ class ResPartnerBank(models.Model):
         """The trusted accounts among these whose holder the write changes,
         by someone without Odoo's right to trust them (or from the portal):
         they are no longer trusted."""
-        if "acc_holder_name" not in vals or "allow_out_payment" in vals:
+        if "acc_holder_name" not in vals or vals.keys() & {
+            "allow_out_payment",
+            # Odoo locks these on a trusted account: its lock refuses them.
+            "acc_number",
+            "partner_id",
+        }:
             return self.browse()
         if self.env.user.has_group(TRUST_GROUP) and not self.env.context.get(
             "commons_untrusted"
@@ -170,7 +175,11 @@ class ResPartnerBank(models.Model):
     def _commons_on_number_recorded(self):
         """A contributor's account is new, has a new number or lost its
         trust by a change of holder: they are told at their address, and
-        whoever confirms accounts gets an activity while it is untrusted."""
+        whoever confirms accounts gets an activity while it is untrusted.
+        Not the accounts of the e-invoice read as a probe, which is rolled
+        back (commons.bill.intake._parse_commons_einvoice)."""
+        if self.env.context.get("commons_einvoice_probe"):
+            return
         for bank in self.sudo().filtered(
             lambda b: b.active and b._is_commons_contributor_account()
         ):

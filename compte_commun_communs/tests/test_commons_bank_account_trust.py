@@ -170,6 +170,15 @@ class TestCommonsBankAccountTrust(CommonsCase):
         self.assertTrue(bank.allow_out_payment)
         self.assertFalse(self._mails(bank))
 
+    def test_trusted_account_is_not_moved_to_another_partner(self):
+        bank = self.contributor_bank
+        with self.assertRaisesRegex(UserError, "trusted"):
+            bank.with_user(self.accountant).write(
+                {"partner_id": self.contributor2.partner_id.id}
+            )
+        self.assertEqual(bank.partner_id, self.partner)
+        self.assertTrue(bank.allow_out_payment)
+
     def test_trusted_number_stays_locked(self):
         with self.assertRaisesRegex(UserError, "trusted"):
             self.contributor_bank.with_user(self.admin).write(
