@@ -40,6 +40,7 @@
         "data/mail_templates_email_layouts.xml",
         "data/mail_template_bill_data.xml",
         "data/mail_template_login_data.xml",
+        "data/mail_template_bank_data.xml",
         "data/ir_config_parameter_data.xml",
         "data/mail_template_governance_data.xml",
         "data/commons_governance_proposal_data.xml",
@@ -66,6 +67,8 @@
         "views/commons_allocation_instruction_views.xml",
         "views/portal_contributor_templates.xml",
         "views/compte_commun_communs_menus.xml",
+        "views/res_partner_bank_views.xml",
+        "views/portal_contributor_bank_templates.xml",
         "views/commons_governance_proposal_views.xml",
     ],
     "demo": [
@@ -76,6 +79,8 @@
         "demo/commons_allocation_instruction_demo.xml",
         "demo/account_move_demo.xml",
         "demo/account_payment_order_demo.xml",
+        "demo/res_partner_bank_demo.xml",
+        "demo/account_move_contributor2_demo.xml",
     ],
     "assets": {
         "web.report_assets_common": [

@@ -453,8 +453,8 @@ class CommonsBillIntake(models.AbstractModel):
         if not accounts:
             raise UserError(
                 self.env._(
-                    "The host has no bank account of yours to pay this bill to: ask "
-                    "the host to record your bank account, then send your bill."
+                    "The host has no bank account of yours to pay this bill to: add "
+                    "yours in My bank accounts, then send your bill."
                 )
             )
         try:
@@ -560,7 +560,11 @@ class CommonsBillIntake(models.AbstractModel):
             self.env["account.move"]
             .sudo()
             .with_company(company)
-            .with_context(mail_create_nosubscribe=True, tracking_disable=True)
+            .with_context(
+                mail_create_nosubscribe=True,
+                tracking_disable=True,
+                commons_einvoice_probe=True,
+            )
         )
         with closing(self.env.cr.savepoint()):
             probe = Move.create({"move_type": "in_invoice"})
@@ -891,3 +895,16 @@ class CommonsBillIntake(models.AbstractModel):
             bill._check_commons_portal_bill(filename, content, mimetype, einvoice)
             bill.action_commons_submit()
         return bill
+
+
+class AccountEdiCommon(models.AbstractModel):
+    _inherit = "account.edi.common"
+
+    def _import_partner_bank(self, invoice, bank_details):
+        # An e-invoice names the account it wants to be paid to: whoever
+        # imports it (the host's administrator included), the account it
+        # brings is a new one to confirm, never trusted, and its contributor
+        # hears of it (see res.partner.bank.create).
+        return super(
+            AccountEdiCommon, self.with_context(commons_untrusted=True)
+        )._import_partner_bank(invoice, bank_details)

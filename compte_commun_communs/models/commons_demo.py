@@ -92,6 +92,29 @@ class CommonsDemo(models.AbstractModel):
         return order
 
     @api.model
+    def _demo_portal_bank_account(self, user_xmlid, bank_xmlid, values):
+        """The contributor ``user_xmlid`` enters a bank account in their
+        portal (res.partner.bank._commons_portal_save, untrusted), named
+        ``bank_xmlid`` for the rest of the story."""
+        if self.env.ref(f"compte_commun_communs.{bank_xmlid}", False):
+            return
+        user = self.env.ref(f"compte_commun_communs.{user_xmlid}")
+        bank = (
+            self.env["res.partner.bank"]
+            .with_user(user)
+            ._commons_portal_save(user.partner_id, values)
+        )
+        self.env["ir.model.data"].create(
+            {
+                "module": "compte_commun_communs",
+                "name": bank_xmlid,
+                "model": bank._name,
+                "res_id": bank.id,
+                "noupdate": True,
+            }
+        )
+
+    @api.model
     def _demo_record(self, user_xmlid, record_xmlid):
         user = self.env.ref(f"compte_commun_communs.{user_xmlid}")
         record = self.env.ref(f"compte_commun_communs.{record_xmlid}").with_user(user)

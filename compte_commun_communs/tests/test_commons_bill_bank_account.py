@@ -1213,7 +1213,7 @@ class TestCommonsBillBankAccountPortal(CommonsCase, HttpCase):
             form.xpath("//*[contains(@class, 'o_commons_no_bank_account')]")
         )
         response = self._post_bill()
-        self.assertIn("ask the host to record your bank account", self._error(response))
+        self.assertIn("add yours in My bank accounts", self._error(response))
         self.assertFalse(self._bills(), "nothing is created")
 
     def test_steward_reads_the_holder_and_last_digits(self):

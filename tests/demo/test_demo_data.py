@@ -135,15 +135,16 @@ class TestDemoStory(DemoRpcMixin, HttpCase):
             },
         )
         # this year: the envelope "Sécurisation" is committed, the bill
-        # waiting on it is not approved yet
+        # waiting on it is not approved yet; Noé's security review is billed,
+        # approved and posted (spent; it waits for his IBAN to be paid)
         self.assertEqual(
             self._figures(self._this_year()),
             {
                 "carried_over": 7400,
                 "funded": 0,
-                "spent": 0,
+                "spent": 800,
                 "committed": 1200,
-                "available": 6200,
+                "available": 5400,
             },
         )
 
@@ -325,12 +326,13 @@ class TestDemoStory(DemoRpcMixin, HttpCase):
         instruction = bill.commons_instruction_id
         instruction.invalidate_recordset()
         self.assertAlmostEqual(instruction.amount_remaining, 600)
-        # approved, not posted yet: still committed, not spent
+        # approved, not posted yet: still committed, not spent (what is
+        # spent is Noé's posted bill)
         year = self._this_year()
         figures = self._figures(year)
         self.assertEqual(
             (figures["spent"], figures["committed"], figures["available"]),
-            (0, 1200, 6200),
+            (800, 1200, 5400),
         )
         # and the accountant posts it: spent, no longer committed
         accountant = self._ref("res_users_accountant_demo")
@@ -339,7 +341,7 @@ class TestDemoStory(DemoRpcMixin, HttpCase):
         figures = self._figures(year)
         self.assertEqual(
             (figures["spent"], figures["committed"], figures["available"]),
-            (600, 600, 6200),
+            (1400, 600, 5400),
         )
 
     def _portal_page(self, login, path):
