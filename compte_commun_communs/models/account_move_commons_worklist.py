@@ -26,6 +26,8 @@ WORKLIST_DONE_STATUSES = {
         "paid",
     },
 }
+# The bills paid in the transaction, whose activities are synced at its end.
+WORKLIST_PRECOMMIT_KEY = "compte_commun_communs.worklist.paid"
 # The moves of the accountant's worklist: a contributor's bill, not a credit
 # note.
 WORKLIST_MOVE_TYPES = ("in_invoice", "in_receipt")
@@ -41,21 +43,54 @@ class AccountMove(models.Model):
         res = super().write(vals)
         if self._get_commons_worklist_fields() & vals.keys():
             self._sync_commons_worklist_activities()
+        elif "matched_payment_ids" in vals:
+            # A payment without a journal entry pays the bill through this
+            # link alone; one with an entry was reconciled with the bill
+            # (see _invoice_paid_hook).
+            self.filtered(
+                lambda move: any(
+                    not payment.move_id for payment in move.sudo().matched_payment_ids
+                )
+            )._sync_commons_worklist_activities_at_commit()
         return res
 
     def _invoice_paid_hook(self):
         # A reconciliation paid the bill: the wizard's payment, an uploaded
         # payment order, a bank statement or a reconciliation by hand.
         res = super()._invoice_paid_hook()
-        self._sync_commons_worklist_activities()
+        self._sync_commons_worklist_activities_at_commit()
         return res
 
     def _get_commons_worklist_fields(self):
         """What moves a bill along the accountant's worklist when written: the
-        stewards' approval, the bill's state, the payments linked to it (a
-        payment without a journal entry pays the bill through this link, with
-        no reconciliation)."""
-        return {"state", "commons_bill_state", "matched_payment_ids"}
+        stewards' approval, the bill's state (its payments: see write and
+        _invoice_paid_hook)."""
+        return {"state", "commons_bill_state"}
+
+    def _sync_commons_worklist_activities_at_commit(self):
+        """Sync the activities of these bills (see
+        _sync_commons_worklist_activities) once, when the transaction ends,
+        with every bill paid in it: paying 50 bills one payment at a time reads
+        their activities once, as mail's tracking does."""
+        bills = self.filtered(
+            lambda move: move.move_type in WORKLIST_MOVE_TYPES
+            and move.commons_resource_id
+        )
+        if not bills:
+            return
+        self.env.cr.precommit.add(self._finalize_commons_worklist_activities)
+        self.env.cr.precommit.data.setdefault(WORKLIST_PRECOMMIT_KEY, set()).update(
+            bills.ids
+        )
+
+    def _finalize_commons_worklist_activities(self):
+        ids = self.env.cr.precommit.data.pop(WORKLIST_PRECOMMIT_KEY, set())
+        if not ids:
+            return
+        self.browse(ids).exists()._sync_commons_worklist_activities()
+        # called after the main flush, just before the commit: what the sync
+        # made must be flushed again
+        self.env.flush_all()
 
     def _sync_commons_worklist_activities(self):
         """Give each commons bill among these the accountant's activity its

@@ -64,9 +64,16 @@ class TestCommonsAccountantWorklist(CommonsCase):
         wizard.payment_date = "2023-07-01"
         wizard.save().action_create_payments()
 
+    def _end_request(self):
+        """What the end of the request that paid a bill does before its
+        commit: flush, and run the precommit hooks (the paid bills'
+        activities are synced there, all at once)."""
+        self.env.cr.flush()
+
     def _worklist(self, bill):
         """The open activities of the bill, as the accountant reads them:
         [(activity type, assigned user)]."""
+        self._end_request()
         bill = bill.with_user(self.accountant)
         bill.invalidate_recordset(["activity_ids"])
         return [
@@ -76,6 +83,7 @@ class TestCommonsAccountantWorklist(CommonsCase):
 
     def _done(self, bill, activity_type):
         """Whether the bill's chatter says the activity was marked done."""
+        self._end_request()
         return bool(
             bill.sudo().message_ids.filtered(
                 lambda message: message.mail_activity_type_id == activity_type
