@@ -74,6 +74,7 @@
     "demo": [
         "demo/res_partner_demo.xml",
         "demo/res_users_demo.xml",
+        "demo/res_company_demo.xml",
         "demo/commons_resource_demo.xml",
         "demo/donation_donation_demo.xml",
         "demo/commons_allocation_instruction_demo.xml",

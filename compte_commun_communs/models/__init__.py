@@ -44,3 +44,4 @@ from . import account_move_commons_ledger
 from . import account_analytic_account
 from . import account_analytic_line
 from . import account_analytic_plan
+from . import account_move_commons_worklist

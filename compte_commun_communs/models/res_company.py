@@ -171,6 +171,17 @@ class ResCompany(models.Model):
         "set from then on: an instruction keeps the day it was given.",
     )
 
+    commons_accountant_user_id = fields.Many2one(
+        "res.users",
+        string="Host's Accountant",
+        domain=lambda self: [
+            ("share", "=", False),
+            ("groups_id", "in", self.env.ref("account.group_account_invoice").ids),
+        ],
+        help="The user who posts the bills the stewards approved and pays them: "
+        "each comes to them as an activity. Empty: no activity is scheduled.",
+    )
+
     @api.constrains("commons_host_fee_rate")
     def _check_commons_host_fee_rate(self):
         for company in self:
@@ -201,6 +212,26 @@ class ResCompany(models.Model):
                             max=MAX_WAITING_DAYS,
                         )
                     )
+
+    @api.constrains("commons_accountant_user_id")
+    def _check_commons_accountant_user_id(self):
+        invoicing = self.env.ref("account.group_account_invoice")
+        for company in self:
+            user = company.commons_accountant_user_id
+            if user and (
+                user.share
+                or invoicing not in user.groups_id
+                or company not in user.company_ids
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "%(user)s cannot be the host's accountant of %(company)s: "
+                        "the accountant is an internal user of the company with "
+                        "accounting rights.",
+                        user=user.name,
+                        company=company.name,
+                    )
+                )
 
     @api.constrains("commons_rna")
     def _check_commons_rna(self):

@@ -234,11 +234,12 @@ class TestCommonsBillStatus(CommonsCase):
             self._listed("commons_standing"), waiting | approved | posted | paid
         )
 
-    def test_list_counts_the_standing_bills_by_default(self):
+    def test_list_counts_the_open_bills_by_default(self):
+        # Since issue 14 the list opens on what waits (its default filter,
+        # "Open", also leaves the withdrawn and rejected bills out): see
+        # test_commons_accountant_worklist.py for its total.
         action = self.env.ref("compte_commun_communs.account_move_action_commons_bills")
-        self.assertEqual(
-            safe_eval(action.context)["search_default_commons_standing"], 1
-        )
+        self.assertEqual(safe_eval(action.context)["search_default_commons_open"], 1)
         view = self.env["account.move"].get_view(
             self.env.ref(
                 "compte_commun_communs.account_move_view_list_commons_bills"

@@ -56,6 +56,10 @@ class CommonsSettings(models.TransientModel):
     commons_vat_recoverable = fields.Boolean(
         related="company_id.commons_vat_recoverable", readonly=False
     )
+    # The accountant's worklist: who the bills to post and to pay go to.
+    commons_accountant_user_id = fields.Many2one(
+        related="company_id.commons_accountant_user_id", readonly=False
+    )
     # The host's legal identity, printed on its tax receipts.
     commons_rna = fields.Char(related="company_id.commons_rna", readonly=False)
     commons_company_registry = fields.Char(
