@@ -563,10 +563,12 @@ class CommonsBillIntake(models.AbstractModel):
             .with_context(
                 mail_create_nosubscribe=True,
                 tracking_disable=True,
-                commons_einvoice_probe=True,
             )
         )
-        with closing(self.env.cr.savepoint()):
+        with (
+            closing(self.env.cr.savepoint()),
+            self.env["res.partner.bank"]._commons_einvoice_probe(),
+        ):
             probe = Move.create({"move_type": "in_invoice"})
             attachment = (
                 self.env["ir.attachment"]

@@ -1,5 +1,8 @@
 # Copyright 2026 Compte Commun des Communs contributors
 # License AGPL-3.0 or later (https://www.gnu.org/licenses/agpl).
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from odoo import SUPERUSER_ID, api, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import email_normalize
@@ -30,6 +33,11 @@ UNSENT_PAYMENT_STATES = ("draft", "canceled", "rejected")
 
 # The commons bills still to be paid (see account.move.commons_status).
 WAITING_BILL_STATUSES = ("draft", "submitted", "approved", "posted", "partial")
+
+# Set while the portal reads an e-invoice as a probe, which is rolled back: the
+# accounts it records announce nothing. Set by the code, never by a request
+# (a context key would let a JSON-RPC call silence the announcement).
+_EINVOICE_PROBE = ContextVar("commons_einvoice_probe", default=False)
 
 # Odoo's right to trust a bank account (Send Money).
 TRUST_GROUP = "account.group_validate_bank_account"
@@ -172,13 +180,24 @@ class ResPartnerBank(models.Model):
             .search_count([("contributor_ids", "in", people.ids)], limit=1)
         )
 
+    @api.model
+    @contextmanager
+    def _commons_einvoice_probe(self):
+        """While in the block, the accounts recorded are those of an e-invoice
+        read as a probe, rolled back at its end: nobody is told of them."""
+        token = _EINVOICE_PROBE.set(True)
+        try:
+            yield
+        finally:
+            _EINVOICE_PROBE.reset(token)
+
     def _commons_on_number_recorded(self):
         """A contributor's account is new, has a new number or lost its
         trust by a change of holder: they are told at their address, and
         whoever confirms accounts gets an activity while it is untrusted.
         Not the accounts of the e-invoice read as a probe, which is rolled
         back (commons.bill.intake._parse_commons_einvoice)."""
-        if self.env.context.get("commons_einvoice_probe"):
+        if _EINVOICE_PROBE.get():
             return
         for bank in self.sudo().filtered(
             lambda b: b.active and b._is_commons_contributor_account()

@@ -111,6 +111,19 @@ class TestCommonsBankAccountTrust(CommonsCase):
         for part in (iban, iban[4:12], iban[-12:-4]):
             self.assertNotIn(part, body + mail.subject)
 
+    def test_announcement_cannot_be_silenced_over_rpc(self):
+        # The portal's probe of an e-invoice announces nothing, as it is
+        # rolled back: a request cannot claim to be one.
+        iban = make_iban(27)
+        bank = (
+            self.env["res.partner.bank"]
+            .with_user(self.accountant)
+            .with_context(commons_einvoice_probe=True)
+            .create({"acc_number": iban, "partner_id": self.partner.id})
+        )
+        self.assertIn("•••• " + iban[-4:], self._mails(bank).body_html)
+        self.assertTrue(self._activities(bank))
+
     def test_announced_in_the_partner_language(self):
         self.template.with_context(
             lang="fr_FR"
