@@ -33,7 +33,11 @@ class AccountPartialReconcile(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_commons_new_partials(vals_list)
-        return super().create(vals_list)
+        partials = super().create(vals_list)
+        # The contributor of a commons bill they pay hears of it once the
+        # reconciliation is done.
+        self.env["account.move"]._collect_commons_payments(partials)
+        return partials
 
     def write(self, vals):
         if MATCHING_FIELDS & vals.keys():
