@@ -211,18 +211,34 @@ class AccountMove(models.Model):
             paying.debit_move_id.move_id | paying.credit_move_id.move_id
         )._get_commons_paid_out_bills()
         bills = bills.filtered(lambda bill: bill.state == "posted")
-        for bill, infos in bills._get_commons_payments_by_bill(paying).items():
-            payments = [info for info in infos if info["kind"] == "payment"]
-            if payments:
-                bill._send_commons_paid_email(payments)
+        payments = {
+            bill.id: [info for info in infos if info["kind"] == "payment"]
+            for bill, infos in bills._get_commons_payments_by_bill(paying).items()
+        }
+        bills.filtered(lambda bill: payments[bill.id])._send_commons_paid_emails(
+            payments
+        )
 
-    def _send_commons_paid_email(self, payments):
-        """Email the bill's contributor what just paid it.
+    def _send_commons_paid_emails(self, payments):
+        """Email each bill's contributor, in their language, what just paid it:
+        the emails of a payment of many bills rendered in one batch.
 
-        :param payments: [payment info, as _get_commons_payments_info]
+        :param payments: {bill id: [payment info, as
+            _get_commons_payments_info]}
         """
-        self.ensure_one()
-        self.with_context(
+        if not self:
+            return
+        template = self.env.ref(
+            "compte_commun_communs.mail_template_commons_bill_paid"
+        ).sudo()
+        template.with_context(
             commons_payments=payments,
-            commons_paid_amount=sum(info["amount"] for info in payments),
-        )._send_commons_email("paid", self.partner_id)
+            commons_paid_amounts={
+                bill_id: sum(info["amount"] for info in infos)
+                for bill_id, infos in payments.items()
+            },
+        ).send_mail_batch(
+            self.ids,
+            email_layout_xmlid="compte_commun_communs.mail_notification_commons_bill",
+        )
+        self.env["mail.mail"]._commons_send_queue_soon()

@@ -229,6 +229,27 @@ class TestCommonsBillPaid(CommonsPaidCase):
         self.assertEqual(len(mail), 1)
         self.assertIn("$\xa01,000.00 paid", mail.subject)
 
+    def test_bills_paid_at_once_each_announced_to_its_contributor(self):
+        bill = self._posted_bill(300, ref="F-2023-040")
+        other = self._posted_bill(200, ref="N-2023-007", contributor=self.contributor2)
+        action = (bill | other).with_user(self.accountant).action_register_payment()
+        wizard = Form(
+            self.env["account.payment.register"]
+            .with_user(self.accountant)
+            .with_context(**action["context"])
+        )
+        wizard.payment_date = "2023-07-01"
+        wizard.save().action_create_payments()
+        for paid, partner, amount in (
+            (bill, self.contributor.partner_id, "$\xa0300.00"),
+            (other, self.contributor2.partner_id, "$\xa0200.00"),
+        ):
+            mail = self._paid_mails(paid)
+            self.assertEqual(len(mail), 1)
+            self.assertEqual(mail.recipient_ids, partner)
+            self.assertIn(f"Your bill {paid.ref}: {amount} paid", mail.subject)
+            self.assertIn(f"reference {paid.ref}", squash(mail.body_html))
+
     def test_reconciled_over_rpc_is_announced(self):
         bill = self._posted_bill(500, ref="F-2023-030")
         payment = (
@@ -388,7 +409,7 @@ class TestCommonsBillPaidPortal(CommonsPaidCase, HttpCase):
         page = self._page("/my/commons/bills")
         [payment] = self._texts(page, "o_commons_bill_payment")
         self.assertEqual(
-            payment, "Paid on 07/01/2023: $\xa0400.00, reference F-2023-014"
+            payment, "Paid on 07/01/2023, $\xa0400.00, reference F-2023-014"
         )
         self.assertEqual(
             self._texts(page, "o_commons_bill_left"), ["$\xa0600.00 left to pay"]
