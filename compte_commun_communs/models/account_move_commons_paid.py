@@ -200,37 +200,64 @@ class AccountMove(models.Model):
 
         :param partials: account.partial.reconcile made by one reconciliation
         """
-        partials = partials.sudo().exists()
-        paying = partials.filtered(
+        payments = self._get_commons_payments_made_by(partials.exists())
+        self.browse(payments)._send_commons_paid_emails(payments)
+
+    @api.model
+    def _get_commons_payments_made_by(self, partials):
+        """What the payments among ``partials`` paid of posted commons bills
+        (the reconciliation records just made, or about to be removed).
+
+        :return: {bill id: [payment info, as _get_commons_payments_info]}
+        """
+        paying = partials.sudo().filtered(
             lambda partial: partial.debit_move_id.move_id.origin_payment_id
             or partial.credit_move_id.move_id.origin_payment_id
         )
         if not paying:
-            return
+            return {}
         bills = (
             paying.debit_move_id.move_id | paying.credit_move_id.move_id
         )._get_commons_paid_out_bills()
         bills = bills.filtered(lambda bill: bill.state == "posted")
-        payments = {
-            bill.id: [info for info in infos if info["kind"] == "payment"]
+        return {
+            bill.id: payments
             for bill, infos in bills._get_commons_payments_by_bill(paying).items()
+            if (payments := [info for info in infos if info["kind"] == "payment"])
         }
-        bills.filtered(lambda bill: payments[bill.id])._send_commons_paid_emails(
-            payments
-        )
 
-    def _send_commons_paid_emails(self, payments):
+    @api.model
+    def _announce_commons_undone_payments(self, undone):
+        """Email the contributor of each bill a payment no longer pays (its
+        order set back after the bank rejected it, the payment reset to
+        draft or unreconciled), in their language: they were told it was
+        paid, and wait for that money.
+
+        :param undone: as _get_commons_payments_made_by returned it, before
+            the payments were undone
+        """
+        if undone:
+            self.browse(undone).exists()._send_commons_paid_emails(
+                undone, "compte_commun_communs.mail_template_commons_bill_unpaid"
+            )
+
+    def _send_commons_paid_emails(self, payments, template_xmlid=None):
         """Email each bill's contributor, in their language, what just paid it:
         the emails of a payment of many bills rendered in one batch.
 
         :param payments: {bill id: [payment info, as
             _get_commons_payments_info]}
+        :param template_xmlid: the email, if not that of a payment (that of
+            a payment undone)
         """
-        if not self:
-            return
         template = self.env.ref(
-            "compte_commun_communs.mail_template_commons_bill_paid"
-        ).sudo()
+            template_xmlid or "compte_commun_communs.mail_template_commons_bill_paid",
+            raise_if_not_found=False,
+        )
+        if not self or not template:
+            # A host that deleted the email still pays its bills.
+            return
+        template = template.sudo()
         template.with_context(
             commons_payments=payments,
             commons_paid_amounts={

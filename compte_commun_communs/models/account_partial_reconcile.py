@@ -39,6 +39,16 @@ class AccountPartialReconcile(models.Model):
         self.env["account.move"]._collect_commons_payments(partials)
         return partials
 
+    def unlink(self):
+        # What a payment undone (unreconciled, reset to draft, its order set
+        # back) had paid of commons bills is read before it goes, and told
+        # their contributors once it went.
+        Move = self.env["account.move"]
+        undone = Move._get_commons_payments_made_by(self)
+        res = super().unlink()
+        Move._announce_commons_undone_payments(undone)
+        return res
+
     def write(self, vals):
         if MATCHING_FIELDS & vals.keys():
             self._check_commons_partials_kept(vals)

@@ -123,7 +123,11 @@ class CommonsPaidCase(CommonsCase):
                 [("model", "=", "account.move"), ("res_id", "=", bill.id)],
                 order="id",
             )
-            .filtered(lambda mail: "paid" in mail.subject or "payé" in mail.subject)
+            .filtered(
+                lambda mail: any(
+                    word in mail.subject for word in ("paid", "payé", "cancelled")
+                )
+            )
         )
 
     def _order(self, bills):
@@ -296,9 +300,19 @@ class TestCommonsBillPaid(CommonsPaidCase):
         self.assertEqual(bill.commons_status, "posted")
         self.assertEqual(bill._get_commons_payments_info(), [])
         self.assertEqual(bill._get_commons_portal_status()["code"], "posted")
-        # Nobody is told: the portal reads the bill as it stands (see the
-        # report: an undone payment is the host's correction).
-        self.assertEqual(self._paid_mails(bill), mails)
+        # The contributor, told of both payments, is told of each undone.
+        cancelled = self._paid_mails(bill) - mails
+        self.assertEqual(len(cancelled), 2)
+        self.assertEqual(
+            [squash(mail.subject).split(": ", 1)[1] for mail in cancelled],
+            [
+                "the payment of $\xa0600.00 is cancelled",
+                "the payment of $\xa0400.00 is cancelled",
+            ],
+        )
+        body = squash(html.fromstring(cancelled[-1].body_html).text_content())
+        self.assertIn("paid on 07/01/2023, $\xa0400.00, reference F-2023-014", body)
+        self.assertIn("$\xa01,000.00 is left to pay on the bill", body)
 
     def test_credit_note_is_listed_as_such(self):
         bill = self._posted_bill(1000)
@@ -370,6 +384,11 @@ class TestCommonsBillPaidOrder(CommonsPaidCase):
         self.assertEqual(order.state, "cancel")
         self.assertEqual(bill.commons_status, "posted")
         self.assertEqual(bill._get_commons_payments_info(), [])
+        # The contributor waits for that money: they are told.
+        cancelled = self._paid_mails(bill) - mail
+        self.assertEqual(len(cancelled), 1)
+        self.assertIn("the payment of $\xa01,000.00 is cancelled", cancelled.subject)
+        self.assertIn("reference F-2023-014", squash(cancelled.body_html))
 
 
 @tagged("post_install", "-at_install")
