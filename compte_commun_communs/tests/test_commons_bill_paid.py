@@ -480,6 +480,16 @@ class TestCommonsBillPaidPortal(CommonsPaidCase, HttpCase):
             squash(state.text_content()),
             "partly paid on 07/01/2023, $\xa0600.00 left to pay",
         )
+        [decision] = page.xpath(
+            f"//*[@id='commons_bill_{bill.id}']"
+            "//*[contains(@class, 'o_commons_bill_decision')]"
+        )
+        self.assertTrue(
+            squash(decision.text_content()).startswith(
+                "Approved, partly paid on 07/01/2023"
+            ),
+            decision.text_content(),
+        )
         self._pay(bill, None, "2023-07-15")
         page = self._page("/my/commons?filterby=approved")
         [state] = self._paid_state(page, bill)
