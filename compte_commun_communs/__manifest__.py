@@ -39,6 +39,7 @@
         "data/mail_template_data.xml",
         "data/mail_templates_email_layouts.xml",
         "data/mail_template_bill_data.xml",
+        "data/mail_template_paid_data.xml",
         "data/mail_template_login_data.xml",
         "data/mail_template_bank_data.xml",
         "data/ir_config_parameter_data.xml",

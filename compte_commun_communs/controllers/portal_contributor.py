@@ -149,6 +149,7 @@ class CommonsContributorPortal(CustomerPortal):
                 "billable": instructions.filtered(lambda i: i._is_commons_billable()),
                 "bills": bills,
                 "bills_pager": pager,
+                "payments": bills._get_commons_payments_by_bill(),
             }
         )
         return request.render("compte_commun_communs.portal_my_commons_bills", values)
@@ -171,6 +172,7 @@ class CommonsContributorPortal(CustomerPortal):
                 "page_name": "commons_bills",
                 "bill": bill_sudo,
                 "status": bill_sudo._get_commons_portal_status(),
+                "payments": bill_sudo._get_commons_payments_info(),
                 "error": error,
                 "sent": sent,
                 "withdrawn": withdrawn,

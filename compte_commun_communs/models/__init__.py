@@ -3,6 +3,7 @@ from . import account_move_donation
 from . import account_move_commons_bill
 from . import account_move_commons_guard
 from . import account_move_commons_payment
+from . import account_move_commons_paid
 from . import account_move_line
 from . import account_partial_reconcile
 from . import account_payment

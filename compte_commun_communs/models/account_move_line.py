@@ -248,6 +248,14 @@ class AccountMoveLine(models.Model):
         )
 
     @api.model
+    def _reconcile_plan(self, reconciliation_plan):
+        # Every reconciliation comes here (the payment wizard, an OCA payment
+        # order uploaded, reconcile() over RPC): what it paid of commons bills
+        # is told their contributors once it is done.
+        with self.env["account.move"]._announce_commons_payments_after():
+            return super()._reconcile_plan(reconciliation_plan)
+
+    @api.model
     def _create_exchange_difference_moves(self, exchange_diff_values_list):
         # Odoo reconciles the items it fixes, a commons bill's payable item
         # among them, with the exchange difference entries it makes here: the

@@ -33,7 +33,21 @@ class AccountPartialReconcile(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         self._check_commons_new_partials(vals_list)
-        return super().create(vals_list)
+        partials = super().create(vals_list)
+        # The contributor of a commons bill they pay hears of it once the
+        # reconciliation is done.
+        self.env["account.move"]._collect_commons_payments(partials)
+        return partials
+
+    def unlink(self):
+        # What a payment undone (unreconciled, reset to draft, its order set
+        # back) had paid of commons bills is read before it goes, and told
+        # their contributors once it went.
+        Move = self.env["account.move"]
+        undone = Move._get_commons_payments_made_by(self)
+        res = super().unlink()
+        Move._announce_commons_undone_payments(undone)
+        return res
 
     def write(self, vals):
         if MATCHING_FIELDS & vals.keys():

@@ -6,6 +6,7 @@ from . import test_commons_bill_guards
 from . import test_commons_bill_intake
 from . import test_commons_bill_mail
 from . import test_commons_bill_mail_layout
+from . import test_commons_bill_paid
 from . import test_commons_bill_queries
 from . import test_commons_bill_status
 from . import test_commons_bill_tour

@@ -11,9 +11,13 @@ class AccountPaymentRegister(models.TransientModel):
     def _create_payments(self):
         # The list's "Pay" opens this wizard on draft bills too. Its payments
         # and reconciliations check the bills again, one payment at a time:
-        # their resources are read once, here.
+        # their resources are read once, here; their contributors hear of
+        # what paid them once all are made (one batch of emails).
         bills = self.line_ids.move_id
-        with bills._read_commons_bills_once():
+        with (
+            bills._read_commons_bills_once(),
+            self.env["account.move"]._announce_commons_payments_after(),
+        ):
             bills._check_commons_payable()
             self._check_commons_bank_account(bills)
             return super()._create_payments()
