@@ -3,7 +3,7 @@
 {
     "name": "Compte Commun des Communs",
     "summary": "Host and redistribute funds earmarked for commons resources",
-    "version": "18.0.1.4.0",
+    "version": "18.0.1.5.0",
     "category": "Accounting",
     "author": "Compte Commun des Communs contributors",
     "license": "AGPL-3",

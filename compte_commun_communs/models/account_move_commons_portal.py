@@ -121,8 +121,8 @@ class AccountMove(models.Model):
         """The bill's status as its contributor sees it.
 
         :return: {"code": submitted|approved|rejected|returned|posted|partial|
-            in_payment|paid|withdrawn|cancelled|draft, "label": str, "reason":
-            str or False, "date": date or False (the payment's, when paid)}
+            paid|withdrawn|cancelled|draft, "label": str, "reason": str or
+            False, "date": date or False (the payment's, when paid)}
         """
         self.ensure_one()
         bill = self.sudo()
@@ -134,21 +134,20 @@ class AccountMove(models.Model):
             "returned": self.env._("Sent back"),
             "posted": self.env._("Recorded by the host"),
             "partial": self.env._("Partly paid"),
-            "in_payment": self.env._("In payment"),
             "paid": self.env._("Paid"),
             "withdrawn": self.env._("Withdrawn"),
             "cancelled": self.env._("Cancelled"),
         }
-        # The bill's commons_status, as the contributor reads it.
+        # The bill's commons_status, as the contributor reads it. In payment
+        # is paid to them: its money is sent, only the host's bank statement
+        # is not matched yet (Odoo's portal reads it paid too).
         code = {
             False: "draft",
             "cancel": "cancelled",
+            "in_payment": "paid",
             "reversed": "posted",
         }.get(bill.commons_status, bill.commons_status)
-        date = (
-            code in ("partial", "in_payment", "paid")
-            and bill._get_commons_payment_date()
-        )
+        date = code in ("partial", "paid") and bill._get_commons_payment_date()
         return {
             "code": code,
             "label": labels[code],

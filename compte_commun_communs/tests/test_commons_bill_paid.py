@@ -367,7 +367,7 @@ class TestCommonsBillPaidOrder(CommonsPaidCase):
         self.assertEqual(bill.payment_mode_id, self.payment_mode)
         order = self._order(bill)
         self.assertEqual(bill.commons_status, "in_payment")
-        self.assertEqual(bill._get_commons_portal_status()["code"], "in_payment")
+        self.assertEqual(bill._get_commons_portal_status()["code"], "paid")
         [info] = bill._get_commons_payments_info()
         payment = order.payment_ids
         self.assertEqual(info["name"], payment.name)
@@ -453,14 +453,16 @@ class TestCommonsBillPaidPortal(CommonsPaidCase, HttpCase):
         self.assertEqual(len(self._texts(page, "o_commons_bill_payment")), 2)
         self.assertFalse(self._texts(page, "o_commons_bill_left"))
 
-    def test_order_in_payment_reads_in_the_portal(self):
+    def test_order_in_payment_reads_paid_in_the_portal(self):
+        # Its money is sent: the contributor reads it paid, with the date and
+        # the reference of the transfer (Odoo's portal reads it paid too).
         bill = self._posted_bill(1000)
         self._order(bill)
         self.authenticate("commons_contributor", "commons_contributor")
         page = self._page(f"/my/commons/bills/{bill.id}")
         [status] = page.xpath("//*[contains(@class, 'o_commons_bill_status')]")
-        self.assertEqual(status.get("data-status"), "in_payment")
-        self.assertEqual(status.text_content().strip(), "In payment")
+        self.assertEqual(status.get("data-status"), "paid")
+        self.assertEqual(status.text_content().strip(), "Paid")
         self.assertEqual(
             self._texts(page, "o_commons_bill_payment_reference"), ["F-2023-014"]
         )

@@ -74,7 +74,14 @@ class TestDemoBankAccounts(DemoRpcMixin, HttpCase):
         )
         self.assertIn("error", response, response)
         self.assertIn("•••• 0158", response["error"]["data"]["message"])
+        # Nor put in a payment order.
+        response = self._call_kw(
+            "accountant", "account.move", "create_account_payment_line", [bill.ids]
+        )
+        self.assertIn("error", response, response)
+        self.assertIn("•••• 0158", response["error"]["data"]["message"])
         bill.invalidate_recordset()
+        self.assertFalse(bill.line_ids.payment_line_ids)
         self.assertEqual(bill.payment_state, "not_paid")
         # Noé reads why in his portal.
         self.authenticate("contributor2", "contributor2")

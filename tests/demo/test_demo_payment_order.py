@@ -1,13 +1,14 @@
 """The demo's week of payments: as the host's accountant, over JSON-RPC, the
 SEPA payment order of Sacha's June bill is uploaded, and its file is a
 pain.001 from the host's IBAN to Sacha's confirmed one, for the bill's
-amount."""
+amount; Sacha reads the bill paid in his portal, with the transfer's date and
+reference."""
 
 import base64
 from decimal import Decimal
 
 from demo_common import DemoRpcMixin
-from lxml import etree
+from lxml import etree, html
 
 from odoo.tests import HttpCase, tagged
 from odoo.tools import file_open
@@ -99,3 +100,34 @@ class TestDemoPaymentOrder(DemoRpcMixin, HttpCase):
         self.assertIn(bill["payment_state"], ("in_payment", "paid"))
         self.assertAlmostEqual(bill["amount_residual"], 0)
         self.assertIn(bill["commons_status"], ("in_payment", "paid"))
+
+    def test_sacha_reads_his_bill_paid_in_his_portal(self):
+        june = self._ref("account_move_loot_bill_june_2023_demo")
+        order = self._ref("account_payment_order_loot_june_2023_demo")
+        self.authenticate("contributor", "contributor")
+        response = self.url_open(f"/my/commons/bills/{june.id}")
+        self.assertEqual(response.status_code, 200)
+        page = html.fromstring(response.content)
+        [status] = page.xpath("//*[contains(@class, 'o_commons_bill_status')]")
+        # Sacha reads French.
+        self.assertEqual(status.get("data-status"), "paid")
+        self.assertEqual(status.text_content().strip(), "Payée")
+        [payment] = page.xpath("//tr[contains(@class, 'o_commons_bill_payment')]")
+        self.assertEqual(
+            payment.xpath(".//*[contains(@class, 'o_commons_bill_payment_date')]")[0]
+            .text_content()
+            .strip(),
+            order.date_uploaded.strftime("%d/%m/%Y"),
+        )
+        self.assertIn(
+            "SD-2023-07",
+            payment.xpath(".//*[contains(@class, 'o_commons_bill_payment_reference')]")[
+                0
+            ].text_content(),
+        )
+        self.assertIn(
+            "1\u202f200,00",
+            payment.xpath(".//*[contains(@class, 'o_commons_bill_payment_amount')]")[
+                0
+            ].text_content(),
+        )
