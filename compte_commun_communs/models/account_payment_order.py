@@ -22,7 +22,10 @@ class AccountPaymentOrder(models.Model):
 
     def generated2uploaded(self):
         self._check_commons_payment_lines()
-        return super().generated2uploaded()
+        # OCA reconciles one payment at a time: the contributors hear of what
+        # paid them once the whole order is reconciled (one batch of emails).
+        with self.env["account.move"]._announce_commons_payments_after():
+            return super().generated2uploaded()
 
     def _check_commons_payment_lines(self):
         """Check the lines of these orders, all at once (see
