@@ -242,11 +242,7 @@ class ResPartnerBank(models.Model):
         """Who confirms a contributor's bank account: the host's accountant
         when they hold Odoo's right to trust it, else the first other user
         of that right, OdooBot aside; empty if nobody."""
-        accountant = (
-            company.commons_accountant_user_id
-            if "commons_accountant_user_id" in company._fields
-            else self.env["res.users"]
-        )
+        accountant = company.commons_accountant_user_id
         if accountant and accountant.has_group(TRUST_GROUP):
             return accountant
         return (
